@@ -1,0 +1,21 @@
+/* core-hash.h — keyed hashing for tables an attacker can fill (STYLE.md 3).
+ * SipHash-2-4 with a 128-bit key. vg_hash_key_random() fills a key from the OS random
+ * source (getrandom); every capped table takes its own key at creation, so bucket
+ * placement cannot be predicted from outside. */
+#ifndef VG_CORE_HASH_H
+#define VG_CORE_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vg_hash_key {
+	uint64_t k0, k1;
+};
+
+/* Returns 0 or VG_EIO when the OS random source fails (callers treat it as fatal). */
+int vg_hash_key_random(struct vg_hash_key *key);
+uint64_t vg_siphash(const struct vg_hash_key *key, const void *data, size_t len);
+/* Fill buf with len bytes from the OS random source; 0 or VG_EIO. */
+int vg_random_bytes(void *buf, size_t len);
+
+#endif

@@ -1,0 +1,170 @@
+/* decode.h — packet decoding: link layer through tunnels to the innermost L4 header.
+ *
+ * vg_decode_packet() is a pure function of (link type, bytes, time) → struct vg_packet:
+ * no globals, no allocation, never reads past len. It walks Ethernet/VLAN/QinQ, SLL/SLL2,
+ * raw IP, MPLS, PPPoE, IPv4/IPv6 (with options and extension headers), GRE/ERSPAN, and
+ * VXLAN/Geneve overlays down to the innermost IP + TCP/UDP/ICMP/ICMPv6 header. Overlay
+ * identity (VNI, ERSPAN session id, VLAN ids) is kept for tenant attribution.
+ * Everything wrong with the packet is recorded as a typed anomaly on it (STYLE.md 4).
+ *
+ * Fragments are decoded as far as the fragment allows and flagged; reassembly is a
+ * separate, stateful step (decode-defrag.h). */
+#ifndef VG_DECODE_H
+#define VG_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core-addr.h"
+#include "core/limits.h"
+
+/* Link types we accept; the values are libpcap's DLT_/LINKTYPE_ numbers. */
+enum {
+	VG_LINK_NULL = 0,      /* BSD loopback */
+	VG_LINK_ETHERNET = 1,
+	VG_LINK_RAW = 101,     /* raw IPv4/IPv6 (LINKTYPE_RAW) */
+	VG_LINK_RAW_DLT12 = 12,/* DLT_RAW on some platforms */
+	VG_LINK_IPV4 = 228,
+	VG_LINK_IPV6 = 229,
+	VG_LINK_SLL = 113,
+	VG_LINK_SLL2 = 276,
+	VG_LINK_CHDLC = 104,
+};
+
+enum vg_overlay {
+	VG_OVERLAY_NONE = 0,
+	VG_OVERLAY_VXLAN,
+	VG_OVERLAY_GENEVE,
+	VG_OVERLAY_GRE,      /* plain GRE with a key: key kept as vni */
+	VG_OVERLAY_ERSPAN,   /* ERSPAN II/III: session id kept as vni */
+};
+
+/* Packet flags. */
+enum {
+	VG_PKT_IPV4 = 1u << 0,
+	VG_PKT_IPV6 = 1u << 1,
+	VG_PKT_TCP = 1u << 2,
+	VG_PKT_UDP = 1u << 3,
+	VG_PKT_ICMP = 1u << 4,     /* ICMPv4 or ICMPv6 */
+	VG_PKT_FRAGMENT = 1u << 5, /* innermost IP datagram is a fragment */
+	VG_PKT_REASSEMBLED = 1u << 6,
+	VG_PKT_TRUNCATED = 1u << 7,/* caplen < what the headers say */
+	VG_PKT_INVALID = 1u << 8,  /* could not be decoded to L3; do not track */
+};
+
+/* TCP flag bits as on the wire. */
+enum {
+	VG_TH_FIN = 0x01, VG_TH_SYN = 0x02, VG_TH_RST = 0x04, VG_TH_PSH = 0x08,
+	VG_TH_ACK = 0x10, VG_TH_URG = 0x20, VG_TH_ECE = 0x40, VG_TH_CWR = 0x80,
+};
+
+struct vg_packet {
+	int64_t ts_us;           /* capture time, microseconds since the epoch */
+	const uint8_t *data;     /* the frame, borrowed from the caller */
+	uint32_t caplen, wirelen;
+	int linktype;
+	uint32_t flags;          /* VG_PKT_* */
+
+	/* Encapsulation context (innermost overlay wins for vni). */
+	uint8_t overlay;         /* enum vg_overlay */
+	bool has_vni;
+	uint32_t vni;
+	uint16_t vlan[2];        /* outer first; QinQ gives two */
+	uint8_t n_vlan;
+	uint8_t encap_depth;     /* tunnels/tags walked */
+	struct vg_addr outer_src, outer_dst; /* outermost IP of the tunnel, if any */
+
+	/* Innermost IP. */
+	uint8_t ip_version;      /* 4, 6, or 0 when none */
+	struct vg_addr src, dst;
+	uint8_t proto;           /* IPPROTO_* of the transport (after IPv6 ext headers) */
+	uint8_t ttl;             /* TTL / hop limit */
+	uint32_t ip_id;          /* IPv4 id / IPv6 fragment id */
+	uint16_t frag_offset;    /* in bytes */
+	bool more_frags;
+	const uint8_t *l3;       /* innermost IP header */
+	uint32_t l3_len;         /* from l3 to end of the IP datagram (bounded by caplen) */
+
+	/* Transport. */
+	const uint8_t *l4;
+	uint32_t l4_len;
+	uint16_t sport, dport;   /* host order; ICMP: 0 */
+	uint8_t tcp_flags;
+	uint32_t tcp_seq, tcp_ack;
+	uint16_t tcp_win;
+	uint16_t tcp_mss;        /* 0 when absent */
+	uint8_t tcp_wscale;      /* 0xff when absent */
+	bool tcp_sackok, tcp_ts;
+	uint32_t tcp_tsval, tcp_tsecr;
+	uint8_t icmp_type, icmp_code;
+	uint16_t icmp_id, icmp_seq;
+
+	const uint8_t *payload;  /* L4 payload */
+	uint32_t payload_len;
+
+	uint8_t n_anomalies;
+	uint16_t anomalies[VG_MAX_PKT_ANOMALIES]; /* enum vg_decode_anomaly */
+};
+
+/* Decoder anomalies. Names (vg_decode_anomaly_name) follow Suricata's decoder event
+ * names where one exists, so EVE anomaly records read the same. */
+enum vg_decode_anomaly {
+	VG_AN_NONE = 0,
+	VG_AN_ETH_TRUNC,
+	VG_AN_VLAN_TRUNC,
+	VG_AN_VLAN_TOO_MANY,
+	VG_AN_SLL_TRUNC,
+	VG_AN_UNKNOWN_LINKTYPE,
+	VG_AN_UNKNOWN_ETHERTYPE,
+	VG_AN_IPV4_TRUNC,
+	VG_AN_IPV4_HLEN_TOO_SMALL,
+	VG_AN_IPV4_IPLEN_SMALLER_THAN_HLEN,
+	VG_AN_IPV4_WRONG_VERSION,
+	VG_AN_IPV4_OPT_INVALID,
+	VG_AN_IPV4_OPT_MALFORMED,
+	VG_AN_IPV4_FRAG_OVERLAP,
+	VG_AN_IPV4_FRAG_TOO_LARGE,
+	VG_AN_IPV6_TRUNC,
+	VG_AN_IPV6_WRONG_VERSION,
+	VG_AN_IPV6_EXTHDR_TRUNC,
+	VG_AN_IPV6_EXTHDR_TOO_MANY,
+	VG_AN_IPV6_FRAG_OVERLAP,
+	VG_AN_TCP_TRUNC,
+	VG_AN_TCP_HLEN_TOO_SMALL,
+	VG_AN_TCP_OPT_INVALID,
+	VG_AN_TCP_INVALID_FLAGS,  /* e.g. SYN+FIN, SYN+RST */
+	VG_AN_UDP_TRUNC,
+	VG_AN_UDP_LEN_INVALID,
+	VG_AN_ICMPV4_TRUNC,
+	VG_AN_ICMPV6_TRUNC,
+	VG_AN_VXLAN_TRUNC,
+	VG_AN_GENEVE_TRUNC,
+	VG_AN_GENEVE_OPT_INVALID,
+	VG_AN_GRE_TRUNC,
+	VG_AN_GRE_VERSION_INVALID,
+	VG_AN_ERSPAN_TRUNC,
+	VG_AN_ERSPAN_VERSION_INVALID,
+	VG_AN_MPLS_TRUNC,
+	VG_AN_PPPOE_TRUNC,
+	VG_AN_PPP_UNSUPPORTED,
+	VG_AN_ENCAP_TOO_DEEP,
+	VG_AN_PKT_TOO_LARGE,
+	VG_AN_FRAG_MEMCAP,
+	VG_AN_FRAG_TIMEOUT,
+	VG_AN__COUNT
+};
+
+/* Decode one frame. *out is zeroed on entry. Returns 0 when an IP header was decoded
+ * (anomalies may still be recorded), VG_EINVAL/VG_ETRUNC/VG_ENOTSUP when no usable IP
+ * layer was found (out->flags has VG_PKT_INVALID; anomalies say why). Never reads
+ * outside buf[0..len). buf is borrowed: out points into it. */
+int vg_decode_packet(int linktype, const uint8_t *buf, size_t len, int64_t ts_us,
+		     struct vg_packet *out);
+
+/* "ipv4.trunc_pkt", ... ; "unknown" for out-of-range codes. */
+const char *vg_decode_anomaly_name(unsigned code);
+/* Layer of an anomaly ("ethernet", "ipv4", "tcp", ...). */
+const char *vg_decode_anomaly_layer(unsigned code);
+
+#endif
