@@ -23,6 +23,7 @@ const char *vg_event_type_name(enum vg_event_type t)
 	case VG_EVT_TLS: return "tls";
 	case VG_EVT_SSH: return "ssh";
 	case VG_EVT_LOG: return "log";
+	case VG_EVT_EPISODE: return "episode";
 	}
 	return "unknown";
 }

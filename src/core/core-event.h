@@ -27,6 +27,7 @@ enum vg_event_type {
 	VG_EVT_TLS,
 	VG_EVT_SSH,
 	VG_EVT_LOG,       /* a normalized log line (authentication, access, ...) */
+	VG_EVT_EPISODE,   /* end of a scan/flood episode: final counts of an earlier alert */
 };
 
 /* Which part of vigil made the event: EVE alert metadata and ECS observer fields. */
@@ -65,6 +66,10 @@ struct vg_ev_flood {
 	uint64_t sources_est;    /* estimated distinct sources (sketch) */
 	bool ended;              /* false: onset alert; true: end-of-episode record */
 };
+
+/* Scan and flood detectors raise one VG_EVT_ALERT when an episode is recognised (early,
+ * with the counts so far) and one VG_EVT_EPISODE when it ends (idle timeout or end of
+ * input) with the final counts; both carry the same episode_id. */
 
 /* Flow record (VG_EVT_FLOW). Direction "to server" is from the flow's initiator. */
 struct vg_ev_flow {
@@ -120,6 +125,7 @@ struct vg_event {
 	uint16_t vlan[2];         /* outer first */
 	uint8_t n_vlan;
 	uint64_t flow_id;         /* 0 when not tied to a flow */
+	uint64_t episode_id;      /* scan/flood episode; 0 when none */
 	const char *app_proto;
 
 	/* Who and where (log events). */
