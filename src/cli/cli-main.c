@@ -14,6 +14,7 @@ struct command {
 static const struct command commands[] = {
 	{ "analyze", vg_cli_analyze, "inspect pcap/pcapng files or an interface: scans, floods, flows, anomalies" },
 	{ "logscan", vg_cli_logscan, "parse log files offline and run the correlation rules" },
+	{ "logwatch", vg_cli_logwatch, "receive syslog (UDP, TCP, TLS) and follow files, with the same parsers and rules" },
 	{ "rules", vg_cli_rules, "check Suricata-syntax rule files: what loads and what is skipped, and why" },
 };
 

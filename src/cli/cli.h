@@ -7,5 +7,6 @@
 int vg_cli_analyze(int argc, char **argv);
 int vg_cli_logscan(int argc, char **argv);
 int vg_cli_rules(int argc, char **argv);
+int vg_cli_logwatch(int argc, char **argv);
 
 #endif
