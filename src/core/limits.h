@@ -33,6 +33,24 @@
 #define VG_MAX_JSON_DEPTH         64u
 #define VG_MAX_NAME               256u     /* tenant, user, host, service names */
 
+/* --- log receivers, file following, queues (src/logs/logs-recv*, -follow, -queue) ---- */
+#define VG_SYSLOG_FRAME_MAX_DIGITS 9u      /* RFC 6587 MSG-LEN digits; 9 → < 1 GB per frame */
+#define VG_SYSLOG_MAX_LISTENERS    16u     /* --listen endpoints in one process */
+#define VG_SYSLOG_MAX_CONNS        1024u   /* TCP+TLS connections at once; more are refused */
+#define VG_SYSLOG_IDLE_TIMEOUT_S   600u    /* a silent TCP/TLS connection is closed after this */
+#define VG_SYSLOG_MAX_IDLE_TIMEOUT_S 86400u
+#define VG_SYSLOG_TLS_HANDSHAKE_S  10u     /* a TLS handshake must finish within this */
+#define VG_FOLLOW_MAX_FILES        256u    /* --follow files in one process */
+#define VG_FOLLOW_FP_LEN           256u    /* bytes of a file's head hashed to recognise it */
+#define VG_LOGQ_DEFAULT_ITEMS      65536u  /* lines waiting between receivers and pipeline */
+#define VG_LOGQ_MAX_ITEMS          (1u << 22)
+#define VG_LOGQ_DEFAULT_BYTES      (64u << 20)
+#define VG_LOGQ_MAX_BYTES          (1u << 30)
+
+/* --- log parsers (src/logs/logs.h, logs-*.c) ------------------------------------ */
+#define VG_LOG_MAX_SD_PARAMS       16u     /* RFC 5424 SD-PARAMs kept parsed per line */
+#define VG_LOG_MAX_WEB_FORMAT      1024u   /* bytes of an nginx log_format / Apache LogFormat */
+
 /* --- tenants ------------------------------------------------------------------ */
 #define VG_MAX_TENANTS            65536u
 #define VG_MAX_TENANT_NETWORKS    1048576u
