@@ -1,0 +1,263 @@
+/* core-json.c — streaming JSON writer with UTF-8 validation, and timestamp formats. */
+#include "core/core-json.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/core-error.h"
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid (overlongs,
+ * surrogates and code points past U+10FFFF are invalid, per RFC 3629). */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	uint32_t cp;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+int vg_json_escape(struct vg_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	int rc = vg_buf_append(b, "\"", 1);
+	size_t run = 0; /* start of the pending run of bytes copied as is */
+	size_t i = 0;
+	while (rc == 0 && i < len) {
+		unsigned char c = p[i];
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t n = utf8_seq(p + i, len - i);
+			if (n) {
+				i += n;
+				continue;
+			}
+		}
+		rc = vg_buf_append(b, p + run, i - run);
+		if (rc)
+			break;
+		char esc[8];
+		size_t el = 2;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			if (c >= 0x80) {
+				memcpy(esc, "\\ufffd", 6); /* invalid UTF-8 byte */
+			} else {
+				memcpy(esc, "\\u00", 4);
+				esc[4] = hex[c >> 4];
+				esc[5] = hex[c & 15];
+			}
+			el = 6;
+		}
+		rc = vg_buf_append(b, esc, el);
+		i++;
+		run = i;
+	}
+	if (rc == 0)
+		rc = vg_buf_append(b, p + run, i - run);
+	if (rc == 0)
+		rc = vg_buf_append(b, "\"", 1);
+	return rc;
+}
+
+void vg_jw_init(struct vg_jw *w, struct vg_buf *b)
+{
+	memset(w, 0, sizeof(*w));
+	w->b = b;
+}
+
+/* Comma and key before a value. */
+static void pre(struct vg_jw *w, const char *key)
+{
+	if (w->err)
+		return;
+	if (w->need_comma[w->depth])
+		w->err = vg_buf_append(w->b, ",", 1);
+	w->need_comma[w->depth] = true;
+	if (key && !w->err) {
+		w->err = vg_json_escape(w->b, key, strlen(key));
+		if (!w->err)
+			w->err = vg_buf_append(w->b, ":", 1);
+	}
+}
+
+static void raw(struct vg_jw *w, const char *s, size_t n)
+{
+	if (!w->err)
+		w->err = vg_buf_append(w->b, s, n);
+}
+
+static void open_(struct vg_jw *w, const char *key, char c)
+{
+	pre(w, key);
+	if (w->depth >= VG_MAX_JSON_DEPTH) {
+		if (!w->err)
+			w->err = VG_ERANGE;
+		return;
+	}
+	raw(w, &c, 1);
+	w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static void close_(struct vg_jw *w, char c)
+{
+	if (w->depth == 0) {
+		if (!w->err)
+			w->err = VG_ESTATE;
+		return;
+	}
+	w->depth--;
+	raw(w, &c, 1);
+}
+
+void vg_jw_obj_open(struct vg_jw *w, const char *key) { open_(w, key, '{'); }
+void vg_jw_obj_close(struct vg_jw *w) { close_(w, '}'); }
+void vg_jw_arr_open(struct vg_jw *w, const char *key) { open_(w, key, '['); }
+void vg_jw_arr_close(struct vg_jw *w) { close_(w, ']'); }
+
+void vg_jw_strn(struct vg_jw *w, const char *key, const char *s, size_t len)
+{
+	pre(w, key);
+	if (!w->err)
+		w->err = vg_json_escape(w->b, s, len);
+}
+
+void vg_jw_str(struct vg_jw *w, const char *key, const char *s)
+{
+	if (!s) {
+		vg_jw_null(w, key);
+		return;
+	}
+	vg_jw_strn(w, key, s, strlen(s));
+}
+
+void vg_jw_u64(struct vg_jw *w, const char *key, uint64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%" PRIu64, v);
+	pre(w, key);
+	raw(w, num, (size_t)n);
+}
+
+void vg_jw_i64(struct vg_jw *w, const char *key, int64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%" PRId64, v);
+	pre(w, key);
+	raw(w, num, (size_t)n);
+}
+
+void vg_jw_double(struct vg_jw *w, const char *key, double v)
+{
+	if (!isfinite(v)) {
+		vg_jw_null(w, key);
+		return;
+	}
+	char num[40];
+	int n = snprintf(num, sizeof(num), "%.17g", v);
+	/* %.17g never uses a locale comma here: vigil never calls setlocale(LC_NUMERIC). */
+	pre(w, key);
+	raw(w, num, (size_t)n);
+}
+
+void vg_jw_bool(struct vg_jw *w, const char *key, bool v)
+{
+	pre(w, key);
+	raw(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void vg_jw_null(struct vg_jw *w, const char *key)
+{
+	pre(w, key);
+	raw(w, "null", 4);
+}
+
+void vg_jw_json(struct vg_jw *w, const char *key, const json_t *v)
+{
+	if (!v) {
+		vg_jw_null(w, key);
+		return;
+	}
+	pre(w, key);
+	if (w->err)
+		return;
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+	if (!s) {
+		w->err = VG_ENOMEM;
+		return;
+	}
+	raw(w, s, strlen(s));
+	free(s);
+}
+
+int vg_jw_finish(struct vg_jw *w)
+{
+	if (!w->err && w->depth != 0)
+		w->err = VG_ESTATE;
+	return w->err;
+}
+
+static const char *fmt_ts(int64_t ts_us, char buf[40], bool eve)
+{
+	/* Floor division so times before 1970 still format (microseconds stay 0..999999). */
+	int64_t sec = ts_us / 1000000, usec = ts_us % 1000000;
+	if (usec < 0) {
+		usec += 1000000;
+		sec--;
+	}
+	time_t t = (time_t)sec;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm)) {
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = 70;
+		tm.tm_mday = 1;
+	}
+	/* Years past 9999 only come from corrupt timestamps; the result is then truncated. */
+	if (snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06d%s", tm.tm_year + 1900, tm.tm_mon + 1,
+		     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)usec, eve ? "+0000" : "Z") < 0)
+		buf[0] = 0;
+	return buf;
+}
+
+const char *vg_json_ts_eve(int64_t ts_us, char buf[40]) { return fmt_ts(ts_us, buf, true); }
+const char *vg_json_ts_iso(int64_t ts_us, char buf[40]) { return fmt_ts(ts_us, buf, false); }
