@@ -768,11 +768,19 @@ static void check_node(struct check_ctx *c, const struct vg_cfg_node *n)
 		/* Unknown: suggest the nearest known key within distance 2. */
 		const char *best = NULL;
 		size_t bestd = 3;
+		char bestbuf[128];
 		for (size_t i = 0; c->known[i]; i++) {
-			size_t d = edit_distance(path, c->known[i]);
+			/* Compare with "a.b" for a wildcard entry "a.b.*". */
+			char cand[128];
+			size_t kl = strlen(c->known[i]);
+			if (kl >= 2 && c->known[i][kl - 2] == '.' && c->known[i][kl - 1] == '*')
+				kl -= 2;
+			vg_strlcpy(cand, c->known[i], kl, sizeof(cand));
+			size_t d = edit_distance(path, cand);
 			if (d < bestd) {
 				bestd = d;
-				best = c->known[i];
+				memcpy(bestbuf, cand, sizeof(bestbuf));
+				best = bestbuf;
 			}
 		}
 		char line[600];
