@@ -13,6 +13,9 @@
 #define VG_DEFRAG_MAX_TRACKERS    65536u   /* fragment reassembly contexts */
 #define VG_DEFRAG_MAX_FRAGS       64u      /* fragments per datagram */
 #define VG_DEFRAG_MEMCAP          (32u << 20)
+#define VG_DEFRAG_DEFAULT_TIMEOUT_S 60u    /* an incomplete datagram is dropped after this */
+#define VG_DEFRAG_MAX_TIMEOUT_S   600u     /* ceiling for defrag.timeout (RFC 791 suggests 15 s..2 min) */
+#define VG_MPLS_MAX_LABELS        16u      /* MPLS label stack entries walked before giving up */
 
 /* --- flows ------------------------------------------------------------------ */
 #define VG_FLOW_MAX_MEMCAP        (16ull << 30)  /* hard ceiling for flow.memcap */
@@ -51,6 +54,62 @@
 #define VG_LOG_MAX_SD_PARAMS       16u     /* RFC 5424 SD-PARAMs kept parsed per line */
 #define VG_LOG_MAX_WEB_FORMAT      1024u   /* bytes of an nginx log_format / Apache LogFormat */
 
+/* --- correlation (src/correlate/, Sigma rules) ------------------------------------ */
+#define VG_CORR_MAX_RULE_FILE      (1u << 20) /* bytes of one Sigma YAML file */
+#define VG_CORR_MAX_YAML_NODES     65536u  /* YAML nodes walked per document (alias bombs) */
+#define VG_CORR_MAX_RULES          4096u   /* rules in one rule set */
+#define VG_CORR_MAX_SELECTIONS     64u     /* named selections in one detection */
+#define VG_CORR_MAX_FIELDS         32u     /* fields in one selection map */
+#define VG_CORR_MAX_VALUES         512u    /* values listed for one field */
+#define VG_CORR_MAX_PATTERN        4096u   /* bytes of one value / regex */
+#define VG_CORR_MAX_COND_LEN       4096u   /* bytes of a detection condition */
+#define VG_CORR_MAX_COND_NODES     512u    /* terms in one parsed condition */
+#define VG_CORR_MAX_COND_DEPTH     32u     /* nesting of parentheses / not */
+#define VG_CORR_MAX_REFS           16u     /* rules one correlation refers to */
+#define VG_CORR_MAX_GROUP_BY       8u      /* group-by fields of one correlation */
+#define VG_CORR_MAX_EVIDENCE       4u      /* evidence fields collected per correlation */
+#define VG_CORR_MAX_THRESHOLD      4096u   /* largest count a condition may name */
+#define VG_CORR_MAX_TIMESPAN_S     (30u * 86400u)
+#define VG_CORR_MAX_CHAIN          8u      /* correlation-of-correlation nesting */
+#define VG_CORR_MAX_GROUPS         65536u  /* (rule, group) states at once; LRU eviction */
+#define VG_CORR_MAX_DISTINCT       256u    /* distinct values kept per group and field */
+#define VG_CORR_MAX_VALUE_LEN      256u    /* bytes of one grouped / distinct value kept */
+#define VG_CORR_MAX_LISTED         64u     /* distinct values named in one alert */
+#define VG_CORR_DEFAULT_MEMCAP     (64ull << 20) /* correlation state memory */
+#define VG_CORR_MAX_MEMCAP         (4ull << 30)
+
+/* --- TCP stream reassembly (src/stream) ------------------------------------------ */
+#define VG_STREAM_MAX_SEGMENTS     65536u  /* ceiling for out-of-order segments per direction */
+#define VG_STREAM_DEFAULT_SEGMENTS 1024u   /* default cap; the hole is declared a gap when hit */
+#define VG_STREAM_MAX_FLOW_MEMCAP  (64u << 20)   /* ceiling for stream.flow-memcap */
+#define VG_STREAM_DEFAULT_FLOW_MEMCAP (1u << 20) /* out-of-order + raw window bytes per flow */
+#define VG_STREAM_MAX_MEMCAP       (16ull << 30) /* ceiling for stream.memcap (all flows) */
+#define VG_STREAM_DEFAULT_MEMCAP   (256ull << 20)
+#define VG_STREAM_DEFAULT_GAP_BYTES (256u << 10) /* buffered past a hole before it is a gap */
+#define VG_STREAM_DEFAULT_GAP_TIMEOUT_US 5000000ll /* a hole older than this is a gap */
+#define VG_STREAM_MAX_SEQ_AHEAD    (64u << 20)   /* data further past the next byte is ignored */
+#define VG_STREAM_MAX_RAW_WINDOW   (1u << 20)    /* raw reassembled bytes kept for tcp-stream rules */
+#define VG_STREAM_DEFAULT_RAW_WINDOW (64u << 10)
+/* --- application-layer parsers (src/app) -------------------------------------------- */
+#define VG_HTTP_MAX_LINE           8192u   /* request/status line; longer is an error (like Apache's 8190) */
+#define VG_HTTP_MAX_HEADERS        100u    /* header fields kept per message; more are counted and dropped */
+#define VG_HTTP_MAX_HEADER_BYTES   65536u  /* raw header block per message */
+#define VG_HTTP_MAX_BODY           65536u  /* body bytes kept per message (rest counted, not kept) */
+#define VG_HTTP_MAX_TXS            64u     /* unanswered pipelined requests kept per flow */
+#define VG_HTTP_MAX_CHUNK_LINE     1024u   /* chunk-size line incl. extensions */
+#define VG_DNS_MAX_NAMES           64u     /* questions + records kept per message */
+#define VG_DNS_MAX_NAME_LEN        255u    /* presentation-form name, RFC 1035 */
+#define VG_DNS_MAX_POINTERS        32u     /* compression jumps per name: bounds loops */
+#define VG_DNS_MAX_TCP_MSG         65535u  /* DNS over TCP length prefix maximum */
+#define VG_DNS_MAX_RDATA_TEXT      1024u   /* TXT/other rdata kept as text */
+#define VG_TLS_MAX_RECORD          (16384u + 2048u) /* TLSCiphertext max, RFC 8446 5.2 */
+#define VG_TLS_MAX_HANDSHAKE       (256u << 10) /* one handshake message reassembled */
+#define VG_TLS_MAX_CIPHERS         256u    /* cipher suites kept from a hello */
+#define VG_TLS_MAX_EXTENSIONS      64u     /* extensions kept from a hello */
+#define VG_TLS_MAX_GROUPS          64u     /* supported groups / versions / point formats */
+#define VG_TLS_MAX_CERTS           8u      /* certificates of a chain parsed */
+#define VG_SSH_MAX_BANNER          255u    /* RFC 4253 4.2: identification line incl. CRLF */
+#define VG_SSH_MAX_PRE_LINES       16u     /* lines before the banner (RFC 4253 allows some) */
 /* --- tenants ------------------------------------------------------------------ */
 #define VG_MAX_TENANTS            65536u
 #define VG_MAX_TENANT_NETWORKS    1048576u
