@@ -256,7 +256,8 @@ static int dispatch_message(struct vg_log_entry *e, struct vg_str msg)
 	msg = unwrap_repeat(e, msg);
 
 	/* PAM modules log through every program (sshd, sudo, su, login, cron, ...). */
-	if (msg.len > 4 && (memcmp(msg.p, "pam_", 4) == 0 || memcmp(msg.p, "PAM ", 4) == 0)) {
+	if ((msg.len > 4 && memcmp(msg.p, "pam_", 4) == 0) ||
+	    (msg.len > 5 && memcmp(msg.p, "(pam_", 5) == 0) || (app && strstr(app, "(pam_"))) {
 		int rc = vg_logs_pam(e, msg);
 		if (rc == 0)
 			return 0;

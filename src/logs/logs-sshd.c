@@ -74,22 +74,83 @@ static bool user_host_port_r(struct vg_log_entry *e, struct vg_str s, struct vg_
 	return true;
 }
 
-/* "USER from HOST port N REST": the last " from " splits user and address. */
+/* Is t ("HOST[ port N][ sshN][: info]" or "HOST via X") a well-formed address tail?
+ * Returns 2 when it carries a port, 1 without one, 0 when not well-formed. */
+static int from_tail_kind(struct vg_str t)
+{
+	struct vg_str host = vg_lx_word(&t);
+	struct vg_addr a;
+	if (host.len == 0)
+		return 0;
+	/* A host name is accepted only where an address could not be (UseDNS yes). */
+	if (!vg_logs_parse_ip(host, &a)) {
+		for (size_t i = 0; i < host.len; i++) {
+			char c = host.p[i];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
+				return 0;
+		}
+	}
+	int kind = 1;
+	uint64_t v;
+	struct vg_str u = t;
+	if (vg_lx_eat(&u, " port ") && vg_lx_num(&u, 65535, &v)) {
+		kind = 2;
+		t = u;
+	}
+	u = t;
+	if (vg_lx_eat(&u, " ssh") && vg_lx_num(&u, 9, &v))
+		t = u;
+	if (t.len == 0 || vg_str_startswith(t, ": ") || vg_str_startswith(t, " via "))
+		return kind;
+	return 0;
+}
+
+/* "[invalid user ]USER from HOST[ port N][ ssh2][: info]". Both the user name (of a
+ * non-existent account: anything the client sent) and the hostbased key info ('client
+ * user "..."') can hold " from 1.2.3.4 port 5". Existing accounts are Unix names without
+ * spaces and their info may be attacker text, so for them the leftmost well-formed
+ * " from " wins; for invalid users the rightmost one does. Candidates whose tail carries
+ * a port (sshd has logged it since 5.x) beat port-less ones, and a " from " inside a
+ * quoted string never counts. s must be preceded by a space in its buffer (it always
+ * follows "for " / "user "), which lets an empty user name ("user  from") match. */
+static bool user_from_host_q(struct vg_log_entry *e, struct vg_str s, struct vg_str *rest,
+			     bool qualifier)
+{
+	if (qualifier && (vg_lx_eat(&s, "invalid user ") || vg_lx_eat(&s, "illegal user ")))
+		e->invalid_user = true;
+	bool rightmost = e->invalid_user;
+	struct vg_str w = vg_str_make(s.p - 1, s.len + 1);
+	if (w.p[0] != ' ')
+		return false;
+	long best = -1, best_noport = -1;
+	/* Quote state is tracked left to right so both scan directions agree. */
+	bool in_quotes = false;
+	for (size_t i = 0; i + 6 <= w.len; i++) {
+		if (w.p[i] == '"')
+			in_quotes = !in_quotes;
+		if (in_quotes || memcmp(w.p + i, " from ", 6) != 0)
+			continue;
+		int k = from_tail_kind(vg_lx_sub(w, i + 6, w.len));
+		if (k == 2) {
+			best = (long)i;
+			if (!rightmost)
+				break;
+		} else if (k == 1 && (best_noport < 0 || rightmost)) {
+			best_noport = (long)i;
+		}
+	}
+	if (best < 0)
+		best = best_noport;
+	if (best < 0)
+		return false;
+	e->user = vg_logs_dup(e, w.p + 1, best > 0 ? (size_t)best - 1 : 0);
+	return vg_logs_host_port(e, vg_lx_sub(w, (size_t)best + 6, w.len), rest);
+}
+
 static bool user_from_host(struct vg_log_entry *e, struct vg_str s, struct vg_str *rest)
 {
-	eat_user_qualifier(e, &s);
-	long f = vg_lx_rfind(s, " from ");
-	if (f < 0) {
-		/* "Invalid user  from" has an empty user: the rfind above finds " from " at 0
-		 * only when there is a space before; handle "from X" at the very start. */
-		struct vg_str t = s;
-		if (!vg_lx_eat(&t, "from "))
-			return false;
-		e->user = vg_logs_dup(e, "", 0);
-		return vg_logs_host_port(e, t, rest);
-	}
-	e->user = vg_logs_dup(e, s.p, (size_t)f);
-	return vg_logs_host_port(e, vg_lx_sub(s, (size_t)f + 6, s.len), rest);
+	return user_from_host_q(e, s, rest, true);
 }
 
 static const char *method_name(struct vg_log_entry *e, struct vg_str m)
@@ -157,6 +218,10 @@ static int received_disconnect(struct vg_log_entry *e, struct vg_str s, bool pre
 	}
 	if (rest.len)
 		e->reason = vg_logs_dups(e, rest);
+	/* Old sshd did not tag preauth lines; these reasons only occur before auth. */
+	if (vg_str_find(rest, "Auth fail", 9) >= 0 ||
+	    vg_str_find(rest, "authentication methods available", 32) >= 0)
+		preauth = true;
 	if (preauth)
 		vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-preauth-disconnect", VG_OUTCOME_FAILURE);
 	else
@@ -168,8 +233,12 @@ static int received_disconnect(struct vg_log_entry *e, struct vg_str s, bool pre
 static int connection_from(struct vg_log_entry *e, struct vg_str s)
 {
 	struct vg_str rest;
-	if (!vg_logs_host_port(e, s, &rest) || !vg_lx_eat(&rest, " on "))
+	if (!vg_logs_host_port(e, s, &rest))
 		return VG_ENOTSUP;
+	if (!vg_lx_eat(&rest, " on ")) {
+		vg_logs_norm(e, P_SSHD, C_NET, "ssh-connection", VG_OUTCOME_UNKNOWN);
+		return 0;
+	}
 	struct vg_str d = vg_lx_word(&rest);
 	uint64_t port;
 	if (vg_logs_parse_ip(d, &e->dst) && vg_lx_eat(&rest, " port ") &&
@@ -219,6 +288,14 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 	if (!preauth)
 		vg_lx_chop(&s, " [net]");
 	/* Level prefixes sshd adds for error()/fatal() and old "Disconnecting: " forms. */
+	/* Solaris/illumos message ids: "[ID 800047 auth.info] ". */
+	if (s.len > 4 && memcmp(s.p, "[ID ", 4) == 0) {
+		long rb = vg_str_chr(s, ']');
+		if (rb > 0) {
+			s = vg_lx_sub(s, (size_t)rb + 1, s.len);
+			vg_lx_skipsp(&s);
+		}
+	}
 	if (!vg_lx_eat(&s, "error: ") && !vg_lx_eat(&s, "fatal: "))
 		vg_lx_eat(&s, "debug1: ");
 	e->service = "sshd";
@@ -332,12 +409,8 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 	case 'I':
 		if (vg_lx_eat(&s, "Invalid user ") || vg_lx_eat(&s, "Illegal user ")) {
 			/* "Invalid user U from H[ port P]"; U may be empty or hold spaces. */
-			struct vg_str t = vg_str_make(s.p - 1, s.len + 1); /* keep the space */
-			long f = vg_lx_rfind(t, " from ");
-			if (f < 0)
-				break;
-			e->user = vg_logs_dup(e, t.p + 1, f > 0 ? (size_t)f - 1 : 0);
-			if (!vg_logs_host_port(e, vg_lx_sub(t, (size_t)f + 6, t.len), NULL))
+			e->invalid_user = true;
+			if (!user_from_host_q(e, s, NULL, false))
 				break;
 			e->invalid_user = true;
 			vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-invalid-user", VG_OUTCOME_FAILURE);
@@ -345,7 +418,11 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 		}
 		break;
 	case 'P':
-		if (vg_lx_eat(&s, "PAM: Authentication failure for ")) {
+		if (vg_lx_eat(&s, "PAM: Authentication failure for ") ||
+		    vg_lx_eat(&s, "PAM: authentication failure for ") ||
+		    vg_lx_eat(&s, "PAM: Authentication error for ") ||
+		    vg_lx_eat(&s, "PAM: authentication error for ") ||
+		    vg_lx_eat(&s, "PAM: User not known to the underlying authentication module for ")) {
 			/* OpenSSH 3.x-5.x: "PAM: Authentication failure for [illegal user ]U from H" */
 			if (!user_from_host(e, s, NULL))
 				break;
@@ -367,6 +444,18 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 		}
 		break;
 	case 'R':
+		if (vg_lx_eat(&s, "ROOT LOGIN REFUSED FROM ")) {
+			vg_logs_host_port(e, s, NULL);
+			e->user = "root";
+			e->reason = "root login refused";
+			vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-user-not-allowed", VG_OUTCOME_FAILURE);
+			return 0;
+		}
+		if (vg_lx_eat(&s, "Read from socket failed: ") && preauth) {
+			e->reason = vg_logs_dups(e, s);
+			vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-preauth-disconnect", VG_OUTCOME_FAILURE);
+			return 0;
+		}
 		if (vg_lx_eat(&s, "Received disconnect from "))
 			return received_disconnect(e, s, preauth);
 		if (vg_lx_eat(&s, "Received signal ")) {
@@ -404,6 +493,11 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 		}
 		break;
 	case 'U':
+		if (vg_lx_eat(&s, "Unable to negotiate a key exchange method")) {
+			e->reason = "no matching key exchange method";
+			vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-kex-error", VG_OUTCOME_FAILURE);
+			return 0;
+		}
 		if (vg_lx_eat(&s, "Unable to negotiate with ")) {
 			if (!vg_logs_host_port(e, s, &rest))
 				break;
@@ -472,6 +566,14 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 				break;
 			e->reason = "maximum authentication attempts exceeded";
 			vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-max-auth-attempts", VG_OUTCOME_FAILURE);
+			return 0;
+		}
+		break;
+	case 'n':
+		if (vg_str_startswith(s, "no matching ") && vg_str_find(s, " found", 6) > 0) {
+			/* Pre-7.x "fatal: no matching mac found: client ... server ..." */
+			e->reason = vg_logs_dups(e, s);
+			vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-kex-error", VG_OUTCOME_FAILURE);
 			return 0;
 		}
 		break;

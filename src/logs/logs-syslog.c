@@ -390,6 +390,18 @@ static bool parse_tag(struct vg_log_entry *e, struct vg_str *s)
 {
 	struct vg_str t = *s;
 	size_t i = 0;
+	/* "[sshd]: msg" (some BSD and appliance syslogs bracket the program name). */
+	if (t.len > 3 && t.p[0] == '[') {
+		long rb = vg_str_chr(t, ']');
+		if (rb > 1 && (size_t)rb + 1 < t.len && (t.p[rb + 1] == ':' || t.p[rb + 1] == ' ')) {
+			e->app_name = vg_logs_dup(e, t.p + 1, (size_t)rb - 1);
+			t = vg_lx_sub(t, (size_t)rb + 1, t.len);
+			vg_lx_eat(&t, ":");
+			vg_lx_eat(&t, " ");
+			*s = t;
+			return true;
+		}
+	}
 	while (i < t.len && t.p[i] != '[' && t.p[i] != ':' && t.p[i] != ' ')
 		i++;
 	if (i == 0 || i > VG_MAX_NAME)

@@ -42,7 +42,8 @@
  *     pam-user-unknown        check pass; user unknown
  *     pam-account-locked      pam_faillock / pam_tally account locked
  *     pam-session-open, pam-session-close   (category "session", outcome success)
- *     login-failure           login(1): FAILED LOGIN ... FOR 'user'
+ *     login-failure           login(1): FAILED LOGIN ... FOR 'user', TOO MANY LOGIN TRIES
+ *     login-success           login(1): ROOT LOGIN ON tty / LOGIN ON tty BY user
  *   sudo / su:
  *     sudo-auth-failure       N incorrect password attempt(s) (attempts = N), "a password is
  *                             required"
