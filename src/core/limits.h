@@ -21,11 +21,16 @@
 #define VG_FLOW_MAX_MEMCAP        (16ull << 30)  /* hard ceiling for flow.memcap */
 #define VG_FLOW_DEFAULT_MEMCAP    (256ull << 20)
 #define VG_FLOW_MAX_TIMEOUT_S     86400u
+#define VG_FLOW_MIN_MEMCAP        (1ull << 20)   /* floor for flow.memcap: a few thousand flows */
+#define VG_FLOW_MAX_STORAGE       6u       /* per-flow extension slots (stream, app, flowbits, scan, ...) */
 
 /* --- detection state ---------------------------------------------------------- */
 #define VG_SCAN_MAX_TRACKERS      131072u  /* scanners tracked at once */
 #define VG_SCAN_MAX_TARGETS_LISTED 16u     /* target addresses named in one alert */
 #define VG_FLOOD_MAX_TRACKERS     65536u   /* destinations tracked for floods */
+#define VG_SCAN_MAX_PAIRS         65536u   /* (target, port) pairs kept per scanner: one full port range */
+#define VG_SCAN_MAX_PORTS_LISTED  64u      /* probed ports named in one scan alert */
+#define VG_SCAN_MAX_MEMCAP        (1ull << 30) /* ceiling for detect.scan.memcap */
 
 /* --- text input (logs, rules, config) ------------------------------------------ */
 #define VG_MAX_LINE               65536u   /* one log line / rule line; longer is truncated */

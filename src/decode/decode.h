@@ -51,6 +51,7 @@ enum {
 	VG_PKT_REASSEMBLED = 1u << 6,
 	VG_PKT_TRUNCATED = 1u << 7,/* caplen < what the headers say */
 	VG_PKT_INVALID = 1u << 8,  /* could not be decoded to L3; do not track */
+	VG_PKT_PPPOE_DISC = 1u << 9, /* PPPoE discovery (0x8863): counted, not decoded */
 };
 
 /* TCP flag bits as on the wire. */
@@ -105,6 +106,20 @@ struct vg_packet {
 
 	uint8_t n_anomalies;
 	uint16_t anomalies[VG_MAX_PKT_ANOMALIES]; /* enum vg_decode_anomaly */
+
+	/* Added for issue 3 (decoders). */
+	uint16_t ethertype;      /* last Ethertype / PPP-mapped type seen (ARP, LLDP, ... can be counted) */
+	uint8_t n_mpls;          /* MPLS labels walked */
+	uint32_t mpls_label;     /* bottom-of-stack MPLS label */
+	uint16_t pppoe_session;  /* PPPoE session id, when PPPoE was walked */
+	uint16_t ip_hlen;        /* bytes from l3 to l4 (IPv4 header incl. options / IPv6 incl. ext headers) */
+	/* Fragments (VG_PKT_FRAGMENT): the fragment's data and, for IPv6, where the fragment
+	 * header sits, so that decode-defrag.c can rebuild the datagram. */
+	const uint8_t *frag_data;
+	uint32_t frag_data_len;
+	uint16_t frag_hdr_off;   /* IPv6: bytes from l3 to the fragment header */
+	uint16_t frag_prev_nh_off; /* IPv6: bytes from l3 to the Next Header byte naming it */
+	uint8_t anomalies_dropped; /* anomalies beyond VG_MAX_PKT_ANOMALIES (not recorded) */
 };
 
 /* Decoder anomalies. Names (vg_decode_anomaly_name) follow Suricata's decoder event
@@ -152,6 +167,46 @@ enum vg_decode_anomaly {
 	VG_AN_PKT_TOO_LARGE,
 	VG_AN_FRAG_MEMCAP,
 	VG_AN_FRAG_TIMEOUT,
+	/* Added for issue 3; keep appending. */
+	VG_AN_IPV4_PKT_TOO_SMALL,
+	VG_AN_IPV4_OPT_INVALID_LEN,
+	VG_AN_IPV4_OPT_DUPLICATE,
+	VG_AN_IPV4_OPT_UNKNOWN,
+	VG_AN_IPV4_WITH_ICMPV6,
+	VG_AN_IPV6_PKT_TOO_SMALL,
+	VG_AN_IPV6_EXTHDR_DUPL,
+	VG_AN_IPV6_EXTHDR_INVALID_OPTLEN,
+	VG_AN_IPV6_HOPOPTS_NOT_FIRST,
+	VG_AN_IPV6_FRAG_TOO_LARGE,
+	VG_AN_IPV6_WITH_ICMPV4,
+	VG_AN_TCP_INVALID_OPTLEN,   /* data offset points past the packet */
+	VG_AN_TCP_OPT_DUPLICATE,
+	VG_AN_TCP_WSCALE_INVALID,
+	VG_AN_TCP_FLAGS_NULL,
+	VG_AN_UDP_HLEN_INVALID,
+	VG_AN_VXLAN_FLAGS_INVALID,
+	VG_AN_GENEVE_VERSION_INVALID,
+	VG_AN_GENEVE_UNKNOWN_PAYLOAD,
+	VG_AN_GRE_RECUR,
+	VG_AN_GRE_ROUTING,          /* RFC 1701 source routing: not supported */
+	VG_AN_GRE_UNKNOWN_PAYLOAD,
+	VG_AN_MPLS_BAD_LABEL,
+	VG_AN_MPLS_UNKNOWN_PAYLOAD,
+	VG_AN_MPLS_TOO_MANY_LABELS,
+	VG_AN_PPPOE_WRONG_CODE,
+	VG_AN_PPP_TRUNC,
+	VG_AN_CHDLC_TRUNC,
+	VG_AN_NULL_TRUNC,
+	VG_AN_NULL_UNKNOWN_FAMILY,
+	VG_AN_RAW_INVALID_IP_VERSION,
+	VG_AN_NSH_TRUNC,
+	VG_AN_NSH_VERSION_INVALID,
+	VG_AN_NSH_BAD_HEADER_LENGTH,
+	VG_AN_NSH_UNKNOWN_PAYLOAD,
+	VG_AN_NSH_RESERVED_TYPE,
+	VG_AN_FRAG_TOO_MANY,        /* a datagram exceeded VG_DEFRAG_MAX_FRAGS */
+	VG_AN_FRAG_TRACKERS_FULL,   /* new datagram while all trackers are busy: oldest evicted */
+	VG_AN_FRAG_INVALID,         /* fragment with a length not a multiple of 8, or MF clear with a hole */
 	VG_AN__COUNT
 };
 
@@ -161,6 +216,14 @@ enum vg_decode_anomaly {
  * outside buf[0..len). buf is borrowed: out points into it. */
 int vg_decode_packet(int linktype, const uint8_t *buf, size_t len, int64_t ts_us,
 		     struct vg_packet *out);
+
+/* Decode an IP datagram that starts at buf (IPv4 or IPv6 by its first nibble), e.g. one
+ * rebuilt by decode-defrag.h. The encapsulation context (time, overlay, vni, VLANs,
+ * MPLS/PPPoE ids, outer addresses of a tunnel) is copied from ctx (may be NULL), so the
+ * packet keeps its tenant attribution. Sets VG_PKT_REASSEMBLED. Same return and
+ * borrowing contract as vg_decode_packet(); out->data is buf. */
+int vg_decode_ip(const uint8_t *buf, size_t len, const struct vg_packet *ctx,
+		 struct vg_packet *out);
 
 /* "ipv4.trunc_pkt", ... ; "unknown" for out-of-range codes. */
 const char *vg_decode_anomaly_name(unsigned code);
