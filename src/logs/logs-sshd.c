@@ -180,8 +180,9 @@ static int auth_result(struct vg_log_entry *e, struct vg_str s, const char *acti
 		return VG_ENOTSUP;
 	e->auth_method = method_name(e, method);
 	vg_lx_skipsp(&rest);
-	struct vg_str proto = vg_lx_word(&rest);
-	(void)proto; /* "ssh2" */
+	uint64_t v;
+	if (vg_lx_eat(&rest, "ssh")) /* "ssh2", "ssh1" */
+		vg_lx_num(&rest, 9, &v);
 	if (vg_lx_eat(&rest, ": ") && rest.len)
 		e->key_info = vg_logs_dups(e, rest);
 	vg_logs_norm(e, P_SSHD, category, action, oc);
