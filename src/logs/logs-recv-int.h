@@ -50,6 +50,7 @@ struct vg_logrecv {
 	int64_t next_follow_ms;
 	struct recv_tls *tls;
 	char *udp_buf;            /* one datagram */
+	bool shut;                /* vg_logrecv_shutdown() ran */
 	struct vg_logrecv_stats st;
 };
 

@@ -303,6 +303,9 @@ int vg_logrecv_save_state(struct vg_logrecv *r)
 
 void vg_logrecv_shutdown(struct vg_logrecv *r)
 {
+	if (r->shut)
+		return;
+	r->shut = true;
 	/* what is already in the sockets' buffers is read once more, then streams end */
 	for (size_t i = 0; i < r->nlst; i++)
 		if (r->lst[i].transport == VG_LOGT_UDP)
