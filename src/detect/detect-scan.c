@@ -1,0 +1,885 @@
+/* detect-scan.c — port-scan and sweep detection (see detect-scan.h for the model).
+ *
+ * Per scanner (vni, address) a tracker with three small open-addressing sets keyed by
+ * 64-bit SipHash fingerprints: pairs (target, port, proto) with the state learnt from both
+ * directions, hosts (probed ports per target) and ports (probed hosts per port). Pair state
+ * changes move "weight" (0 ordinary, 1 unanswered, 2 refused/half-open/stealth) between
+ * host and port counters, so every threshold check is O(1) per packet. Sets grow by
+ * doubling (amortised; never per packet once warm) under a global memcap. Trackers live in
+ * one pool array with a chained seeded hash, an LRU list for eviction and a list of open
+ * episodes for tick(). */
+#include "detect/detect-scan.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core-error.h"
+#include "core/core-hash.h"
+#include "core/limits.h"
+
+enum { TECH_SYN, TECH_CONNECT, TECH_FIN, TECH_NULL, TECH_XMAS, TECH_ACK, TECH_UDP, TECH__N };
+
+static const char *const tech_name[TECH__N] = { "SYN", "CONNECT", "FIN", "NULL", "XMAS", "ACK", "UDP" };
+static const char *const sig_scan[TECH__N] = {
+	"VIGIL SCAN TCP SYN port scan", "VIGIL SCAN TCP connect port scan",
+	"VIGIL SCAN TCP FIN port scan", "VIGIL SCAN TCP NULL port scan",
+	"VIGIL SCAN TCP XMAS port scan", "VIGIL SCAN TCP ACK port scan",
+	"VIGIL SCAN UDP port scan",
+};
+static const char *const sig_sweep[TECH__N] = {
+	"VIGIL SCAN TCP SYN sweep", "VIGIL SCAN TCP connect sweep",
+	"VIGIL SCAN TCP FIN sweep", "VIGIL SCAN TCP NULL sweep",
+	"VIGIL SCAN TCP XMAS sweep", "VIGIL SCAN TCP ACK sweep",
+	"VIGIL SCAN UDP sweep",
+};
+
+/* Pair states. Weight 0: ordinary or answered; 1: unanswered so far; 2: refused,
+ * half-open, connected-and-dropped, stealth flags, or an ACK answered by a bare RST. */
+enum {
+	ST_NONE = 0, ST_PENDING, ST_OPEN, ST_ESTAB, ST_DATA, ST_REFUSED, ST_HALFOPEN,
+	ST_CONNCLOSE, ST_STEALTH, ST_ACKRST, ST_UDP_ANSWERED, ST__N
+};
+static const uint8_t st_weight[ST__N] = { 0, 1, 0, 0, 0, 2, 2, 2, 2, 2, 0 };
+
+struct sentry {
+	uint64_t fp;          /* 0 = empty */
+	uint32_t a, b, c, d, e;
+	uint32_t pad;
+};
+
+/* pairs: a = state, b = technique of the first probe, c = counted as probe once.
+ * hosts: a = probed ports (weight>0), b = refused ports (weight 2), c = probed ports
+ *        entering in window d (epoch), e = listed among targets.
+ * ports: a = probed hosts, b = refused hosts, c = refused hosts in window d, e = listed. */
+struct fpset {
+	struct sentry *e;
+	uint32_t cap, n;
+};
+
+#define NIL 0u /* tracker links are index + 1 */
+
+struct tracker {
+	uint32_t hnext, lru_prev, lru_next, ep_prev, ep_next;
+	bool used, in_episode;
+	uint8_t n_vlan;
+	bool has_vni;
+	uint32_t vni;
+	uint16_t vlan[2];
+	struct vg_addr src;
+	char *tenant;
+	int64_t window_start, first_us, last_us, last_seen;
+	uint64_t probes, episode_id;
+	uint32_t tech_count[TECH__N];
+	uint32_t syn_oslike, syn_raw, n_halfopen, n_connclose;
+	uint32_t n_hosts, n_ports;
+	uint8_t tech, proto;
+	bool horizontal;
+	struct fpset pairs, hosts, ports;
+	uint32_t n_targets, n_port_list;
+	struct vg_addr targets[VG_SCAN_MAX_TARGETS_LISTED];
+	uint16_t port_list[VG_SCAN_MAX_PORTS_LISTED];
+};
+
+struct vg_detect_scan {
+	struct vg_detect_scan_config cfg;
+	const struct vg_event_sink *sink;
+	struct vg_hash_key key;
+	struct tracker *pool;
+	uint32_t *buckets;     /* index + 1 */
+	uint32_t nbuckets;     /* power of two */
+	uint32_t n_used, n_fresh;
+	uint32_t lru_head, lru_tail, ep_head;
+	uint64_t ep_prefix, ep_counter;
+	struct vg_detect_scan_stats st;
+};
+
+void vg_detect_scan_config_default(struct vg_detect_scan_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ports_threshold = 15;
+	cfg->hosts_threshold = 4;
+	cfg->window_us = 60 * 1000000ll;
+	cfg->slow_ports_threshold = 25;
+	cfg->slow_hosts_threshold = 8;
+	cfg->slow_window_us = 3600 * 1000000ll;
+	cfg->sweep_unanswered_hosts = 32;
+	cfg->idle_timeout_us = 300 * 1000000ll;
+	cfg->max_trackers = 65536;
+	cfg->memcap = 64ull << 20;
+}
+
+/* ---- fingerprint sets --------------------------------------------------------------- */
+
+static uint64_t fp_fix(uint64_t h)
+{
+	return h ? h : 1;
+}
+
+static void set_clear(struct vg_detect_scan *d, struct fpset *s)
+{
+	if (s->e) {
+		d->st.mem_used -= (uint64_t)s->cap * sizeof(struct sentry);
+		free(s->e);
+	}
+	s->e = NULL;
+	s->cap = s->n = 0;
+}
+
+static struct sentry *set_slot(struct sentry *e, uint32_t cap, uint64_t fp)
+{
+	uint32_t i = (uint32_t)fp & (cap - 1);
+	while (e[i].fp && e[i].fp != fp)
+		i = (i + 1) & (cap - 1);
+	return &e[i];
+}
+
+static int set_grow(struct vg_detect_scan *d, struct fpset *s)
+{
+	uint32_t ncap = s->cap ? s->cap * 2 : 16;
+	uint64_t bytes = (uint64_t)ncap * sizeof(struct sentry);
+	if (ncap > VG_SCAN_MAX_PAIRS * 2 || d->st.mem_used + bytes > d->cfg.memcap)
+		return VG_EFULL;
+	struct sentry *ne = calloc(ncap, sizeof(*ne));
+	if (!ne)
+		return VG_ENOMEM;
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (s->e[i].fp)
+			*set_slot(ne, ncap, s->e[i].fp) = s->e[i];
+	set_clear(d, s);
+	s->e = ne;
+	s->cap = ncap;
+	d->st.mem_used += bytes;
+	for (uint32_t i = 0; i < ncap; i++)
+		if (ne[i].fp)
+			s->n++;
+	return 0;
+}
+
+static struct sentry *set_find(const struct fpset *s, uint64_t fp)
+{
+	if (!s->e)
+		return NULL;
+	struct sentry *x = set_slot(s->e, s->cap, fp);
+	return x->fp ? x : NULL;
+}
+
+/* Existing or new (zeroed) entry; NULL when the set may not grow (counted by caller). */
+static struct sentry *set_get(struct vg_detect_scan *d, struct fpset *s, uint64_t fp)
+{
+	struct sentry *x = set_find(s, fp);
+	if (x)
+		return x;
+	if ((s->n + 1) * 4 > s->cap * 3 && set_grow(d, s) < 0)
+		return NULL;
+	x = set_slot(s->e, s->cap, fp);
+	memset(x, 0, sizeof(*x));
+	x->fp = fp;
+	s->n++;
+	return x;
+}
+
+/* ---- trackers ----------------------------------------------------------------------- */
+
+struct tkey {
+	uint32_t vni;
+	uint8_t has_vni, family;
+	uint8_t b[16];
+};
+
+static uint64_t tkey_hash(const struct vg_detect_scan *d, uint32_t vni, bool has_vni,
+			  const struct vg_addr *a)
+{
+	struct tkey k;
+	memset(&k, 0, sizeof(k));
+	k.vni = has_vni ? vni : 0;
+	k.has_vni = has_vni;
+	k.family = a->family;
+	memcpy(k.b, a->b, 16);
+	return vg_siphash(&d->key, &k, sizeof(k));
+}
+
+static struct tracker *T(struct vg_detect_scan *d, uint32_t idx1)
+{
+	return idx1 ? &d->pool[idx1 - 1] : NULL;
+}
+
+static uint32_t tidx(const struct vg_detect_scan *d, const struct tracker *t)
+{
+	return (uint32_t)(t - d->pool) + 1;
+}
+
+static void lru_unlink(struct vg_detect_scan *d, struct tracker *t)
+{
+	if (t->lru_prev)
+		T(d, t->lru_prev)->lru_next = t->lru_next;
+	else
+		d->lru_head = t->lru_next;
+	if (t->lru_next)
+		T(d, t->lru_next)->lru_prev = t->lru_prev;
+	else
+		d->lru_tail = t->lru_prev;
+	t->lru_prev = t->lru_next = NIL;
+}
+
+static void lru_push_front(struct vg_detect_scan *d, struct tracker *t)
+{
+	uint32_t i = tidx(d, t);
+	t->lru_prev = NIL;
+	t->lru_next = d->lru_head;
+	if (d->lru_head)
+		T(d, d->lru_head)->lru_prev = i;
+	d->lru_head = i;
+	if (!d->lru_tail)
+		d->lru_tail = i;
+}
+
+static void touch(struct vg_detect_scan *d, struct tracker *t, int64_t ts)
+{
+	t->last_seen = ts;
+	if (d->lru_head != tidx(d, t)) {
+		lru_unlink(d, t);
+		lru_push_front(d, t);
+	}
+}
+
+static void ep_link(struct vg_detect_scan *d, struct tracker *t)
+{
+	uint32_t i = tidx(d, t);
+	t->ep_prev = NIL;
+	t->ep_next = d->ep_head;
+	if (d->ep_head)
+		T(d, d->ep_head)->ep_prev = i;
+	d->ep_head = i;
+}
+
+static void ep_unlink(struct vg_detect_scan *d, struct tracker *t)
+{
+	if (t->ep_prev)
+		T(d, t->ep_prev)->ep_next = t->ep_next;
+	else
+		d->ep_head = t->ep_next;
+	if (t->ep_next)
+		T(d, t->ep_next)->ep_prev = t->ep_prev;
+	t->ep_prev = t->ep_next = NIL;
+}
+
+static struct tracker *tracker_find(struct vg_detect_scan *d, uint32_t vni, bool has_vni,
+				    const struct vg_addr *a)
+{
+	uint64_t h = tkey_hash(d, vni, has_vni, a);
+	for (uint32_t i = d->buckets[h & (d->nbuckets - 1)]; i; i = d->pool[i - 1].hnext) {
+		struct tracker *t = &d->pool[i - 1];
+		if (t->has_vni == has_vni && (!has_vni || t->vni == vni) && vg_addr_eq(&t->src, a))
+			return t;
+	}
+	return NULL;
+}
+
+/* Counts and sets of the current window; the tracker itself stays. */
+static void tracker_reset_window(struct vg_detect_scan *d, struct tracker *t, int64_t ts)
+{
+	set_clear(d, &t->pairs);
+	set_clear(d, &t->hosts);
+	set_clear(d, &t->ports);
+	t->window_start = ts;
+	t->first_us = t->last_us = 0;
+	t->probes = 0;
+	memset(t->tech_count, 0, sizeof(t->tech_count));
+	t->syn_oslike = t->syn_raw = t->n_halfopen = t->n_connclose = 0;
+	t->n_hosts = t->n_ports = 0;
+	t->n_targets = t->n_port_list = 0;
+	t->horizontal = false;
+}
+
+static void fill_event(struct vg_detect_scan *d, const struct tracker *t, struct vg_event *ev,
+		       enum vg_event_type type, int64_t ts)
+{
+	vg_event_init(ev, type, ts);
+	ev->tenant = t->tenant;
+	ev->category = "intrusion_detection";
+	ev->action = t->horizontal ? "network-sweep" : "port-scan";
+	ev->outcome = VG_OUTCOME_UNKNOWN;
+	ev->src = t->src;
+	if (t->n_targets)
+		ev->dst = t->targets[0];
+	if (t->n_ports == 1 && t->n_port_list == 1)
+		ev->dport = t->port_list[0];
+	ev->proto = t->proto;
+	ev->vni = t->vni;
+	ev->has_vni = t->has_vni;
+	ev->n_vlan = t->n_vlan;
+	ev->vlan[0] = t->vlan[0];
+	ev->vlan[1] = t->vlan[1];
+	ev->episode_id = t->episode_id;
+	ev->rule.detector = VG_DET_SCAN;
+	ev->rule.gid = 1;
+	ev->rule.sid = VG_SCAN_SID_BASE + t->tech + (t->horizontal ? 10u : 0u);
+	ev->rule.rev = 1;
+	ev->rule.signature = t->horizontal ? sig_sweep[t->tech] : sig_scan[t->tech];
+	ev->rule.category = "Detection of a Network Scan";
+	ev->rule.action = "allowed";
+	ev->rule.severity = t->horizontal ? 2 : 3;
+	struct vg_ev_scan *s = &ev->u.scan;
+	s->technique = tech_name[t->tech];
+	s->horizontal = t->horizontal;
+	s->ports = t->n_ports;
+	s->hosts = t->n_hosts;
+	s->probes = t->probes;
+	s->first_us = t->first_us;
+	s->last_us = t->last_us;
+	s->targets = t->targets;
+	s->n_targets = t->n_targets;
+	s->port_list = t->port_list;
+	s->n_ports_listed = t->n_port_list;
+	(void)d;
+}
+
+static void emit(struct vg_detect_scan *d, const struct vg_event *ev)
+{
+	if (vg_event_emit(d->sink, ev) < 0)
+		d->st.emit_errors++;
+}
+
+static void episode_close(struct vg_detect_scan *d, struct tracker *t)
+{
+	struct vg_event ev;
+	fill_event(d, t, &ev, VG_EVT_EPISODE, t->last_us);
+	emit(d, &ev);
+	d->st.episodes++;
+	ep_unlink(d, t);
+	t->in_episode = false;
+	tracker_reset_window(d, t, t->last_us);
+}
+
+static void tracker_release(struct vg_detect_scan *d, struct tracker *t)
+{
+	if (t->in_episode)
+		episode_close(d, t);
+	set_clear(d, &t->pairs);
+	set_clear(d, &t->hosts);
+	set_clear(d, &t->ports);
+	free(t->tenant);
+	t->tenant = NULL;
+	uint64_t h = tkey_hash(d, t->vni, t->has_vni, &t->src);
+	uint32_t *pp = &d->buckets[h & (d->nbuckets - 1)], me = tidx(d, t);
+	while (*pp && *pp != me)
+		pp = &d->pool[*pp - 1].hnext;
+	if (*pp)
+		*pp = t->hnext;
+	lru_unlink(d, t);
+	t->used = false;
+	d->n_used--;
+}
+
+static struct tracker *tracker_create(struct vg_detect_scan *d, const struct vg_packet *p,
+				      const struct vg_addr *a, const char *tenant)
+{
+	struct tracker *t;
+	if (d->n_used >= d->cfg.max_trackers) {
+		t = T(d, d->lru_tail);
+		tracker_release(d, t);
+		d->st.evictions++;
+	} else if (d->n_fresh < d->cfg.max_trackers) {
+		t = &d->pool[d->n_fresh++];
+	} else {
+		/* a released slot somewhere: only after evictions, which reuse in place */
+		t = NULL;
+		for (uint32_t i = 0; i < d->cfg.max_trackers && !t; i++)
+			if (!d->pool[i].used)
+				t = &d->pool[i];
+		if (!t)
+			return NULL;
+	}
+	memset(t, 0, sizeof(*t));
+	t->used = true;
+	t->src = *a;
+	t->has_vni = p->has_vni;
+	t->vni = p->has_vni ? p->vni : 0;
+	t->n_vlan = p->n_vlan > 2 ? 2 : p->n_vlan;
+	t->vlan[0] = p->vlan[0];
+	t->vlan[1] = p->vlan[1];
+	if (tenant) {
+		size_t n = strnlen(tenant, VG_MAX_NAME - 1);
+		t->tenant = malloc(n + 1);
+		if (t->tenant) {
+			memcpy(t->tenant, tenant, n);
+			t->tenant[n] = '\0';
+		}
+	}
+	t->window_start = p->ts_us;
+	uint64_t h = tkey_hash(d, t->vni, t->has_vni, a);
+	uint32_t *b = &d->buckets[h & (d->nbuckets - 1)];
+	t->hnext = *b;
+	*b = tidx(d, t);
+	lru_push_front(d, t);
+	d->n_used++;
+	d->st.trackers_created++;
+	return t;
+}
+
+/* ---- pair state and thresholds ------------------------------------------------------ */
+
+static uint64_t pair_fp(const struct vg_detect_scan *d, const struct vg_addr *tgt, uint16_t port,
+			uint8_t proto)
+{
+	uint8_t k[20];
+	k[0] = tgt->family;
+	memcpy(k + 1, tgt->b, 16);
+	k[17] = (uint8_t)(port >> 8);
+	k[18] = (uint8_t)port;
+	k[19] = proto;
+	return fp_fix(vg_siphash(&d->key, k, sizeof(k)));
+}
+
+static uint64_t host_fp(const struct vg_detect_scan *d, const struct vg_addr *tgt)
+{
+	return fp_fix(vg_siphash(&d->key, tgt, sizeof(*tgt)));
+}
+
+static uint8_t choose_tech(const struct tracker *t)
+{
+	uint32_t syn = t->tech_count[TECH_SYN] + t->tech_count[TECH_CONNECT];
+	unsigned best = TECH_SYN;
+	uint32_t bestn = syn;
+	for (unsigned k = TECH_FIN; k < TECH__N; k++)
+		if (t->tech_count[k] > bestn) {
+			bestn = t->tech_count[k];
+			best = k;
+		}
+	if (best != TECH_SYN)
+		return (uint8_t)best;
+	/* SYN family: behaviour first (a half-open close is a raw-socket scanner, a completed
+	 * handshake dropped without a byte is connect()), then the SYN's options: the kernel's
+	 * connect() sends SACK/timestamps/window scaling, raw scanners (nmap -sS, masscan)
+	 * usually only MSS. */
+	if (t->n_connclose > t->n_halfopen)
+		return TECH_CONNECT;
+	if (t->n_halfopen > 0)
+		return TECH_SYN;
+	return t->syn_oslike > t->syn_raw ? TECH_CONNECT : TECH_SYN;
+}
+
+static uint32_t epoch_of(const struct vg_detect_scan *d, int64_t ts)
+{
+	return (uint32_t)(ts / d->cfg.window_us) + 1;
+}
+
+static void maybe_alert(struct vg_detect_scan *d, struct tracker *t, const struct sentry *h,
+			const struct sentry *pt, int64_t ts)
+{
+	if (t->in_episode)
+		return;
+	const struct vg_detect_scan_config *c = &d->cfg;
+	bool vertical = h && (h->c >= c->ports_threshold || h->a >= c->slow_ports_threshold);
+	bool sweep = pt && (pt->c >= c->hosts_threshold || pt->b >= c->slow_hosts_threshold ||
+			    pt->a >= c->sweep_unanswered_hosts);
+	if (!vertical && !sweep)
+		return;
+	t->in_episode = true;
+	t->horizontal = !vertical;
+	t->tech = choose_tech(t);
+	t->proto = t->tech == TECH_UDP ? 17 : 6;
+	t->episode_id = d->ep_prefix | (++d->ep_counter & 0xffffffffull);
+	ep_link(d, t);
+	struct vg_event ev;
+	fill_event(d, t, &ev, VG_EVT_ALERT, ts);
+	emit(d, &ev);
+	d->st.alerts++;
+}
+
+/* Move pair x (target tgt, port) to state ns, updating host and port counters. */
+static void pair_set(struct vg_detect_scan *d, struct tracker *t, struct sentry *x,
+		     const struct vg_addr *tgt, uint16_t port, uint8_t ns, int64_t ts)
+{
+	uint8_t os = (uint8_t)x->a;
+	uint8_t ow = st_weight[os], nw = st_weight[ns];
+	x->a = ns;
+	if (ns == ST_HALFOPEN)
+		t->n_halfopen++;
+	else if (ns == ST_CONNCLOSE)
+		t->n_connclose++;
+	if (ow == nw)
+		return;
+	struct sentry *h = set_get(d, &t->hosts, host_fp(d, tgt));
+	struct sentry *pt = set_get(d, &t->ports, (uint64_t)port + 1);
+	if (!h || !pt) {
+		d->st.set_full++;
+		return;
+	}
+	uint32_t ep = epoch_of(d, ts);
+	if (nw > 0 && !x->c) {
+		x->c = 1;
+		t->tech_count[x->b]++;
+	}
+	/* host: probed ports */
+	if ((ow > 0) != (nw > 0)) {
+		if (nw > 0) {
+			if (h->a++ == 0)
+				t->n_hosts++;
+			if (h->d != ep) {
+				h->d = ep;
+				h->c = 0;
+			}
+			h->c++;
+			if (pt->a++ == 0)
+				t->n_ports++;
+		} else {
+			if (h->a && --h->a == 0)
+				t->n_hosts--;
+			if (h->d == ep && h->c)
+				h->c--;
+			if (pt->a && --pt->a == 0)
+				t->n_ports--;
+		}
+	}
+	if ((ow == 2) != (nw == 2)) {
+		if (nw == 2) {
+			h->b++;
+			pt->b++;
+			if (pt->d != ep) {
+				pt->d = ep;
+				pt->c = 0;
+			}
+			pt->c++;
+		} else {
+			if (h->b)
+				h->b--;
+			if (pt->b)
+				pt->b--;
+			if (pt->d == ep && pt->c)
+				pt->c--;
+		}
+	}
+	if (nw > 0) {
+		if (!h->e && t->n_targets < VG_SCAN_MAX_TARGETS_LISTED) {
+			h->e = 1;
+			t->targets[t->n_targets++] = *tgt;
+		}
+		if (!pt->e && t->n_port_list < VG_SCAN_MAX_PORTS_LISTED) {
+			pt->e = 1;
+			t->port_list[t->n_port_list++] = port;
+		}
+		maybe_alert(d, t, h, pt, ts);
+	}
+}
+
+/* The tracker of scanner a, created for a probe; handles idle episodes and the window. */
+static struct tracker *scanner_for_probe(struct vg_detect_scan *d, const struct vg_packet *p,
+					 const struct vg_addr *a, const char *tenant)
+{
+	struct tracker *t = tracker_find(d, p->vni, p->has_vni, a);
+	if (!t) {
+		t = tracker_create(d, p, a, tenant);
+		if (!t)
+			return NULL;
+	}
+	int64_t ts = p->ts_us;
+	if (t->in_episode && ts - t->last_us >= d->cfg.idle_timeout_us)
+		episode_close(d, t);
+	if (!t->in_episode && ts - t->window_start > d->cfg.slow_window_us)
+		tracker_reset_window(d, t, ts);
+	touch(d, t, ts);
+	return t;
+}
+
+static void count_probe(struct vg_detect_scan *d, struct tracker *t, int64_t ts)
+{
+	if (!t->probes)
+		t->first_us = ts;
+	t->probes++;
+	t->last_us = ts;
+	d->st.probes++;
+}
+
+/* A probe from scanner a to (tgt, port, proto): records the pair; new pairs take state ns. */
+static void probe(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant,
+		  const struct vg_addr *a, const struct vg_addr *tgt, uint16_t port, uint8_t proto,
+		  uint8_t tech, uint8_t ns)
+{
+	struct tracker *t = scanner_for_probe(d, p, a, tenant);
+	if (!t)
+		return;
+	count_probe(d, t, p->ts_us);
+	struct sentry *x = set_get(d, &t->pairs, pair_fp(d, tgt, port, proto));
+	if (!x) {
+		d->st.set_full++;
+		return;
+	}
+	if (x->a == ST_NONE) {
+		x->b = tech;
+		if (tech == TECH_SYN) {
+			if (p->tcp_sackok || p->tcp_ts || p->tcp_wscale != 0xff)
+				t->syn_oslike++;
+			else
+				t->syn_raw++;
+		}
+		pair_set(d, t, x, tgt, port, ns, p->ts_us);
+	} else if (ns == ST_STEALTH && st_weight[x->a] < 2) {
+		x->b = tech;
+		pair_set(d, t, x, tgt, port, ns, p->ts_us);
+	}
+}
+
+/* An answer or follow-up concerning pair (tgt, port, proto) of scanner a; only existing
+ * trackers and pairs are looked at. */
+static struct sentry *pair_lookup(struct vg_detect_scan *d, const struct vg_packet *p,
+				  const struct vg_addr *a, const struct vg_addr *tgt, uint16_t port,
+				  uint8_t proto, struct tracker **tout)
+{
+	*tout = NULL;
+	struct tracker *t = tracker_find(d, p->vni, p->has_vni, a);
+	if (!t)
+		return NULL;
+	struct sentry *x = set_find(&t->pairs, pair_fp(d, tgt, port, proto));
+	if (x) {
+		*tout = t;
+		touch(d, t, p->ts_us);
+	}
+	return x;
+}
+
+static void on_tcp(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant)
+{
+	uint8_t f = p->tcp_flags;
+	struct tracker *t;
+	struct sentry *x;
+	if ((f & (VG_TH_SYN | VG_TH_ACK | VG_TH_RST)) == VG_TH_SYN) {
+		probe(d, p, tenant, &p->src, &p->dst, p->dport, 6, TECH_SYN, ST_PENDING);
+		return;
+	}
+	if ((f & (VG_TH_SYN | VG_TH_ACK | VG_TH_RST)) == 0) {
+		uint8_t tech = TECH_NULL;
+		if ((f & (VG_TH_FIN | VG_TH_PSH | VG_TH_URG)) == (VG_TH_FIN | VG_TH_PSH | VG_TH_URG))
+			tech = TECH_XMAS;
+		else if (f & VG_TH_FIN)
+			tech = TECH_FIN;
+		probe(d, p, tenant, &p->src, &p->dst, p->dport, 6, tech, ST_STEALTH);
+		return;
+	}
+	if ((f & (VG_TH_SYN | VG_TH_ACK)) == (VG_TH_SYN | VG_TH_ACK)) {
+		/* the target accepts: the port is open, the probe was answered */
+		x = pair_lookup(d, p, &p->dst, &p->src, p->sport, 6, &t);
+		if (x && (x->a == ST_PENDING || x->a == ST_REFUSED))
+			pair_set(d, t, x, &p->src, p->sport, ST_OPEN, p->ts_us);
+		return;
+	}
+	if (f & VG_TH_RST) {
+		/* the scanner tearing down its own probe? */
+		x = pair_lookup(d, p, &p->src, &p->dst, p->dport, 6, &t);
+		if (x) {
+			if (x->a == ST_OPEN)
+				pair_set(d, t, x, &p->dst, p->dport, ST_HALFOPEN, p->ts_us);
+			else if (x->a == ST_ESTAB)
+				pair_set(d, t, x, &p->dst, p->dport, ST_CONNCLOSE, p->ts_us);
+			return;
+		}
+		/* the target refusing a probe */
+		x = pair_lookup(d, p, &p->dst, &p->src, p->sport, 6, &t);
+		if (x) {
+			if (x->a == ST_PENDING)
+				pair_set(d, t, x, &p->src, p->sport, ST_REFUSED, p->ts_us);
+			return;
+		}
+		/* A bare RST (no ACK bit) answers a segment that carried ACK for no connection:
+		 * what an ACK scan draws. Legitimate stale connections draw it too, but on
+		 * one port each, which never adds up to a scan. */
+		if (!(f & VG_TH_ACK))
+			probe(d, p, tenant, &p->dst, &p->src, p->sport, 6, TECH_ACK, ST_ACKRST);
+		return;
+	}
+	/* ACK / FIN+ACK / data from a possible scanner */
+	x = pair_lookup(d, p, &p->src, &p->dst, p->dport, 6, &t);
+	if (!x)
+		return;
+	if (p->payload_len > 0)
+		pair_set(d, t, x, &p->dst, p->dport, ST_DATA, p->ts_us);
+	else if (x->a == ST_OPEN)
+		pair_set(d, t, x, &p->dst, p->dport, ST_ESTAB, p->ts_us);
+	else if (x->a == ST_ESTAB && (f & VG_TH_FIN))
+		pair_set(d, t, x, &p->dst, p->dport, ST_CONNCLOSE, p->ts_us);
+}
+
+static void on_udp(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant)
+{
+	struct tracker *t;
+	struct sentry *x = pair_lookup(d, p, &p->dst, &p->src, p->sport, 17, &t);
+	if (x && (x->a == ST_PENDING || x->a == ST_REFUSED))
+		pair_set(d, t, x, &p->src, p->sport, ST_UDP_ANSWERED, p->ts_us);
+	/* From a service port to an ephemeral one: a reply (DNS, NTP, QUIC), not a probe. */
+	if (p->sport < 1024 && p->dport >= 1024)
+		return;
+	if (x)
+		return; /* a conversation both ways */
+	probe(d, p, tenant, &p->src, &p->dst, p->dport, 17, TECH_UDP, ST_PENDING);
+}
+
+/* ICMP destination unreachable: the quoted datagram names the probe it refuses. */
+static void on_icmp(struct vg_detect_scan *d, const struct vg_packet *p)
+{
+	const uint8_t *q = p->l4;
+	uint32_t n = p->l4_len;
+	struct vg_addr osrc, odst;
+	uint8_t proto;
+	uint32_t l4off;
+	if (!q || n < 8)
+		return;
+	if (p->ip_version == 4) {
+		if (p->icmp_type != 3 || n < 8 + 20)
+			return;
+		if (p->icmp_code != 1 && p->icmp_code != 2 && p->icmp_code != 3 &&
+		    p->icmp_code != 9 && p->icmp_code != 10 && p->icmp_code != 13)
+			return;
+		const uint8_t *ip = q + 8;
+		if ((ip[0] >> 4) != 4)
+			return;
+		l4off = 8u + (uint32_t)(ip[0] & 0x0f) * 4u;
+		proto = ip[9];
+		vg_addr_from_v4(&osrc, ip + 12);
+		vg_addr_from_v4(&odst, ip + 16);
+	} else if (p->ip_version == 6) {
+		if (p->icmp_type != 1 || n < 8 + 40)
+			return;
+		if (p->icmp_code != 1 && p->icmp_code != 3 && p->icmp_code != 4)
+			return;
+		const uint8_t *ip = q + 8;
+		if ((ip[0] >> 4) != 6)
+			return;
+		l4off = 8u + 40u;
+		proto = ip[6];
+		vg_addr_from_v6(&osrc, ip + 8);
+		vg_addr_from_v6(&odst, ip + 24);
+	} else {
+		return;
+	}
+	if ((proto != 6 && proto != 17) || n < l4off + 4)
+		return;
+	uint16_t dport = (uint16_t)(q[l4off + 2] << 8 | q[l4off + 3]);
+	struct tracker *t;
+	struct sentry *x = pair_lookup(d, p, &osrc, &odst, dport, proto, &t);
+	if (x && x->a == ST_PENDING)
+		pair_set(d, t, x, &odst, dport, ST_REFUSED, p->ts_us);
+}
+
+int vg_detect_scan_packet(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant)
+{
+	if (!d || !p)
+		return VG_EINVAL;
+	d->st.packets++;
+	if ((p->flags & VG_PKT_INVALID) || p->ip_version == 0)
+		return 0;
+	/* Non-first fragments carry no transport header. */
+	if ((p->flags & VG_PKT_FRAGMENT) && p->frag_offset != 0)
+		return 0;
+	if (p->flags & VG_PKT_TCP)
+		on_tcp(d, p, tenant);
+	else if (p->flags & VG_PKT_UDP)
+		on_udp(d, p, tenant);
+	else if (p->flags & VG_PKT_ICMP)
+		on_icmp(d, p);
+	d->st.trackers_in_use = d->n_used;
+	return 0;
+}
+
+void vg_detect_scan_tick(struct vg_detect_scan *d, int64_t now_us)
+{
+	if (!d)
+		return;
+	uint32_t i = d->ep_head;
+	while (i) {
+		struct tracker *t = T(d, i);
+		i = t->ep_next;
+		if (now_us - t->last_us >= d->cfg.idle_timeout_us)
+			episode_close(d, t);
+	}
+}
+
+void vg_detect_scan_finish(struct vg_detect_scan *d, int64_t now_us)
+{
+	(void)now_us;
+	if (!d)
+		return;
+	while (d->ep_head)
+		episode_close(d, T(d, d->ep_head));
+}
+
+void vg_detect_scan_get_stats(const struct vg_detect_scan *d, struct vg_detect_scan_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!d)
+		return;
+	*out = d->st;
+	out->trackers_in_use = d->n_used;
+}
+
+int vg_detect_scan_new(const struct vg_detect_scan_config *cfg, const struct vg_event_sink *sink,
+		       struct vg_detect_scan **out)
+{
+	int rc = VG_ENOMEM;
+	*out = NULL;
+	struct vg_detect_scan *d = calloc(1, sizeof(*d));
+	if (!d)
+		return VG_ENOMEM;
+	if (cfg)
+		d->cfg = *cfg;
+	else
+		vg_detect_scan_config_default(&d->cfg);
+	struct vg_detect_scan_config *c = &d->cfg;
+	c->max_trackers = (uint32_t)vg_clamp_u64(c->max_trackers, 1, VG_SCAN_MAX_TRACKERS);
+	c->memcap = vg_clamp_u64(c->memcap, 1ull << 20, VG_SCAN_MAX_MEMCAP);
+	if (c->ports_threshold < 2)
+		c->ports_threshold = 2;
+	if (c->hosts_threshold < 2)
+		c->hosts_threshold = 2;
+	if (c->slow_ports_threshold < c->ports_threshold)
+		c->slow_ports_threshold = c->ports_threshold;
+	if (c->slow_hosts_threshold < c->hosts_threshold)
+		c->slow_hosts_threshold = c->hosts_threshold;
+	if (c->sweep_unanswered_hosts < c->hosts_threshold)
+		c->sweep_unanswered_hosts = c->hosts_threshold;
+	if (c->window_us < 1000000)
+		c->window_us = 1000000;
+	if (c->slow_window_us < c->window_us)
+		c->slow_window_us = c->window_us;
+	if (c->idle_timeout_us < 1000000)
+		c->idle_timeout_us = 1000000;
+	d->sink = sink;
+	d->nbuckets = 1;
+	while (d->nbuckets < c->max_trackers)
+		d->nbuckets <<= 1;
+	d->pool = calloc(c->max_trackers, sizeof(*d->pool));
+	d->buckets = calloc(d->nbuckets, sizeof(*d->buckets));
+	if (!d->pool || !d->buckets)
+		goto fail;
+	rc = vg_hash_key_random(&d->key);
+	if (rc < 0)
+		goto fail;
+	uint32_t pre = 0;
+	rc = vg_random_bytes(&pre, sizeof(pre));
+	if (rc < 0)
+		goto fail;
+	d->ep_prefix = (uint64_t)(pre | 1u) << 32;
+	*out = d;
+	return 0;
+fail:
+	vg_detect_scan_free(d);
+	return rc;
+}
+
+void vg_detect_scan_free(struct vg_detect_scan *d)
+{
+	if (!d)
+		return;
+	if (d->pool) {
+		for (uint32_t i = 0; i < d->n_fresh; i++) {
+			struct tracker *t = &d->pool[i];
+			set_clear(d, &t->pairs);
+			set_clear(d, &t->hosts);
+			set_clear(d, &t->ports);
+			free(t->tenant);
+		}
+	}
+	free(d->pool);
+	free(d->buckets);
+	free(d);
+}

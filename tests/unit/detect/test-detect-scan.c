@@ -1,0 +1,446 @@
+/* Port-scan detector: the lab captures (what a correct detector reports, and what it must
+ * not) and built packets (slow scans, IPv6 UDP, clients that are not scanners, eviction). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/core-error.h"
+#include "detect/detect-scan.h"
+#include "detect-test-util.h"
+
+struct ctx {
+	struct vg_detect_scan *d;
+	struct recorder *rec;
+	const char *tenant;
+};
+
+static void feed(void *c, const struct vg_packet *p)
+{
+	struct ctx *x = c;
+	assert_int_equal(vg_detect_scan_packet(x->d, p, x->tenant), 0);
+}
+
+static void tick(void *c, int64_t now)
+{
+	struct ctx *x = c;
+	vg_detect_scan_tick(x->d, now);
+}
+
+static struct recorder *new_rec(void)
+{
+	struct recorder *r = calloc(1, sizeof(*r));
+	assert_non_null(r);
+	return r;
+}
+
+/* Replay one lab capture through a default detector; returns the recorder. */
+static struct recorder *run_lab(const char *name, struct vg_detect_scan_stats *st)
+{
+	struct recorder *r = new_rec();
+	struct vg_event_sink sink = { recorder_emit, r };
+	struct ctx c = { NULL, r, NULL };
+	assert_int_equal(vg_detect_scan_new(NULL, &sink, &c.d), 0);
+	char path[512];
+	int64_t last = 0;
+	long n = replay_pcap(lab_pcap(path, sizeof(path), name), feed, tick, &c, NULL, &last);
+	assert_true(n > 0);
+	vg_detect_scan_finish(c.d, last);
+	if (st)
+		vg_detect_scan_get_stats(c.d, st);
+	vg_detect_scan_free(c.d);
+	assert_int_equal(r->dropped, 0);
+	return r;
+}
+
+static void assert_addr(const struct vg_addr *a, const char *text)
+{
+	char buf[VG_ADDR_STRLEN];
+	assert_string_equal(vg_addr_format(a, buf), text);
+}
+
+/* One alert and one episode record with the same id; returns the episode record. */
+static const struct rec_event *one_episode(const struct recorder *r, const char *technique,
+					   const char *src, const char *dst)
+{
+	assert_int_equal(recorder_count(r, VG_EVT_ALERT, VG_DET_SCAN), 1);
+	assert_int_equal(recorder_count(r, VG_EVT_EPISODE, VG_DET_SCAN), 1);
+	const struct rec_event *a = recorder_get(r, VG_EVT_ALERT, VG_DET_SCAN, 0);
+	const struct rec_event *e = recorder_get(r, VG_EVT_EPISODE, VG_DET_SCAN, 0);
+	assert_string_equal(a->technique, technique);
+	assert_string_equal(e->technique, technique);
+	assert_addr(&a->src, src);
+	if (dst)
+		assert_addr(&a->dst, dst);
+	assert_true(a->episode_id != 0);
+	assert_true(a->episode_id == e->episode_id);
+	assert_true(a->ts_us <= e->ts_us);
+	assert_int_equal(a->sid, e->sid);
+	assert_true(a->sid >= 9100001 && a->sid <= 9100017);
+	assert_true(e->first_us <= e->last_us);
+	assert_true(e->probes >= e->ports);
+	assert_true(strstr(a->signature, "VIGIL SCAN") == a->signature);
+	return e;
+}
+
+static void test_lab_syn(void **state)
+{
+	(void)state;
+	struct recorder *r = run_lab("scan-syn.pcap", NULL);
+	const struct rec_event *e = one_episode(r, "SYN", "10.99.0.1", "10.99.0.2");
+	assert_int_equal(e->ports, 1024);
+	assert_int_equal(e->hosts, 1);
+	assert_false(e->horizontal);
+	assert_int_equal(e->sid, 9100001);
+	assert_string_equal(e->signature, "VIGIL SCAN TCP SYN port scan");
+	free(r);
+}
+
+static void test_lab_connect(void **state)
+{
+	(void)state;
+	struct recorder *r = run_lab("scan-connect.pcap", NULL);
+	const struct rec_event *e = one_episode(r, "CONNECT", "10.99.0.1", "10.99.0.2");
+	assert_true(e->ports >= 190 && e->ports <= 200);
+	assert_false(e->horizontal);
+	free(r);
+}
+
+static void stealth(const char *file, const char *tech)
+{
+	struct recorder *r = run_lab(file, NULL);
+	const struct rec_event *e = one_episode(r, tech, "10.99.0.1", "10.99.0.2");
+	assert_true(e->ports >= 290 && e->ports <= 300);
+	free(r);
+}
+
+static void test_lab_fin(void **state)
+{
+	(void)state;
+	stealth("scan-fin.pcap", "FIN");
+}
+
+static void test_lab_null(void **state)
+{
+	(void)state;
+	stealth("scan-null.pcap", "NULL");
+}
+
+static void test_lab_xmas(void **state)
+{
+	(void)state;
+	stealth("scan-xmas.pcap", "XMAS");
+}
+
+static void test_lab_udp(void **state)
+{
+	(void)state;
+	struct recorder *r = run_lab("scan-udp.pcap", NULL);
+	const struct rec_event *e = one_episode(r, "UDP", "10.99.0.1", "10.99.0.2");
+	assert_true(e->ports >= 50 && e->ports <= 60);
+	assert_int_equal(e->proto, 17);
+	free(r);
+}
+
+static void test_lab_ipv6(void **state)
+{
+	(void)state;
+	struct recorder *r = run_lab("scan-ipv6.pcap", NULL);
+	const struct rec_event *e = one_episode(r, "SYN", "fd00:99::1", "fd00:99::2");
+	assert_true(e->ports >= 490 && e->ports <= 500);
+	free(r);
+}
+
+static void test_lab_sweep(void **state)
+{
+	(void)state;
+	struct recorder *r = run_lab("sweep-horizontal.pcap", NULL);
+	const struct rec_event *e = one_episode(r, "SYN", "10.99.0.1", NULL);
+	const struct rec_event *a = recorder_get(r, VG_EVT_ALERT, VG_DET_SCAN, 0);
+	assert_true(a->horizontal);
+	assert_true(e->horizontal);
+	assert_int_equal(e->hosts, 4);
+	assert_int_equal(e->ports, 5);
+	assert_int_equal(e->n_targets, 4);
+	assert_int_equal(e->sid, 9100011);
+	free(r);
+}
+
+static void test_lab_vxlan(void **state)
+{
+	(void)state;
+	struct recorder *r = run_lab("tenants-vxlan.pcap", NULL);
+	const struct rec_event *e = one_episode(r, "SYN", "192.168.10.1", "192.168.10.2");
+	assert_true(e->has_vni);
+	assert_int_equal(e->vni, 1001);
+	assert_true(e->ports >= 290 && e->ports <= 300);
+	free(r);
+}
+
+/* Captures that hold no scan at all: any scan event is a false positive. */
+static void test_lab_no_scan(void **state)
+{
+	(void)state;
+	static const char *const files[] = {
+		"benign.pcap", "ssh-bruteforce.pcap", "http-attacks.pcap",
+		"flood-syn.pcap", "flood-udp.pcap", "flood-icmp.pcap",
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct vg_detect_scan_stats st;
+		struct recorder *r = run_lab(files[i], &st);
+		if (r->n)
+			fprintf(stderr, "%s: %u events, first %s\n", files[i], r->n, r->ev[0].signature);
+		assert_int_equal(r->n, 0);
+		assert_int_equal(st.alerts, 0);
+		free(r);
+	}
+}
+
+/* ---- built packets ---------------------------------------------------------------- */
+
+static struct ctx new_ctx(const struct vg_detect_scan_config *cfg)
+{
+	struct ctx c = { NULL, new_rec(), NULL };
+	static struct vg_event_sink sink;
+	sink.emit = recorder_emit;
+	sink.ctx = c.rec;
+	assert_int_equal(vg_detect_scan_new(cfg, &sink, &c.d), 0);
+	return c;
+}
+
+static void free_ctx(struct ctx *c)
+{
+	vg_detect_scan_free(c->d);
+	free(c->rec);
+}
+
+/* SYN to port, answered by RST+ACK (closed) from the target. */
+static void syn_refused(struct ctx *c, int64_t ts, const char *s, const char *t, uint16_t sp,
+			uint16_t port)
+{
+	struct vg_packet p;
+	build_tcp(&p, ts, s, t, sp, port, VG_TH_SYN, 0);
+	feed(c, &p);
+	build_tcp(&p, ts + 200, t, s, port, sp, VG_TH_RST | VG_TH_ACK, 0);
+	feed(c, &p);
+}
+
+/* A full connection with a request and an answer, closed by FIN. */
+static void connection(struct ctx *c, int64_t ts, const char *s, const char *t, uint16_t sp,
+		       uint16_t port)
+{
+	struct vg_packet p;
+	build_tcp(&p, ts, s, t, sp, port, VG_TH_SYN, 0);
+	p.tcp_sackok = true;
+	feed(c, &p);
+	build_tcp(&p, ts + 100, t, s, port, sp, VG_TH_SYN | VG_TH_ACK, 0);
+	feed(c, &p);
+	build_tcp(&p, ts + 200, s, t, sp, port, VG_TH_ACK, 0);
+	feed(c, &p);
+	build_tcp(&p, ts + 300, s, t, sp, port, VG_TH_ACK | VG_TH_PSH, 300);
+	feed(c, &p);
+	build_tcp(&p, ts + 900, t, s, port, sp, VG_TH_ACK | VG_TH_PSH, 1400);
+	feed(c, &p);
+	build_tcp(&p, ts + 1000, s, t, sp, port, VG_TH_ACK | VG_TH_FIN, 0);
+	feed(c, &p);
+	build_tcp(&p, ts + 1100, t, s, port, sp, VG_TH_ACK | VG_TH_FIN, 0);
+	feed(c, &p);
+}
+
+static void test_slow_scan(void **state)
+{
+	(void)state;
+	/* nmap -T1: one probe every 15 s, 40 ports: 10 minutes. The 60 s window sees 4 ports
+	 * at a time; the slow window must catch it, exactly once. */
+	struct ctx c = new_ctx(NULL);
+	int64_t t0 = 1700000000ll * 1000000, alert_at = 0;
+	for (int i = 0; i < 40; i++) {
+		syn_refused(&c, t0 + i * 15000000ll, "203.0.113.9", "10.0.0.5", 40000, (uint16_t)(1000 + i));
+		vg_detect_scan_tick(c.d, t0 + i * 15000000ll);
+		if (!alert_at && recorder_count(c.rec, VG_EVT_ALERT, VG_DET_SCAN))
+			alert_at = i + 1;
+	}
+	assert_int_equal(alert_at, 25); /* slow_ports_threshold */
+	vg_detect_scan_finish(c.d, t0 + 40 * 15000000ll);
+	const struct rec_event *e = one_episode(c.rec, "SYN", "203.0.113.9", "10.0.0.5");
+	assert_int_equal(e->ports, 40);
+	assert_true(e->last_us - e->first_us == 39 * 15000000ll);
+	free_ctx(&c);
+
+	/* The same 40 ports at one every 3 minutes (2 hours) stay under 25 per hour. */
+	c = new_ctx(NULL);
+	for (int i = 0; i < 40; i++)
+		syn_refused(&c, t0 + i * 180000000ll, "203.0.113.9", "10.0.0.5", 40000, (uint16_t)(1000 + i));
+	vg_detect_scan_finish(c.d, t0 + 40 * 180000000ll);
+	assert_int_equal(c.rec->n, 0);
+	free_ctx(&c);
+}
+
+static void test_ipv6_udp_scan(void **state)
+{
+	(void)state;
+	struct ctx c = new_ctx(NULL);
+	int64_t t0 = 1700000000ll * 1000000;
+	uint8_t buf[128];
+	struct vg_packet p;
+	for (int i = 0; i < 30; i++) {
+		int64_t ts = t0 + i * 20000;
+		build_udp(&p, ts, "2001:db8::66", "2001:db8::1", 53000, (uint16_t)(100 + i), 0);
+		feed(&c, &p);
+		if (i % 2 == 0) { /* the kernel rate-limits its unreachables */
+			build_icmp_port_unreach(&p, buf, ts + 50, "2001:db8::66", "2001:db8::1", 53000,
+						(uint16_t)(100 + i));
+			feed(&c, &p);
+		}
+	}
+	vg_detect_scan_finish(c.d, t0 + 1000000);
+	const struct rec_event *e = one_episode(c.rec, "UDP", "2001:db8::66", "2001:db8::1");
+	assert_int_equal(e->ports, 30);
+	assert_int_equal(e->sid, 9100007);
+	free_ctx(&c);
+}
+
+/* A client using four web servers, a NAT gateway with many connections to one port, an
+ * answered DNS client and a DNS server's replies to random client ports: no scan. */
+static void test_clients_are_not_scanners(void **state)
+{
+	(void)state;
+	struct ctx c = new_ctx(NULL);
+	int64_t t0 = 1700000000ll * 1000000;
+	static const char *const web[] = { "198.51.100.1", "198.51.100.2", "198.51.100.3",
+					   "198.51.100.4", "198.51.100.5", "198.51.100.6" };
+	for (int k = 0; k < 50; k++)
+		for (int i = 0; i < 6; i++) {
+			connection(&c, t0 + k * 100000 + i * 5000, "10.0.0.7", web[i],
+				   (uint16_t)(30000 + k * 6 + i), (uint16_t)(i % 2 ? 443 : 80));
+		}
+	/* parallel opens to 6 servers before any answer, then answered */
+	struct vg_packet p;
+	for (int i = 0; i < 6; i++) {
+		build_tcp(&p, t0 + 9000000 + i, "10.0.0.8", web[i], (uint16_t)(40000 + i), 443, VG_TH_SYN, 0);
+		feed(&c, &p);
+	}
+	for (int i = 0; i < 6; i++) {
+		build_tcp(&p, t0 + 9000100 + i, web[i], "10.0.0.8", 443, (uint16_t)(40000 + i),
+			  VG_TH_SYN | VG_TH_ACK, 0);
+		feed(&c, &p);
+	}
+	/* 2000 connections to one port of one host, some refused (server restarting) */
+	for (int k = 0; k < 2000; k++) {
+		if (k % 10 == 0)
+			syn_refused(&c, t0 + 10000000 + k * 1000, "10.0.0.9", "10.0.0.5", (uint16_t)(10000 + k), 22);
+		else
+			connection(&c, t0 + 10000000 + k * 1000, "10.0.0.9", "10.0.0.5", (uint16_t)(10000 + k), 22);
+	}
+	/* DNS: queries answered; the server's replies go to 500 distinct client ports */
+	for (int k = 0; k < 500; k++) {
+		build_udp(&p, t0 + 20000000 + k * 1000, "10.0.0.10", "10.0.0.53", (uint16_t)(20000 + k * 7), 53, 40);
+		feed(&c, &p);
+		build_udp(&p, t0 + 20000000 + k * 1000 + 300, "10.0.0.53", "10.0.0.10", 53, (uint16_t)(20000 + k * 7), 120);
+		feed(&c, &p);
+	}
+	vg_detect_scan_finish(c.d, t0 + 30000000);
+	assert_int_equal(c.rec->n, 0);
+	free_ctx(&c);
+}
+
+/* An episode ends after the idle timeout; a later scan is a second episode. */
+static void test_two_episodes(void **state)
+{
+	(void)state;
+	struct ctx c = new_ctx(NULL);
+	int64_t t0 = 1700000000ll * 1000000;
+	for (int i = 0; i < 20; i++)
+		syn_refused(&c, t0 + i * 1000, "192.0.2.1", "10.0.0.5", 40000, (uint16_t)(1 + i));
+	assert_int_equal(recorder_count(c.rec, VG_EVT_ALERT, VG_DET_SCAN), 1);
+	vg_detect_scan_tick(c.d, t0 + 299 * 1000000ll);
+	assert_int_equal(recorder_count(c.rec, VG_EVT_EPISODE, VG_DET_SCAN), 0);
+	vg_detect_scan_tick(c.d, t0 + 301 * 1000000ll);
+	assert_int_equal(recorder_count(c.rec, VG_EVT_EPISODE, VG_DET_SCAN), 1);
+	const struct rec_event *e = recorder_get(c.rec, VG_EVT_EPISODE, VG_DET_SCAN, 0);
+	assert_int_equal(e->ports, 20);
+	int64_t t1 = t0 + 400 * 1000000ll;
+	for (int i = 0; i < 20; i++)
+		syn_refused(&c, t1 + i * 1000, "192.0.2.1", "10.0.0.5", 40000, (uint16_t)(100 + i));
+	vg_detect_scan_finish(c.d, t1 + 1000000);
+	assert_int_equal(recorder_count(c.rec, VG_EVT_ALERT, VG_DET_SCAN), 2);
+	assert_int_equal(recorder_count(c.rec, VG_EVT_EPISODE, VG_DET_SCAN), 2);
+	assert_true(recorder_get(c.rec, VG_EVT_ALERT, VG_DET_SCAN, 0)->episode_id !=
+		    recorder_get(c.rec, VG_EVT_ALERT, VG_DET_SCAN, 1)->episode_id);
+	free_ctx(&c);
+}
+
+/* 100000 one-probe "scanners" against a cap of 1000 trackers: the cap holds, evictions
+ * are counted, and a real scanner in the middle of it is still reported. */
+static void test_eviction(void **state)
+{
+	(void)state;
+	struct vg_detect_scan_config cfg;
+	vg_detect_scan_config_default(&cfg);
+	cfg.max_trackers = 1000;
+	struct ctx c = new_ctx(&cfg);
+	int64_t t0 = 1700000000ll * 1000000;
+	struct vg_packet p;
+	char src[32];
+	for (int i = 0; i < 100000; i++) {
+		snprintf(src, sizeof(src), "100.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		build_tcp(&p, t0 + i * 10, src, "10.0.0.5", 1234, 80, VG_TH_SYN, 0);
+		feed(&c, &p);
+		if (i >= 50000 && i < 50020)
+			syn_refused(&c, t0 + i * 10 + 1, "192.0.2.77", "10.0.0.5", 999, (uint16_t)(i - 49000));
+	}
+	struct vg_detect_scan_stats st;
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_true(st.trackers_in_use <= 1000);
+	assert_true(st.evictions >= 99000);
+	assert_int_equal(st.alerts, 1);
+	vg_detect_scan_finish(c.d, t0 + 2000000);
+	one_episode(c.rec, "SYN", "192.0.2.77", "10.0.0.5");
+	free_ctx(&c);
+}
+
+static void test_api_edges(void **state)
+{
+	(void)state;
+	vg_detect_scan_free(NULL);
+	vg_detect_scan_tick(NULL, 0);
+	vg_detect_scan_finish(NULL, 0);
+	assert_int_equal(vg_detect_scan_packet(NULL, NULL, NULL), VG_EINVAL);
+	struct vg_detect_scan_config cfg;
+	vg_detect_scan_config_default(&cfg);
+	assert_int_equal(cfg.ports_threshold, 15);
+	cfg.max_trackers = 0; /* clamped, not an error */
+	struct ctx c = new_ctx(&cfg);
+	struct vg_packet p;
+	memset(&p, 0, sizeof(p));
+	p.flags = VG_PKT_INVALID;
+	assert_int_equal(vg_detect_scan_packet(c.d, &p, NULL), 0);
+	free_ctx(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lab_syn),
+		cmocka_unit_test(test_lab_connect),
+		cmocka_unit_test(test_lab_fin),
+		cmocka_unit_test(test_lab_null),
+		cmocka_unit_test(test_lab_xmas),
+		cmocka_unit_test(test_lab_udp),
+		cmocka_unit_test(test_lab_ipv6),
+		cmocka_unit_test(test_lab_sweep),
+		cmocka_unit_test(test_lab_vxlan),
+		cmocka_unit_test(test_lab_no_scan),
+		cmocka_unit_test(test_slow_scan),
+		cmocka_unit_test(test_ipv6_udp_scan),
+		cmocka_unit_test(test_clients_are_not_scanners),
+		cmocka_unit_test(test_two_episodes),
+		cmocka_unit_test(test_eviction),
+		cmocka_unit_test(test_api_edges),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
