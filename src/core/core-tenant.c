@@ -35,6 +35,7 @@ struct net_slot {
 struct vg_tenants {
 	struct vg_tenant *tenants;
 	size_t n_tenants;
+	uint32_t *by_name;     /* tenant indexes sorted by name, for vg_tenants_find() */
 	struct net_slot *slots;
 	size_t cap;            /* power of two */
 	size_t n_nets;
@@ -76,6 +77,7 @@ void vg_tenants_free(struct vg_tenants *t)
 		free((char *)t->tenants[i].id);
 	}
 	free(t->tenants);
+	free(t->by_name);
 	free(t->slots);
 	free(t);
 }
@@ -168,10 +170,19 @@ static char *dup_str(const char *s)
 	return d;
 }
 
+static int cmp_by_name(const void *a, const void *b, void *ctx)
+{
+	const struct vg_tenants *t = ctx;
+	uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+	int c = strcmp(t->tenants[ia].name, t->tenants[ib].name);
+	return c ? c : (ia > ib) - (ia < ib);
+}
+
 int vg_tenants_from_node(const struct vg_cfg_node *list, struct vg_tenants **out, struct vg_config_err *err)
 {
 	*out = NULL;
 	int rc = VG_ENOMEM;
+	const struct vg_cfg_node **name_nodes = NULL;
 	struct vg_tenants *t = calloc(1, sizeof(*t));
 	if (!t)
 		return VG_ENOMEM;
@@ -203,7 +214,9 @@ int vg_tenants_from_node(const struct vg_cfg_node *list, struct vg_tenants **out
 		t->cap *= 2;
 	t->slots = calloc(t->cap, sizeof(*t->slots));
 	t->tenants = calloc(nt ? nt : 1, sizeof(*t->tenants));
-	if (!t->slots || !t->tenants)
+	t->by_name = calloc(nt ? nt : 1, sizeof(*t->by_name));
+	name_nodes = calloc(nt ? nt : 1, sizeof(*name_nodes));
+	if (!t->slots || !t->tenants || !t->by_name || !name_nodes)
 		goto fail;
 	for (const struct vg_cfg_node *e = vg_cfg_first(list); e; e = vg_cfg_next(e)) {
 		if (e->kind != VG_CFG_MAP) {
@@ -226,13 +239,10 @@ int vg_tenants_from_node(const struct vg_cfg_node *list, struct vg_tenants **out
 		}
 		if ((rc = vg_cfg_str(e, "id", NULL, VG_MAX_NAME - 1, &id, err)) != 0)
 			goto fail;
-		if (vg_tenants_find(t, name)) {
-			rc = vg_cfg_error(vg_cfg_get(e, "name"), err, VG_EEXIST, "duplicate tenant name '%s'",
-					  name);
-			goto fail;
-		}
 		uint32_t ti = (uint32_t)t->n_tenants;
 		struct vg_tenant *tn = &t->tenants[ti];
+		name_nodes[ti] = vg_cfg_get(e, "name");
+		t->by_name[ti] = ti;
 		tn->index = ti;
 		tn->line = e->line;
 		tn->name = dup_str(name);
@@ -251,9 +261,23 @@ int vg_tenants_from_node(const struct vg_cfg_node *list, struct vg_tenants **out
 			if ((rc = load_network(t, ti, n, err)) != 0)
 				goto fail;
 	}
+	/* Sort by name (stable on index), then a duplicate is a neighbour: O(n log n). */
+	qsort_r(t->by_name, t->n_tenants, sizeof(*t->by_name), cmp_by_name, t);
+	for (size_t i = 1; i < t->n_tenants; i++) {
+		uint32_t a = t->by_name[i - 1], b = t->by_name[i];
+		if (strcmp(t->tenants[a].name, t->tenants[b].name) == 0) {
+			uint32_t later = a > b ? a : b;
+			rc = vg_cfg_error(name_nodes[later], err, VG_EEXIST,
+					  "duplicate tenant name '%s' (first at line %d)", t->tenants[later].name,
+					  name_nodes[a < b ? a : b]->line);
+			goto fail;
+		}
+	}
+	free(name_nodes);
 	*out = t;
 	return 0;
 fail:
+	free(name_nodes);
 	vg_tenants_free(t);
 	return rc;
 }
@@ -339,13 +363,19 @@ const struct vg_tenant *vg_tenants_at(const struct vg_tenants *t, size_t i)
 
 const struct vg_tenant *vg_tenants_find(const struct vg_tenants *t, const char *name)
 {
-	/* Linear: used when loading and by commands, not per packet. Loading is O(n²) in
-	 * tenants, acceptable for VG_MAX_TENANTS entries written by the operator. */
 	if (!t || !name)
 		return NULL;
-	for (size_t i = 0; i < t->n_tenants; i++)
-		if (strcmp(t->tenants[i].name, name) == 0)
-			return &t->tenants[i];
+	size_t lo = 0, hi = t->n_tenants;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->tenants[t->by_name[mid]].name, name);
+		if (c == 0)
+			return &t->tenants[t->by_name[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
