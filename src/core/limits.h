@@ -23,8 +23,6 @@
 #define VG_FLOW_MAX_TIMEOUT_S     86400u
 #define VG_FLOW_MIN_MEMCAP        (1ull << 20)   /* floor for flow.memcap: a few thousand flows */
 #define VG_FLOW_MAX_STORAGE       6u       /* per-flow extension slots (stream, app, flowbits, scan, ...) */
-#define VG_FLOW_MIN_MEMCAP        (1ull << 20)   /* floor for flow.memcap: a few thousand flows */
-#define VG_FLOW_MAX_STORAGE       6u       /* per-flow extension slots (stream, app, flowbits, scan, ...) */
 
 /* --- detection state ---------------------------------------------------------- */
 #define VG_SCAN_MAX_TRACKERS      131072u  /* scanners tracked at once */
