@@ -3,6 +3,16 @@
  * ICMPv6. b/len is what the innermost IP layer carries (already bounded by caplen). */
 #include "decode/decode-int.h"
 
+/* A transport header cut short. In a first fragment that is the fragment's doing
+ * (the rest follows in the next one), not the snapshot length's. */
+static void l4_trunc(struct vg_packet *p, unsigned code)
+{
+	if (p->flags & VG_PKT_FRAGMENT)
+		vg_decode_an(p, code);
+	else
+		(void)vg_decode_trunc(p, code);
+}
+
 static void tcp_options(struct vg_packet *p, const uint8_t *o, size_t n)
 {
 	unsigned seen = 0;
@@ -77,7 +87,7 @@ static void tcp_options(struct vg_packet *p, const uint8_t *o, size_t n)
 void vg_decode_tcp(struct vg_packet *p, const uint8_t *b, size_t len)
 {
 	if (len < 20) {
-		(void)vg_decode_trunc(p, VG_AN_TCP_TRUNC);
+		l4_trunc(p, VG_AN_TCP_TRUNC);
 		return;
 	}
 	size_t hl = (size_t)(b[12] >> 4) * 4;
@@ -104,7 +114,7 @@ void vg_decode_tcp(struct vg_packet *p, const uint8_t *b, size_t len)
 
 	if (hl > len) {
 		/* Options cut off: keep the fixed header, walk what is there. */
-		(void)vg_decode_trunc(p, VG_AN_TCP_INVALID_OPTLEN);
+		l4_trunc(p, VG_AN_TCP_INVALID_OPTLEN);
 		tcp_options(p, b + 20, len - 20);
 		p->payload = b + len;
 		p->payload_len = 0;
@@ -119,7 +129,7 @@ void vg_decode_tcp(struct vg_packet *p, const uint8_t *b, size_t len)
 void vg_decode_udp(struct vg_packet *p, const uint8_t *b, size_t len)
 {
 	if (len < 8) {
-		(void)vg_decode_trunc(p, VG_AN_UDP_TRUNC);
+		l4_trunc(p, VG_AN_UDP_TRUNC);
 		return;
 	}
 	p->flags |= VG_PKT_UDP;
@@ -139,7 +149,7 @@ void vg_decode_udp(struct vg_packet *p, const uint8_t *b, size_t len)
 	} else if (ulen > len && !frag) {
 		/* Longer than the IP layer: cut by the snapshot length, or lying. */
 		if (p->flags & VG_PKT_TRUNCATED)
-			(void)vg_decode_trunc(p, VG_AN_UDP_TRUNC);
+			l4_trunc(p, VG_AN_UDP_TRUNC);
 		else
 			vg_decode_an(p, VG_AN_UDP_LEN_INVALID);
 	}
@@ -156,7 +166,7 @@ void vg_decode_udp(struct vg_packet *p, const uint8_t *b, size_t len)
 void vg_decode_icmpv4(struct vg_packet *p, const uint8_t *b, size_t len)
 {
 	if (len < 8) {
-		(void)vg_decode_trunc(p, VG_AN_ICMPV4_TRUNC);
+		l4_trunc(p, VG_AN_ICMPV4_TRUNC);
 		return;
 	}
 	p->flags |= VG_PKT_ICMP;
@@ -180,7 +190,7 @@ void vg_decode_icmpv4(struct vg_packet *p, const uint8_t *b, size_t len)
 void vg_decode_icmpv6(struct vg_packet *p, const uint8_t *b, size_t len)
 {
 	if (len < 8) {
-		(void)vg_decode_trunc(p, VG_AN_ICMPV6_TRUNC);
+		l4_trunc(p, VG_AN_ICMPV6_TRUNC);
 		return;
 	}
 	p->flags |= VG_PKT_ICMP;
