@@ -11,6 +11,7 @@
 
 #include "core/core-error.h"
 #include "core/core-tenant.h"
+#include "core/limits.h"
 
 static const char lab[] =
 	"tenants:\n"
@@ -203,6 +204,30 @@ static void test_many(void **state)
 	vg_buf_free(&b);
 }
 
+static void test_caps(void **state)
+{
+	(void)state;
+	/* one tenant more than VG_MAX_TENANTS is refused with the list's line */
+	struct vg_buf b;
+	vg_buf_init(&b, 0);
+	vg_buf_appendc(&b, "tenants:\n");
+	for (unsigned i = 0; i <= VG_MAX_TENANTS; i++)
+		vg_buf_printf(&b, "- name: t%u\n", i);
+	struct vg_tenants *t;
+	struct vg_config_err err;
+	assert_int_equal(vg_tenants_load_string(b.data, b.len, "big.yaml", &t, &err), VG_ERANGE);
+	assert_non_null(strstr(err.msg, "big.yaml:2: tenants: more than 65536 tenants"));
+	/* exactly VG_MAX_TENANTS is accepted, and a late duplicate name is still found */
+	vg_buf_reset(&b);
+	vg_buf_appendc(&b, "tenants:\n");
+	for (unsigned i = 0; i < VG_MAX_TENANTS; i++)
+		vg_buf_printf(&b, "- name: t%u\n", i == VG_MAX_TENANTS - 1 ? 17 : i);
+	assert_int_equal(vg_tenants_load_string(b.data, b.len, "big.yaml", &t, &err), VG_EEXIST);
+	assert_int_equal(err.line, (int)VG_MAX_TENANTS + 1);
+	assert_non_null(strstr(err.msg, "duplicate tenant name 't17' (first at line 19)"));
+	vg_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_shipped_lab_file),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
