@@ -1,0 +1,943 @@
+/* app-http.c — incremental HTTP/1.x request and response parser with transactions.
+ *
+ * Each direction is a small state machine fed in arbitrary chunks. Line states
+ * (request/status line, headers, chunk sizes, trailers) collect one line at a time in
+ * a capped buffer; body states count bytes against Content-Length or the chunk size.
+ * Requests open transactions in order; responses answer the oldest unanswered one, so
+ * pipelined requests pair correctly. Framing follows RFC 9112: Transfer-Encoding
+ * chunked wins over Content-Length (the conflict is counted: request smuggling),
+ * 1xx responses are interim, HEAD/204/304 responses have no body, a response with
+ * neither length nor chunking ends at close, a 2xx to CONNECT starts a tunnel. */
+#include "app/app.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core-error.h"
+
+enum hstate {
+	H_LINE = 0,     /* request line / status line */
+	H_HEADERS,
+	H_BODY_CL,
+	H_CHUNK_SIZE,
+	H_CHUNK_DATA,
+	H_CHUNK_CRLF,
+	H_TRAILERS,
+	H_BODY_EOF,     /* response body until the connection closes */
+	H_RESYNC,       /* after a gap or garbage: skip lines until a start line */
+	H_TUNNEL,       /* after CONNECT: not HTTP any more */
+	H_ERROR,        /* unparsable: ignore until a gap */
+};
+
+struct hdir {
+	enum hstate state;
+	struct vg_buf line;
+	struct vg_http_tx *tx;  /* transaction whose message this direction is parsing */
+	uint64_t remain;        /* body bytes left (Content-Length or chunk) */
+};
+
+struct vg_http_state {
+	struct hdir d[2];
+	struct vg_http_tx *head;  /* transactions in request order */
+	uint32_t n_tx;
+	uint64_t next_id;
+	size_t body_max;
+	vg_http_tx_cb cb;
+	void *cb_ctx;
+	struct vg_http_stats st;
+};
+
+/* ------------------------------------------------------------------------------ */
+
+static void msg_init(struct vg_http_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	vg_buf_init(&m->line, VG_HTTP_MAX_LINE);
+	vg_buf_init(&m->raw_headers, VG_HTTP_MAX_HEADER_BYTES);
+	vg_buf_init(&m->hbuf, VG_HTTP_MAX_HEADER_BYTES + 2u * VG_HTTP_MAX_HEADERS);
+	vg_buf_init(&m->body, VG_HTTP_MAX_BODY);
+}
+
+static void msg_free(struct vg_http_msg *m)
+{
+	vg_buf_free(&m->line);
+	vg_buf_free(&m->raw_headers);
+	vg_buf_free(&m->hbuf);
+	vg_buf_free(&m->body);
+}
+
+static struct vg_http_tx *tx_new(struct vg_http_state *st)
+{
+	struct vg_http_tx *tx = calloc(1, sizeof(*tx));
+	if (!tx)
+		return NULL;
+	msg_init(&tx->req);
+	msg_init(&tx->resp);
+	vg_buf_init(&tx->uri_norm, VG_HTTP_MAX_LINE);
+	vg_buf_init(&tx->host, VG_HTTP_MAX_LINE);
+	tx->id = st->next_id++;
+	/* append in order */
+	struct vg_http_tx **link = &st->head;
+	while (*link)
+		link = &(*link)->next;
+	*link = tx;
+	st->n_tx++;
+	return tx;
+}
+
+static void tx_free(struct vg_http_tx *tx)
+{
+	msg_free(&tx->req);
+	msg_free(&tx->resp);
+	vg_buf_free(&tx->uri_norm);
+	vg_buf_free(&tx->host);
+	free(tx);
+}
+
+/* Report DONE, unlink and free. */
+static void tx_finish(struct vg_http_state *st, struct vg_http_tx *tx)
+{
+	for (int i = 0; i < 2; i++)
+		if (st->d[i].tx == tx)
+			st->d[i].tx = NULL;
+	struct vg_http_tx **link = &st->head;
+	while (*link && *link != tx)
+		link = &(*link)->next;
+	if (*link)
+		*link = tx->next;
+	st->n_tx--;
+	if (st->cb)
+		st->cb(st->cb_ctx, tx, VG_HTTP_EV_DONE);
+	tx_free(tx);
+}
+
+struct vg_http_state *vg_http_state_new(size_t body_max, vg_http_tx_cb cb, void *cb_ctx)
+{
+	struct vg_http_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	for (int i = 0; i < 2; i++)
+		vg_buf_init(&st->d[i].line, VG_HTTP_MAX_HEADER_BYTES);
+	st->body_max = body_max == 0 || body_max > VG_HTTP_MAX_BODY ? VG_HTTP_MAX_BODY : body_max;
+	st->cb = cb;
+	st->cb_ctx = cb_ctx;
+	return st;
+}
+
+void vg_http_state_free(struct vg_http_state *st)
+{
+	if (!st)
+		return;
+	struct vg_http_tx *tx = st->head;
+	while (tx) {
+		struct vg_http_tx *n = tx->next;
+		tx_free(tx);
+		tx = n;
+	}
+	for (int i = 0; i < 2; i++)
+		vg_buf_free(&st->d[i].line);
+	free(st);
+}
+
+const struct vg_http_stats *vg_http_stats(const struct vg_http_state *st)
+{
+	return &st->st;
+}
+
+/* ---------------------------------------------------------------- headers ------ */
+
+static struct vg_str ref_name(const struct vg_http_msg *m, uint32_t i)
+{
+	return vg_str_make(m->hbuf.data + m->hdr[i].name_off, m->hdr[i].name_len);
+}
+
+static struct vg_str ref_value(const struct vg_http_msg *m, uint32_t i)
+{
+	return vg_str_make(m->hbuf.data + m->hdr[i].value_off, m->hdr[i].value_len);
+}
+
+bool vg_http_msg_header(const struct vg_http_msg *m, const char *name, struct vg_str *value)
+{
+	if (value)
+		*value = vg_str_make("", 0);
+	for (uint32_t i = 0; i < m->n_headers; i++) {
+		if (vg_str_casecmp_cstr(ref_name(m, i), name)) {
+			if (value)
+				*value = ref_value(m, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+void vg_http_msg_header_at(const struct vg_http_msg *m, uint32_t i, struct vg_str *name, struct vg_str *value)
+{
+	*name = vg_str_make("", 0);
+	*value = vg_str_make("", 0);
+	if (i >= m->n_headers)
+		return;
+	*name = ref_name(m, i);
+	*value = ref_value(m, i);
+}
+
+static bool is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static struct vg_str trim_ws(const char *p, size_t n)
+{
+	while (n > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	return vg_str_make(p, n);
+}
+
+/* One header line (no line ending). Obsolete folding continues the last value. */
+static int add_header_line(struct vg_http_state *st, struct vg_http_msg *m, const char *p, size_t n)
+{
+	if ((p[0] == ' ' || p[0] == '\t') && m->n_headers > 0 &&
+	    m->hdr[m->n_headers - 1].value_off + m->hdr[m->n_headers - 1].value_len + 1 == m->hbuf.len) {
+		/* obs-fold: the last value is the last thing in hbuf; extend it in place */
+		struct vg_str more = trim_ws(p, n);
+		struct vg_http_hdr_ref *r = &m->hdr[m->n_headers - 1];
+		m->hbuf.len--; /* drop its NUL */
+		if (vg_buf_append(&m->hbuf, " ", 1) < 0 || vg_buf_append(&m->hbuf, more.p, more.len) < 0 ||
+		    vg_buf_append(&m->hbuf, "", 1) < 0) {
+			st->st.header_block_truncated++;
+			return 0;
+		}
+		r->value_len = (uint32_t)(m->hbuf.len - 1 - r->value_off);
+		return 0;
+	}
+	const char *colon = memchr(p, ':', n);
+	if (!colon || colon == p) {
+		st->st.invalid_header++;
+		return 0;
+	}
+	struct vg_str name = trim_ws(p, (size_t)(colon - p));
+	if (name.len != (size_t)(colon - p))
+		st->st.invalid_header++; /* whitespace before the colon: accepted, counted */
+	for (size_t i = 0; i < name.len; i++) {
+		if (!is_tchar((unsigned char)name.p[i])) {
+			st->st.invalid_header++;
+			return 0;
+		}
+	}
+	if (name.len == 0) {
+		st->st.invalid_header++;
+		return 0;
+	}
+	struct vg_str value = trim_ws(colon + 1, n - (size_t)(colon + 1 - p));
+	if (m->n_headers >= VG_HTTP_MAX_HEADERS) {
+		if (m->headers_dropped++ == 0)
+			st->st.too_many_headers++;
+		return 0;
+	}
+	struct vg_http_hdr_ref r;
+	r.name_off = (uint32_t)m->hbuf.len;
+	r.name_len = (uint32_t)name.len;
+	r.value_off = (uint32_t)(m->hbuf.len + name.len + 1);
+	r.value_len = (uint32_t)value.len;
+	if (vg_buf_append(&m->hbuf, name.p, name.len) < 0 || vg_buf_append(&m->hbuf, "", 1) < 0 ||
+	    vg_buf_append(&m->hbuf, value.p, value.len) < 0 || vg_buf_append(&m->hbuf, "", 1) < 0) {
+		st->st.header_block_truncated++;
+		return 0;
+	}
+	m->hdr[m->n_headers++] = r;
+	return 0;
+}
+
+/* ------------------------------------------------------------ normalization ---- */
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static bool is_unreserved(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+int vg_http_normalize_uri(const char *uri, size_t len, struct vg_buf *out)
+{
+	vg_buf_reset(out);
+	const char *p = uri, *end = uri + len;
+	/* absolute-form: skip scheme://authority */
+	const char *ss = NULL;
+	for (const char *q = p; q + 2 < end && *q != '/' && *q != '?'; q++) {
+		if (q[0] == ':' && q[1] == '/' && q[2] == '/') {
+			ss = q + 3;
+			break;
+		}
+	}
+	if (ss) {
+		p = ss;
+		while (p < end && *p != '/' && *p != '?')
+			p++;
+	}
+	size_t rest = len - (size_t)(p - uri); /* p never passes end */
+	const char *qm = rest > 0 ? memchr(p, '?', rest) : NULL;
+	const char *path_end = qm ? qm : end;
+	/* decode %XX of unreserved characters in the path (others stay encoded) */
+	struct vg_buf dec;
+	vg_buf_init(&dec, len + 1);
+	int rc = 0;
+	for (const char *q = p; q < path_end; q++) {
+		char c = *q;
+		if (c == '%' && path_end - q >= 3) {
+			int h = hexval((unsigned char)q[1]), l = hexval((unsigned char)q[2]);
+			if (h >= 0 && l >= 0 && is_unreserved(h * 16 + l)) {
+				c = (char)(h * 16 + l);
+				q += 2;
+			}
+		}
+		if ((rc = vg_buf_append(&dec, &c, 1)) < 0)
+			goto out;
+	}
+	/* remove dot segments (RFC 3986 5.2.4) on the decoded path */
+	const char *in = dec.data ? dec.data : "";
+	size_t n = dec.len;
+	size_t i = 0;
+	if (n == 0 && ss && (rc = vg_buf_append(out, "/", 1)) < 0)
+		goto out; /* "http://host" and "http://host?q" have the path "/" */
+	while (i < n) {
+		if (n - i >= 3 && memcmp(in + i, "../", 3) == 0) {
+			i += 3;
+		} else if (n - i >= 2 && memcmp(in + i, "./", 2) == 0) {
+			i += 2;
+		} else if (n - i >= 3 && memcmp(in + i, "/./", 3) == 0) {
+			i += 2;
+		} else if (n - i == 2 && memcmp(in + i, "/.", 2) == 0) {
+			i += 1;
+			/* "/." at the end → "/" */
+			if ((rc = vg_buf_append(out, "/", 1)) < 0)
+				goto out;
+			i = n;
+		} else if (n - i >= 4 && memcmp(in + i, "/../", 4) == 0) {
+			i += 3;
+			while (out->len > 0 && out->data[out->len - 1] != '/')
+				out->len--;
+			if (out->len > 0)
+				out->len--;
+		} else if (n - i == 3 && memcmp(in + i, "/..", 3) == 0) {
+			i = n;
+			while (out->len > 0 && out->data[out->len - 1] != '/')
+				out->len--;
+			if (out->len > 0)
+				out->len--;
+			if ((rc = vg_buf_append(out, "/", 1)) < 0)
+				goto out;
+		} else if ((n - i == 1 && in[i] == '.') || (n - i == 2 && memcmp(in + i, "..", 2) == 0)) {
+			i = n;
+		} else {
+			size_t j = i + 1;
+			while (j < n && in[j] != '/')
+				j++;
+			if ((rc = vg_buf_append(out, in + i, j - i)) < 0)
+				goto out;
+			i = j;
+		}
+	}
+	if (qm && (rc = vg_buf_append(out, qm, (size_t)(end - qm))) < 0)
+		goto out;
+	vg_buf_cstr(out);
+out:
+	vg_buf_free(&dec);
+	return rc;
+}
+
+int vg_http_normalize_host(const char *host, size_t len, struct vg_buf *out)
+{
+	vg_buf_reset(out);
+	struct vg_str h = trim_ws(host, len);
+	const char *p = h.p;
+	size_t n = h.len;
+	if (n > 0 && p[0] == '[') {
+		const char *rb = memchr(p, ']', n);
+		if (rb) {
+			p++;
+			n = (size_t)(rb - p);
+		}
+	} else {
+		const char *colon = memchr(p, ':', n);
+		if (colon)
+			n = (size_t)(colon - p);
+	}
+	if (n > 0 && p[n - 1] == '.')
+		n--; /* "example.com." is example.com */
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		int rc = vg_buf_append(out, &c, 1);
+		if (rc < 0)
+			return rc;
+	}
+	vg_buf_cstr(out);
+	return 0;
+}
+
+/* ------------------------------------------------------------- start lines ----- */
+
+/* Split "A SP B SP C" (any run of SP/HT separates); rest gets everything after B. */
+static size_t split3(const char *p, size_t n, struct vg_str f[3])
+{
+	size_t k = 0, i = 0;
+	f[0] = f[1] = f[2] = vg_str_make("", 0);
+	while (i < n && k < 3) {
+		while (i < n && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		if (i >= n)
+			break;
+		size_t j = i;
+		if (k == 2) {
+			j = n; /* the rest (reason phrases contain spaces) */
+			while (j > i && (p[j - 1] == ' ' || p[j - 1] == '\t'))
+				j--;
+		} else {
+			while (j < n && p[j] != ' ' && p[j] != '\t')
+				j++;
+		}
+		f[k++] = vg_str_make(p + i, j - i);
+		i = j;
+	}
+	return k;
+}
+
+static bool is_http_version(struct vg_str v)
+{
+	return v.len == 8 && memcmp(v.p, "HTTP/", 5) == 0 && v.p[5] >= '0' && v.p[5] <= '9' &&
+	       v.p[6] == '.' && v.p[7] >= '0' && v.p[7] <= '9';
+}
+
+static bool looks_like_request(const char *p, size_t n)
+{
+	struct vg_str f[3];
+	size_t k = split3(p, n, f);
+	if (k < 2 || f[0].len > 32)
+		return false;
+	for (size_t i = 0; i < f[0].len; i++)
+		if (!is_tchar((unsigned char)f[0].p[i]))
+			return false;
+	if (k == 2) {
+		/* HTTP/0.9 "GET /path": only with an upper-case method and a path, so two
+		 * words of junk are not taken for a request */
+		for (size_t i = 0; i < f[0].len; i++)
+			if (f[0].p[i] < 'A' || f[0].p[i] > 'Z')
+				return false;
+		return f[1].p[0] == '/';
+	}
+	return is_http_version(f[2]);
+}
+
+static bool looks_like_status(const char *p, size_t n)
+{
+	struct vg_str f[3];
+	size_t k = split3(p, n, f);
+	if (k < 2 || !is_http_version(f[0]) || f[1].len != 3)
+		return false;
+	for (int i = 0; i < 3; i++)
+		if (f[1].p[i] < '0' || f[1].p[i] > '9')
+			return false;
+	return true;
+}
+
+/* -------------------------------------------------------------- messages ------ */
+
+static void msg_done(struct vg_http_state *st, int dir);
+
+static bool body_append(struct vg_http_state *st, struct vg_http_msg *m, const uint8_t *p, size_t n)
+{
+	m->body_seen += n;
+	size_t room = st->body_max > m->body.len ? st->body_max - m->body.len : 0;
+	size_t take = n < room ? n : room;
+	if (take > 0 && vg_buf_append(&m->body, p, take) < 0)
+		take = 0;
+	if (take < n && !m->body_truncated) {
+		m->body_truncated = true;
+		st->st.body_truncated++;
+	}
+	return true;
+}
+
+/* Request fields once its headers are complete. */
+static void request_fields(struct vg_http_tx *tx)
+{
+	struct vg_http_msg *m = &tx->req;
+	vg_http_msg_header(m, "User-Agent", &tx->user_agent);
+	vg_http_msg_header(m, "Cookie", &tx->cookie);
+	vg_http_msg_header(m, "Content-Type", &tx->content_type);
+	vg_http_msg_header(m, "Referer", &tx->referer);
+	if (!vg_http_msg_header(m, "Host", &tx->host_raw)) {
+		/* absolute-form URI: the authority is the host */
+		long s = vg_str_find(tx->uri_raw, "://", 3);
+		if (s >= 0) {
+			const char *a = tx->uri_raw.p + s + 3;
+			const char *e = tx->uri_raw.p + tx->uri_raw.len;
+			const char *q = a;
+			while (q < e && *q != '/' && *q != '?')
+				q++;
+			tx->host_raw = vg_str_make(a, (size_t)(q - a));
+		}
+	}
+	vg_http_normalize_host(tx->host_raw.p ? tx->host_raw.p : "", tx->host_raw.len, &tx->host);
+}
+
+static void response_fields(struct vg_http_tx *tx)
+{
+	struct vg_http_msg *m = &tx->resp;
+	vg_http_msg_header(m, "Location", &tx->location);
+	vg_http_msg_header(m, "Server", &tx->server);
+	vg_http_msg_header(m, "Content-Type", &tx->resp_content_type);
+}
+
+/* Content-Length / Transfer-Encoding → framing, with smuggling signs counted. */
+static void framing(struct vg_http_state *st, struct vg_http_msg *m)
+{
+	struct vg_str te;
+	for (uint32_t i = 0; i < m->n_headers; i++) {
+		struct vg_str name = ref_name(m, i), v = ref_value(m, i);
+		if (vg_str_casecmp_cstr(name, "Content-Length")) {
+			uint64_t cl;
+			if (vg_parse_u64(v.p, v.len, UINT64_MAX / 2, &cl) < 0) {
+				st->st.cl_conflict++;
+				continue;
+			}
+			if (m->has_content_length && cl != m->content_length) {
+				st->st.cl_conflict++;
+				continue; /* the first one stands */
+			}
+			m->has_content_length = true;
+			m->content_length = cl;
+		}
+	}
+	if (vg_http_msg_header(m, "Transfer-Encoding", &te)) {
+		/* chunked must be the final coding */
+		struct vg_str t = vg_str_trim(te);
+		if (t.len >= 7 && vg_str_casecmp_cstr(vg_str_make(t.p + t.len - 7, 7), "chunked"))
+			m->chunked = true;
+		if (m->has_content_length)
+			st->st.cl_te_conflict++;
+	}
+}
+
+static struct vg_http_tx *oldest_unanswered(struct vg_http_state *st)
+{
+	for (struct vg_http_tx *tx = st->head; tx; tx = tx->next)
+		if (!tx->has_response)
+			return tx;
+	return NULL;
+}
+
+static int start_request(struct vg_http_state *st, const char *p, size_t n)
+{
+	struct hdir *d = &st->d[0];
+	if (st->n_tx >= VG_HTTP_MAX_TXS) {
+		/* too many unanswered: the oldest is reported without its response */
+		st->st.tx_evicted++;
+		st->head->resp.incomplete = true;
+		tx_finish(st, st->head);
+	}
+	struct vg_http_tx *tx = tx_new(st);
+	if (!tx)
+		return VG_ENOMEM;
+	tx->has_request = true;
+	st->st.requests++;
+	d->tx = tx;
+	int rc = vg_buf_append(&tx->req.line, p, n);
+	if (rc < 0)
+		return rc;
+	struct vg_str f[3];
+	size_t k = split3(tx->req.line.data, tx->req.line.len, f);
+	tx->method = f[0];
+	tx->uri_raw = f[1];
+	tx->req.protocol = k == 3 ? f[2] : vg_str_make("", 0);
+	vg_http_normalize_uri(tx->uri_raw.p, tx->uri_raw.len, &tx->uri_norm);
+	if (k == 2) {
+		/* HTTP/0.9: no headers, no body */
+		tx->req.headers_done = true;
+		request_fields(tx);
+		msg_done(st, 0);
+		return 0;
+	}
+	d->state = H_HEADERS;
+	return 0;
+}
+
+static int start_response(struct vg_http_state *st, const char *p, size_t n)
+{
+	struct hdir *d = &st->d[1];
+	struct vg_http_tx *tx = oldest_unanswered(st);
+	if (!tx) {
+		st->st.unsolicited_response++;
+		if (st->n_tx >= VG_HTTP_MAX_TXS) {
+			st->st.tx_evicted++;
+			tx_finish(st, st->head);
+		}
+		tx = tx_new(st);
+		if (!tx)
+			return VG_ENOMEM;
+	}
+	tx->has_response = true;
+	st->st.responses++;
+	d->tx = tx;
+	int rc = vg_buf_append(&tx->resp.line, p, n);
+	if (rc < 0)
+		return rc;
+	struct vg_str f[3];
+	split3(tx->resp.line.data, tx->resp.line.len, f);
+	tx->resp.protocol = f[0];
+	uint64_t code = 0;
+	vg_parse_u64(f[1].p, f[1].len, 999, &code);
+	tx->status = (int)code;
+	tx->status_msg = f[2];
+	d->state = H_HEADERS;
+	return 0;
+}
+
+/* Interim 1xx: forget it and wait for the final response of the same tx. */
+static void reset_response(struct vg_http_tx *tx)
+{
+	msg_free(&tx->resp);
+	msg_init(&tx->resp);
+	tx->status = 0;
+	tx->status_msg = tx->location = tx->server = tx->resp_content_type = vg_str_make("", 0);
+}
+
+static bool request_is_head(const struct vg_http_tx *tx)
+{
+	return tx->has_request && vg_str_eq_cstr(tx->method, "HEAD");
+}
+
+static void headers_done(struct vg_http_state *st, int dir)
+{
+	struct hdir *d = &st->d[dir];
+	struct vg_http_tx *tx = d->tx;
+	struct vg_http_msg *m = dir == 0 ? &tx->req : &tx->resp;
+	m->headers_done = true;
+	framing(st, m);
+	if (dir == 0) {
+		request_fields(tx);
+		if (m->chunked) {
+			d->state = H_CHUNK_SIZE;
+		} else if (m->has_content_length && m->content_length > 0) {
+			d->remain = m->content_length;
+			d->state = H_BODY_CL;
+		} else {
+			msg_done(st, 0);
+		}
+		return;
+	}
+	response_fields(tx);
+	if (tx->status >= 100 && tx->status < 200) {
+		st->st.interim_responses++;
+		reset_response(tx);
+		d->state = H_LINE;
+		return;
+	}
+	bool connect_ok = tx->has_request && vg_str_eq_cstr(tx->method, "CONNECT") &&
+			  tx->status >= 200 && tx->status < 300;
+	if (connect_ok) {
+		msg_done(st, 1);
+		st->d[0].state = H_TUNNEL;
+		st->d[1].state = H_TUNNEL;
+		return;
+	}
+	if (request_is_head(tx) || tx->status == 204 || tx->status == 304) {
+		msg_done(st, 1);
+	} else if (m->chunked) {
+		d->state = H_CHUNK_SIZE;
+	} else if (m->has_content_length) {
+		if (m->content_length == 0) {
+			msg_done(st, 1);
+		} else {
+			d->remain = m->content_length;
+			d->state = H_BODY_CL;
+		}
+	} else {
+		d->state = H_BODY_EOF;
+	}
+}
+
+/* The message of dir is complete (or given up: caller set incomplete). */
+static void msg_done(struct vg_http_state *st, int dir)
+{
+	struct hdir *d = &st->d[dir];
+	struct vg_http_tx *tx = d->tx;
+	d->state = H_LINE;
+	d->remain = 0;
+	d->tx = NULL;
+	if (!tx)
+		return;
+	if (dir == 0) {
+		tx->req.complete = true;
+		if (st->cb)
+			st->cb(st->cb_ctx, tx, VG_HTTP_EV_REQUEST);
+		if (tx->resp.complete)
+			tx_finish(st, tx);
+	} else {
+		tx->resp.complete = true;
+		if (!tx->has_request || tx->req.complete)
+			tx_finish(st, tx);
+	}
+}
+
+static int handle_line(struct vg_http_state *st, int dir, const char *p, size_t n)
+{
+	struct hdir *d = &st->d[dir];
+	switch (d->state) {
+	case H_RESYNC:
+	case H_LINE:
+		if (n == 0)
+			return 0; /* empty lines before a start line are allowed (RFC 9112 2.2) */
+		if (dir == 0 ? looks_like_request(p, n) : looks_like_status(p, n)) {
+			if (n > VG_HTTP_MAX_LINE) {
+				st->st.line_too_long++;
+				d->state = H_ERROR;
+				return VG_EINVAL;
+			}
+			return dir == 0 ? start_request(st, p, n) : start_response(st, p, n);
+		}
+		if (d->state == H_LINE) {
+			if (dir == 0)
+				st->st.invalid_request_line++;
+			else
+				st->st.invalid_status_line++;
+			st->st.resyncs++;
+			d->state = H_RESYNC;
+		}
+		return 0;
+	case H_HEADERS: {
+		struct vg_http_msg *m = dir == 0 ? &d->tx->req : &d->tx->resp;
+		if (n == 0) {
+			headers_done(st, dir);
+			return 0;
+		}
+		return add_header_line(st, m, p, n);
+	}
+	case H_CHUNK_CRLF:
+		d->state = H_CHUNK_SIZE;
+		if (n == 0)
+			return 0;
+		st->st.bad_chunk++; /* data where CRLF was due: read it as the size line */
+		/* fall through */
+	case H_CHUNK_SIZE: {
+		size_t k = 0;
+		while (k < n && p[k] != ';' && p[k] != ' ' && p[k] != '\t')
+			k++;
+		uint64_t sz;
+		if (k == 0 || k > 16 || vg_parse_hex_u64(p, k, UINT64_MAX / 2, &sz) < 0) {
+			st->st.bad_chunk++;
+			struct vg_http_msg *m = dir == 0 ? &d->tx->req : &d->tx->resp;
+			m->incomplete = true;
+			msg_done(st, dir);
+			d->state = H_RESYNC;
+			return VG_EINVAL;
+		}
+		if (sz == 0) {
+			d->state = H_TRAILERS;
+		} else {
+			d->remain = sz;
+			d->state = H_CHUNK_DATA;
+		}
+		return 0;
+	}
+	case H_TRAILERS:
+		if (n == 0)
+			msg_done(st, dir);
+		return 0; /* trailer fields are not kept */
+	default:
+		return 0;
+	}
+}
+
+int vg_http_parse(struct vg_http_state *st, int dir, const uint8_t *data, size_t len)
+{
+	if (!st || (dir != 0 && dir != 1) || (len > 0 && !data))
+		return VG_EINVAL;
+	struct hdir *d = &st->d[dir];
+	int rc = 0;
+	while (len > 0) {
+		switch (d->state) {
+		case H_TUNNEL:
+			return 0;
+		case H_ERROR:
+			return VG_EINVAL;
+		case H_BODY_CL:
+		case H_CHUNK_DATA:
+		case H_BODY_EOF: {
+			struct vg_http_msg *m = dir == 0 ? &d->tx->req : &d->tx->resp;
+			size_t take = len;
+			if (d->state != H_BODY_EOF && d->remain < take)
+				take = (size_t)d->remain;
+			body_append(st, m, data, take);
+			data += take;
+			len -= take;
+			if (d->state != H_BODY_EOF) {
+				d->remain -= take;
+				if (d->remain == 0) {
+					if (d->state == H_BODY_CL)
+						msg_done(st, dir);
+					else
+						d->state = H_CHUNK_CRLF;
+				}
+			}
+			break;
+		}
+		default: {
+			const uint8_t *lf = memchr(data, '\n', len);
+			size_t take = lf ? (size_t)(lf - data) + 1 : len;
+			if (vg_buf_append(&d->line, data, take) < 0) {
+				/* a line longer than any header block we accept */
+				st->st.line_too_long++;
+				vg_buf_reset(&d->line);
+				if (d->tx) {
+					struct vg_http_msg *m = dir == 0 ? &d->tx->req : &d->tx->resp;
+					m->incomplete = true;
+					msg_done(st, dir);
+				}
+				d->state = H_ERROR;
+				return VG_EINVAL;
+			}
+			data += take;
+			len -= take;
+			if (!lf)
+				break;
+			char *p = d->line.data;
+			size_t n = d->line.len - 1;
+			if (d->state == H_HEADERS && d->tx) {
+				struct vg_http_msg *m = dir == 0 ? &d->tx->req : &d->tx->resp;
+				if (vg_buf_append(&m->raw_headers, p, d->line.len) < 0 && m->raw_headers.len > 0 &&
+				    !m->headers_dropped) {
+					st->st.header_block_truncated++;
+				}
+			}
+			if (n > 0 && p[n - 1] == '\r')
+				n--;
+			int r = handle_line(st, dir, p, n);
+			vg_buf_reset(&d->line);
+			if (r < 0) {
+				rc = r;
+				if (r == VG_ENOMEM)
+					return r;
+			}
+			break;
+		}
+		}
+	}
+	return rc;
+}
+
+void vg_http_gap(struct vg_http_state *st, int dir, size_t len)
+{
+	if (!st || (dir != 0 && dir != 1))
+		return;
+	struct hdir *d = &st->d[dir];
+	st->st.gaps++;
+	vg_buf_reset(&d->line);
+	if (d->state == H_TUNNEL)
+		return;
+	if ((d->state == H_BODY_CL || d->state == H_CHUNK_DATA) && d->remain > len) {
+		struct vg_http_msg *m = dir == 0 ? &d->tx->req : &d->tx->resp;
+		m->incomplete = true; /* body has a hole; framing still known */
+		m->body_seen += len;
+		d->remain -= len;
+		return;
+	}
+	if (d->tx) {
+		struct vg_http_msg *m = dir == 0 ? &d->tx->req : &d->tx->resp;
+		m->incomplete = true;
+		msg_done(st, dir);
+	}
+	d->state = H_RESYNC;
+}
+
+void vg_http_eof(struct vg_http_state *st, int dir)
+{
+	if (!st || (dir != 0 && dir != 1))
+		return;
+	struct hdir *d = &st->d[dir];
+	if (d->tx) {
+		struct vg_http_msg *m = dir == 0 ? &d->tx->req : &d->tx->resp;
+		if (d->state != H_BODY_EOF)
+			m->incomplete = true;
+		msg_done(st, dir);
+	}
+	d->state = H_ERROR;
+	if (dir == 1 || st->d[1].state == H_ERROR) {
+		/* no more responses will come: report what is left, in order */
+		while (st->head) {
+			struct vg_http_tx *tx = st->head;
+			if (tx->has_request && !tx->req.complete) {
+				if (st->d[0].state != H_ERROR)
+					break; /* request still arriving */
+				tx->req.incomplete = true;
+			}
+			tx_finish(st, tx);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------- EVE ----- */
+
+static void set_str(json_t *o, const char *key, struct vg_str s)
+{
+	if (s.p && s.len > 0)
+		json_object_set_new(o, key, json_stringn(s.p, s.len));
+}
+
+json_t *vg_http_tx_eve(const struct vg_http_tx *tx)
+{
+	json_t *root = json_object();
+	json_t *h = json_object();
+	if (!root || !h) {
+		json_decref(root);
+		json_decref(h);
+		return NULL;
+	}
+	if (tx->host.len > 0)
+		json_object_set_new(h, "hostname", json_stringn(tx->host.data, tx->host.len));
+	/* http_port: an explicit port in the Host header */
+	if (tx->host_raw.len > 0) {
+		long rb = vg_str_chr(tx->host_raw, ']');
+		struct vg_str rest = tx->host_raw;
+		if (rb >= 0)
+			rest = vg_str_make(rest.p + rb + 1, rest.len - (size_t)rb - 1);
+		long c = vg_str_chr(rest, ':');
+		uint64_t port;
+		if (c >= 0 && vg_parse_u64(rest.p + c + 1, rest.len - (size_t)c - 1, 65535, &port) == 0)
+			json_object_set_new(h, "http_port", json_integer((json_int_t)port));
+	}
+	set_str(h, "url", tx->uri_raw);
+	set_str(h, "http_user_agent", tx->user_agent);
+	set_str(h, "http_content_type", tx->has_response ? tx->resp_content_type : tx->content_type);
+	set_str(h, "cookie", tx->cookie);
+	set_str(h, "http_refer", tx->referer);
+	set_str(h, "http_method", tx->method);
+	set_str(h, "protocol", tx->has_request ? tx->req.protocol : tx->resp.protocol);
+	if (tx->status > 0)
+		json_object_set_new(h, "status", json_integer(tx->status));
+	set_str(h, "redirect", tx->location);
+	set_str(h, "server", tx->server);
+	if (tx->has_response)
+		json_object_set_new(h, "length", json_integer((json_int_t)tx->resp.body_seen));
+	if (tx->has_request && tx->req.body_seen > 0)
+		json_object_set_new(h, "request_body_length", json_integer((json_int_t)tx->req.body_seen));
+	json_object_set_new(root, "http", h);
+	return root;
+}

@@ -1,0 +1,133 @@
+/* app.h — application-layer parsers over reassembled stream data or datagrams:
+ * protocol detection, HTTP/1.x, DNS, TLS handshake, SSH banners, and the EVE objects
+ * ("http", "dns", "tls", "ssh") built from what they parse.
+ *
+ * Every parser is a pure function of its input and its own state: no globals, no I/O,
+ * bounds from core/limits.h, bad input → error return + counted anomaly. Stream-based
+ * parsers (HTTP, DNS over TCP, TLS, SSH) take bytes in arbitrary chunks, so the stream
+ * layer can hand over whatever became contiguous. They know nothing of flows: a caller
+ * keeps one state per flow and feeds each direction (VG_APP_TOSERVER / VG_APP_TOCLIENT,
+ * the same values as stream.h's directions). docs/app-layer.md describes the choices. */
+#ifndef VG_APP_H
+#define VG_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core-str.h"
+#include "core/limits.h"
+
+typedef struct json_t json_t;
+
+enum { VG_APP_TOSERVER = 0, VG_APP_TOCLIENT = 1 };
+
+/* ---------------------------------------------------------------------------------
+ * Protocol detection by content (like Suricata's app-layer-protocol probing), with the
+ * port only as a hint for DNS, whose messages carry no magic.
+ * ------------------------------------------------------------------------------- */
+enum vg_app_proto {
+	VG_APP_UNKNOWN = 0,
+	VG_APP_HTTP,
+	VG_APP_TLS,
+	VG_APP_SSH,
+	VG_APP_DNS,
+	VG_APP_FAILED,  /* enough data seen: none of ours */
+};
+/* First bytes of a direction (buf, len). ipproto 6/17. Returns a protocol, VG_APP_UNKNOWN
+ * when more bytes are needed, VG_APP_FAILED when no parser will take it. */
+enum vg_app_proto vg_app_detect(const uint8_t *buf, size_t len, int dir, uint8_t ipproto,
+				uint16_t sport, uint16_t dport);
+const char *vg_app_proto_name(enum vg_app_proto p); /* EVE app_proto: "http", "tls", ... */
+
+/* ---------------------------------------------------------------------------------
+ * HTTP/1.x. One vg_http_state per flow. Requests (to server) and responses (to client)
+ * are paired in order into transactions; pipelining is supported. A transaction is
+ * reported to the callback when its request is complete (VG_HTTP_EV_REQUEST) and when
+ * it is finished (VG_HTTP_EV_DONE: response complete, or abandoned at a gap/EOF/cap);
+ * after the DONE callback returns it is freed.
+ * ------------------------------------------------------------------------------- */
+struct vg_http_hdr_ref { uint32_t name_off, name_len, value_off, value_len; };
+
+struct vg_http_msg {
+	struct vg_buf line;          /* request or status line, without line ending */
+	struct vg_buf raw_headers;   /* header block as received (incl. line endings), capped */
+	struct vg_buf hbuf;          /* storage for parsed names/values; use the accessors */
+	struct vg_http_hdr_ref hdr[VG_HTTP_MAX_HEADERS];
+	uint32_t n_headers;
+	uint32_t headers_dropped;    /* past VG_HTTP_MAX_HEADERS */
+	struct vg_buf body;          /* de-chunked body, first VG_HTTP_MAX_BODY bytes */
+	uint64_t body_seen;          /* body bytes seen in total */
+	bool body_truncated;
+	uint64_t content_length;
+	bool has_content_length, chunked;
+	bool headers_done, complete;
+	bool incomplete;             /* ended by a gap, EOF or eviction, not by its framing */
+	struct vg_str protocol;      /* "HTTP/1.1"; empty for HTTP/0.9; into line */
+};
+
+struct vg_http_tx {
+	uint64_t id;                 /* 0, 1, 2 ... per flow, in request order */
+	bool has_request, has_response;
+	struct vg_http_msg req, resp;
+	/* request (views into req.line / req.hbuf; valid once req.headers_done) */
+	struct vg_str method, uri_raw;
+	struct vg_buf uri_norm;      /* normalized: %-decoded unreserved, /./ and /../ removed */
+	struct vg_buf host;          /* lowercased, port removed (http.host) */
+	struct vg_str host_raw;      /* as sent (http.host.raw): Host header or URI authority */
+	struct vg_str user_agent, cookie, content_type, referer;
+	/* response (views into resp.line / resp.hbuf) */
+	int status;                  /* 0 when no response */
+	struct vg_str status_msg;
+	struct vg_str location, server, resp_content_type;
+	struct vg_http_tx *next;     /* private */
+};
+
+/* Header lookups: first field named name (case-insensitive). false when absent. */
+bool vg_http_msg_header(const struct vg_http_msg *m, const char *name, struct vg_str *value);
+/* The i-th header in order, i < m->n_headers. */
+void vg_http_msg_header_at(const struct vg_http_msg *m, uint32_t i, struct vg_str *name, struct vg_str *value);
+
+enum { VG_HTTP_EV_REQUEST = 1, VG_HTTP_EV_DONE = 2 };
+/* tx is borrowed for the call. */
+typedef void (*vg_http_tx_cb)(void *cb_ctx, const struct vg_http_tx *tx, unsigned what);
+
+struct vg_http_stats {
+	uint64_t requests, responses;
+	uint64_t invalid_request_line, invalid_status_line, invalid_header;
+	uint64_t line_too_long, too_many_headers, header_block_truncated;
+	uint64_t body_truncated, bad_chunk, cl_te_conflict, cl_conflict;
+	uint64_t unsolicited_response, tx_evicted, gaps, resyncs, interim_responses;
+};
+
+/* Caller frees with vg_http_state_free(). body_max is clamped to VG_HTTP_MAX_BODY
+ * (0 = the maximum). cb may be NULL. NULL on allocation failure. */
+struct vg_http_state *vg_http_state_new(size_t body_max, vg_http_tx_cb cb, void *cb_ctx);
+/* Frees pending transactions without callbacks (call vg_http_eof for both directions
+ * first to have them reported). NULL is a no-op. */
+void vg_http_state_free(struct vg_http_state *st);
+/* Feed bytes of a direction in order. 0, or VG_EINVAL when the direction is no longer
+ * parsable (counted; later bytes are ignored until a gap resynchronizes it), VG_ENOMEM. */
+int vg_http_parse(struct vg_http_state *st, int dir, const uint8_t *data, size_t len);
+/* len bytes of dir are missing (stream gap): a body with known length skips them, else
+ * the current message is abandoned and the parser resynchronizes on the next line that
+ * starts a request / status line. */
+void vg_http_gap(struct vg_http_state *st, int dir, size_t len);
+/* The direction ended: a response framed by close completes; unfinished messages are
+ * reported incomplete. After EOF on the client side all unanswered txs are reported. */
+void vg_http_eof(struct vg_http_state *st, int dir);
+const struct vg_http_stats *vg_http_stats(const struct vg_http_state *st);
+
+/* URI normalization used for tx->uri_norm (exposed for tests and the rule engine):
+ * path part only (absolute-form "http://h/p" → "/p"), %XX of unreserved characters
+ * decoded, "/./" and "/../" removed (never above the root); query kept as is. */
+int vg_http_normalize_uri(const char *uri, size_t len, struct vg_buf *out);
+/* "Example.COM:8080" → "example.com"; "[::1]:80" → "::1". */
+int vg_http_normalize_host(const char *host, size_t len, struct vg_buf *out);
+
+/* EVE: {"http": {hostname, url, http_user_agent, http_content_type, http_refer,
+ * http_method, protocol, status, length, redirect, http_port}}. New reference; NULL on
+ * allocation failure. */
+json_t *vg_http_tx_eve(const struct vg_http_tx *tx);
+
+#endif
