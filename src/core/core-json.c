@@ -114,9 +114,26 @@ static void pre(struct vg_jw *w, const char *key)
 		w->err = vg_buf_append(w->b, ",", 1);
 	w->need_comma[w->depth] = true;
 	if (key && !w->err) {
-		w->err = vg_json_escape(w->b, key, strlen(key));
-		if (!w->err)
-			w->err = vg_buf_append(w->b, ":", 1);
+		/* Keys are nearly always our own literals: copy them in one append when no byte
+		 * needs escaping, and escape only the rare key that came from data. */
+		size_t n = strlen(key);
+		bool plain = n < 120;
+		for (size_t i = 0; plain && i < n; i++) {
+			unsigned char c = (unsigned char)key[i];
+			plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+		}
+		if (plain) {
+			char tmp[128];
+			tmp[0] = '"';
+			memcpy(tmp + 1, key, n);
+			tmp[n + 1] = '"';
+			tmp[n + 2] = ':';
+			w->err = vg_buf_append(w->b, tmp, n + 3);
+		} else {
+			w->err = vg_json_escape(w->b, key, n);
+			if (!w->err)
+				w->err = vg_buf_append(w->b, ":", 1);
+		}
 	}
 }
 
@@ -171,20 +188,35 @@ void vg_jw_str(struct vg_jw *w, const char *key, const char *s)
 	vg_jw_strn(w, key, s, strlen(s));
 }
 
+/* Decimal digits of v written backwards into the end of buf[24]; returns the start. */
+static char *fmt_u64(char buf[24], uint64_t v)
+{
+	char *p = buf + 24;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
 void vg_jw_u64(struct vg_jw *w, const char *key, uint64_t v)
 {
 	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRIu64, v);
+	char *p = fmt_u64(num, v);
 	pre(w, key);
-	raw(w, num, (size_t)n);
+	raw(w, p, (size_t)(num + 24 - p));
 }
 
 void vg_jw_i64(struct vg_jw *w, const char *key, int64_t v)
 {
 	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRId64, v);
+	/* Negate in unsigned arithmetic so INT64_MIN does not overflow. */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	char *p = fmt_u64(num, u);
+	if (v < 0)
+		*--p = '-';
 	pre(w, key);
-	raw(w, num, (size_t)n);
+	raw(w, p, (size_t)(num + 24 - p));
 }
 
 void vg_jw_double(struct vg_jw *w, const char *key, double v)
@@ -237,6 +269,12 @@ int vg_jw_finish(struct vg_jw *w)
 	return w->err;
 }
 
+static void put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
 static const char *fmt_ts(int64_t ts_us, char buf[40], bool eve)
 {
 	/* Floor division so times before 1970 still format (microseconds stay 0..999999). */
@@ -245,17 +283,45 @@ static const char *fmt_ts(int64_t ts_us, char buf[40], bool eve)
 		usec += 1000000;
 		sec--;
 	}
-	time_t t = (time_t)sec;
-	struct tm tm;
-	if (!gmtime_r(&t, &tm)) {
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_year = 70;
-		tm.tm_mday = 1;
+	/* gmtime_r is the slow part; records come in time order, so remember the last
+	 * second formatted (per thread). */
+	static _Thread_local int64_t cached_sec = INT64_MIN;
+	static _Thread_local char cached[20];
+	if (sec != cached_sec) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		int year;
+		if (!gmtime_r(&t, &tm) || (year = tm.tm_year + 1900) < 0 || year > 9999) {
+			/* Only corrupt timestamps get here: write the epoch rather than garbage. */
+			memset(&tm, 0, sizeof(tm));
+			tm.tm_mday = 1;
+			year = 1970;
+		}
+		put2(cached, year / 100);
+		put2(cached + 2, year % 100);
+		cached[4] = '-';
+		put2(cached + 5, tm.tm_mon + 1);
+		cached[7] = '-';
+		put2(cached + 8, tm.tm_mday);
+		cached[10] = 'T';
+		put2(cached + 11, tm.tm_hour);
+		cached[13] = ':';
+		put2(cached + 14, tm.tm_min);
+		cached[16] = ':';
+		put2(cached + 17, tm.tm_sec);
+		cached[19] = '.';
+		cached_sec = sec;
 	}
-	/* Years past 9999 only come from corrupt timestamps; the result is then truncated. */
-	if (snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06d%s", tm.tm_year + 1900, tm.tm_mon + 1,
-		     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)usec, eve ? "+0000" : "Z") < 0)
-		buf[0] = 0;
+	memcpy(buf, cached, 20);
+	int u = (int)usec;
+	for (int i = 25; i >= 20; i--) {
+		buf[i] = (char)('0' + u % 10);
+		u /= 10;
+	}
+	if (eve)
+		memcpy(buf + 26, "+0000", 6);
+	else
+		memcpy(buf + 26, "Z", 2);
 	return buf;
 }
 

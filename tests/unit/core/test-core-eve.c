@@ -79,6 +79,33 @@ static void test_timestamp(void **state)
 	assert_string_equal(vg_json_ts_iso(TS, buf), "2026-11-22T23:59:27.866757Z");
 	assert_string_equal(vg_json_ts_eve(0, buf), "1970-01-01T00:00:00.000000+0000");
 	assert_string_equal(vg_json_ts_eve(-1, buf), "1969-12-31T23:59:59.999999+0000");
+	/* the per-thread cache of the last second must not leak into the next call */
+	assert_string_equal(vg_json_ts_iso(TS + 1000000, buf), "2026-11-22T23:59:28.866757Z");
+	assert_string_equal(vg_json_ts_iso(TS, buf), "2026-11-22T23:59:27.866757Z");
+	/* corrupt timestamps (year > 9999) still give the fixed-width format */
+	vg_json_ts_eve(INT64_MAX, buf);
+	assert_int_equal(strlen(buf), 31);
+	assert_int_equal(strncmp(buf, "1970-01-01T00:00:00.", 20), 0);
+	/* numbers at the extremes */
+	struct vg_buf b;
+	struct vg_jw w;
+	vg_buf_init(&b, 0);
+	vg_jw_init(&w, &b);
+	vg_jw_arr_open(&w, NULL);
+	vg_jw_i64(&w, NULL, INT64_MIN);
+	vg_jw_i64(&w, NULL, 0);
+	vg_jw_u64(&w, NULL, UINT64_MAX);
+	vg_jw_double(&w, NULL, 0.5);
+	vg_jw_double(&w, NULL, 1.0 / 0.0);
+	vg_jw_arr_close(&w);
+	assert_int_equal(vg_jw_finish(&w), 0);
+	assert_string_equal(vg_buf_cstr(&b), "[-9223372036854775808,0,18446744073709551615,0.5,null]");
+	/* unbalanced use is reported */
+	vg_buf_reset(&b);
+	vg_jw_init(&w, &b);
+	vg_jw_obj_open(&w, NULL);
+	assert_int_equal(vg_jw_finish(&w), VG_ESTATE);
+	vg_buf_free(&b);
 }
 
 static void test_scan_alert(void **state)
