@@ -289,6 +289,26 @@ int vg_eve_encode(const struct vg_event *ev, struct vg_buf *out)
 		vg_jw_str(&w, "action", ev->action);
 	if (vg_outcome_name(ev->outcome))
 		vg_jw_str(&w, "outcome", vg_outcome_name(ev->outcome));
+	if (has_rule && ev->type != VG_EVT_ALERT && ev->type != VG_EVT_EPISODE) {
+		/* A rule on a non-alert event (a correlation rule tagging a log line): keep it,
+		 * but not as "alert", which EVE tools count as alerts. */
+		struct vg_jw *jw = &w;
+		vg_jw_obj_open(jw, "rule");
+		vg_jw_u64(jw, "gid", ev->rule.gid ? ev->rule.gid : 1);
+		vg_jw_u64(jw, "signature_id", ev->rule.sid);
+		vg_jw_u64(jw, "rev", ev->rule.rev);
+		if (ev->rule.signature)
+			vg_jw_str(jw, "signature", ev->rule.signature);
+		if (ev->rule.category)
+			vg_jw_str(jw, "category", ev->rule.category);
+		if (ev->rule.severity)
+			vg_jw_i64(jw, "severity", ev->rule.severity);
+		if (ev->rule.reference)
+			vg_jw_str(jw, "reference", ev->rule.reference);
+		if (ev->rule.tags)
+			write_list(jw, "tags", ev->rule.tags);
+		vg_jw_obj_close(jw);
+	}
 	if (vg_event_has_scan(ev))
 		vg_eve_write_scan(&w, &ev->u.scan, true);
 	if (vg_event_has_flood(ev))

@@ -300,6 +300,16 @@ static void test_anomaly_log_stats_extra(void **state)
 	assert_string_equal(s_at(j, "vigil.outcome"), "failure");
 	assert_string_equal(s_at(j, "vigil.category"), "authentication");
 	assert_null(json_object_get(j, "src_port")); /* no protocol, no ports */
+	assert_null(json_object_get(j, "alert"));
+	assert_null(json_object_get(json_object_get(j, "vigil"), "rule"));
+	json_decref(j);
+	/* a correlation rule on a log event is kept under vigil.rule, not as an alert */
+	ev.rule = (struct vg_ev_rule){ .detector = VG_DET_CORRELATE, .sid = 9100001, .signature = "SSH brute force" };
+	j = encode(&ev);
+	assert_null(json_object_get(j, "alert"));
+	assert_int_equal(i_at(j, "vigil.rule.signature_id"), 9100001);
+	assert_string_equal(s_at(j, "vigil.rule.signature"), "SSH brute force");
+	assert_string_equal(s_at(j, "vigil.detector"), "correlation");
 	json_decref(j);
 
 	vg_event_init(&ev, VG_EVT_STATS, TS);
