@@ -85,6 +85,7 @@
 
 /* --- TCP stream reassembly (src/stream) ------------------------------------------ */
 #define VG_STREAM_MAX_SEGMENTS     65536u  /* ceiling for out-of-order segments per direction */
+#define VG_LOGPIPE_MAX_REPEAT      1000u   /* "message repeated N times": fed to rules at most N */
 #define VG_STREAM_DEFAULT_SEGMENTS 1024u   /* default cap; the hole is declared a gap when hit */
 #define VG_STREAM_MAX_FLOW_MEMCAP  (64u << 20)   /* ceiling for stream.flow-memcap */
 #define VG_STREAM_DEFAULT_FLOW_MEMCAP (1u << 20) /* out-of-order + raw window bytes per flow */

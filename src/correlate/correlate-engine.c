@@ -1,0 +1,1013 @@
+/* correlate-engine.c — the state of a rule set over a stream of events.
+ *
+ * Each (correlation rule, group-by values) pair has one group state in a hash table
+ * keyed with a random SipHash key and capped by count (config max_groups) and bytes
+ * (memcap); when either is reached the least recently used group is evicted (an open
+ * episode is emitted first, so evidence is not lost) and the eviction is counted.
+ *
+ * Time is the events' own time. The engine clock is the largest event time seen; an
+ * episode closes when the clock passes its window. So a log replayed a year later gives
+ * the same alerts as the live stream did. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/core-error.h"
+#include "core/core-hash.h"
+#include "core/core-str.h"
+#include "core/limits.h"
+#include "correlate/correlate-int.h"
+
+struct vent {
+	char *s;
+	uint32_t len;
+	int64_t last;   /* event time it was last seen */
+	int64_t first;
+};
+
+struct vset {
+	struct vent *v;
+	uint32_t n, cap;
+	uint64_t dropped;  /* values not kept because the set was full */
+};
+
+struct group {
+	struct group *hnext;         /* hash chain */
+	struct group *lprev, *lnext; /* LRU list, most recent at the head */
+	struct group *oprev, *onext; /* open episodes */
+	bool in_open;
+	unsigned pinned;             /* being updated: never evicted */
+	uint64_t hash;
+	uint32_t rule;
+	char *key;                   /* n_gb NUL-terminated values back to back */
+	size_t keylen;
+	size_t mem;
+
+	/* event_count / value_count */
+	int64_t *ring;               /* last ring_cap event times */
+	uint32_t ring_cap, ring_n, ring_head;
+	struct vset vals;            /* value_count: distinct values with last-seen time */
+	bool open;
+	int64_t ep_first, ep_last, ep_deadline;
+	uint64_t ep_count;
+
+	/* temporal */
+	int64_t *st_last, *st_start, *st_first;
+	uint64_t *st_count;
+	int64_t suppress_until;
+	bool suppressed;
+
+	struct vset ev[VG_CORR_MAX_EVIDENCE];
+
+	/* Context of the last event, for the alert. */
+	struct vg_addr src, dst;
+	char host[VG_MAX_NAME], service[VG_MAX_NAME];
+};
+
+struct vg_correlate_engine {
+	const struct vg_correlate_ruleset *rs;
+	struct vg_event_sink sink;
+	struct vg_hash_key key;
+	struct group **buckets;
+	size_t nbuckets;
+	struct group *lru_head, *lru_tail;
+	struct group *open_head;
+	uint64_t max_groups, memcap;
+	int64_t clock;
+	bool have_clock;
+	uint64_t *rule_alerts;
+	struct vg_correlate_stats st;
+};
+
+/* What a correlation is fed with: a matching event, or the firing of a correlation it
+ * refers to (then field values come from that correlation's group-by values). */
+struct feed {
+	const struct vg_event *ev;
+	const struct vg_correlate_rule *inner;
+	const struct group *ig;
+	int64_t ts;
+};
+
+static void emit_episode(struct vg_correlate_engine *e, struct group *g);
+static void feed_parents(struct vg_correlate_engine *e, const struct vg_correlate_rule *r,
+			 const struct feed *f, unsigned depth);
+
+/* --- small helpers ------------------------------------------------------------------ */
+
+static void fmt_time(int64_t us, char buf[40])
+{
+	time_t s = (time_t)(us / 1000000);
+	long frac = (long)(us % 1000000);
+	if (frac < 0) {
+		frac += 1000000;
+		s--;
+	}
+	struct tm tm;
+	if (!gmtime_r(&s, &tm)) {
+		snprintf(buf, 40, "1970-01-01T00:00:00.000000Z");
+		return;
+	}
+	/* Years past 9999 cannot come from a parser; keep the output well formed anyway. */
+	int year = tm.tm_year + 1900;
+	if (year < 0 || year > 9999)
+		year = 9999;
+	snprintf(buf, 40, "%04d-%02u-%02uT%02u:%02u:%02u.%06luZ", year, (unsigned)(tm.tm_mon + 1) % 100u,
+		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
+		 (unsigned)tm.tm_sec % 100u, (unsigned long)frac % 1000000ul);
+}
+
+static const char *key_value(const struct group *g, size_t i)
+{
+	const char *p = g->key;
+	while (i-- > 0)
+		p += strlen(p) + 1;
+	return p;
+}
+
+static int gb_index(const struct vg_correlate_rule *r, const char *name)
+{
+	for (size_t i = 0; i < r->corr.n_gb; i++)
+		if (!strcmp(r->corr.group_by[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* A field's value from what fed the correlation. */
+static void feed_field(const struct feed *f, enum cm_field_id id, const char *name,
+		       struct cm_fv *out)
+{
+	if (f->ev) {
+		cm_field_get(f->ev, id, name, out);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	int k = gb_index(f->inner, name);
+	if (k >= 0) {
+		out->present = true;
+		out->s = key_value(f->ig, (size_t)k);
+		out->len = strlen(out->s);
+	}
+}
+
+/* --- value sets ------------------------------------------------------------------------ */
+
+static void vset_clear(struct vg_correlate_engine *e, struct group *g, struct vset *s)
+{
+	for (uint32_t i = 0; i < s->n; i++) {
+		size_t m = s->v[i].len + 1;
+		g->mem -= m;
+		e->st.mem_used -= m;
+		free(s->v[i].s);
+	}
+	s->n = 0;
+	s->dropped = 0;
+}
+
+static void vset_free(struct vg_correlate_engine *e, struct group *g, struct vset *s)
+{
+	vset_clear(e, g, s);
+	size_t m = (size_t)s->cap * sizeof(struct vent);
+	g->mem -= m;
+	e->st.mem_used -= m;
+	free(s->v);
+	s->v = NULL;
+	s->cap = 0;
+}
+
+/* Note value at time t. Returns 0, or VG_EFULL when the set is full (counted). */
+static int vset_touch(struct vg_correlate_engine *e, struct group *g, struct vset *s,
+		      const char *v, size_t len, int64_t t)
+{
+	if (len > VG_CORR_MAX_VALUE_LEN)
+		len = VG_CORR_MAX_VALUE_LEN;
+	for (uint32_t i = 0; i < s->n; i++) {
+		if (s->v[i].len == len && !memcmp(s->v[i].s, v, len)) {
+			if (t > s->v[i].last)
+				s->v[i].last = t;
+			return 0;
+		}
+	}
+	if (s->n >= VG_CORR_MAX_DISTINCT) {
+		s->dropped++;
+		e->st.values_dropped++;
+		return VG_EFULL;
+	}
+	if (s->n == s->cap) {
+		uint32_t nc = s->cap ? s->cap * 2 : 8;
+		if (nc > VG_CORR_MAX_DISTINCT)
+			nc = VG_CORR_MAX_DISTINCT;
+		struct vent *nv = realloc(s->v, nc * sizeof(*nv));
+		if (!nv)
+			return VG_ENOMEM;
+		size_t m = (size_t)(nc - s->cap) * sizeof(struct vent);
+		g->mem += m;
+		e->st.mem_used += m;
+		s->v = nv;
+		s->cap = nc;
+	}
+	char *c = malloc(len + 1);
+	if (!c)
+		return VG_ENOMEM;
+	memcpy(c, v, len);
+	c[len] = '\0';
+	s->v[s->n++] = (struct vent){ .s = c, .len = (uint32_t)len, .last = t, .first = t };
+	g->mem += len + 1;
+	e->st.mem_used += len + 1;
+	return 0;
+}
+
+/* Drop values not seen since `since` (sliding window of value_count). */
+static void vset_prune(struct vg_correlate_engine *e, struct group *g, struct vset *s, int64_t since)
+{
+	uint32_t w = 0;
+	for (uint32_t i = 0; i < s->n; i++) {
+		if (s->v[i].last >= since) {
+			s->v[w++] = s->v[i];
+		} else {
+			size_t m = s->v[i].len + 1;
+			g->mem -= m;
+			e->st.mem_used -= m;
+			free(s->v[i].s);
+		}
+	}
+	s->n = w;
+}
+
+static json_t *vset_json(const struct vset *s)
+{
+	json_t *a = json_array();
+	for (uint32_t i = 0; a && i < s->n && i < VG_CORR_MAX_LISTED; i++)
+		json_array_append_new(a, json_stringn(s->v[i].s, s->v[i].len));
+	return a;
+}
+
+/* --- groups ---------------------------------------------------------------------------- */
+
+static void lru_unlink(struct vg_correlate_engine *e, struct group *g)
+{
+	if (g->lprev)
+		g->lprev->lnext = g->lnext;
+	else
+		e->lru_head = g->lnext;
+	if (g->lnext)
+		g->lnext->lprev = g->lprev;
+	else
+		e->lru_tail = g->lprev;
+	g->lprev = g->lnext = NULL;
+}
+
+static void lru_push(struct vg_correlate_engine *e, struct group *g)
+{
+	g->lnext = e->lru_head;
+	g->lprev = NULL;
+	if (e->lru_head)
+		e->lru_head->lprev = g;
+	e->lru_head = g;
+	if (!e->lru_tail)
+		e->lru_tail = g;
+}
+
+static void open_link(struct vg_correlate_engine *e, struct group *g)
+{
+	if (g->in_open)
+		return;
+	g->onext = e->open_head;
+	g->oprev = NULL;
+	if (e->open_head)
+		e->open_head->oprev = g;
+	e->open_head = g;
+	g->in_open = true;
+}
+
+static void open_unlink(struct vg_correlate_engine *e, struct group *g)
+{
+	if (!g->in_open)
+		return;
+	if (g->oprev)
+		g->oprev->onext = g->onext;
+	else
+		e->open_head = g->onext;
+	if (g->onext)
+		g->onext->oprev = g->oprev;
+	g->oprev = g->onext = NULL;
+	g->in_open = false;
+}
+
+static void group_destroy(struct vg_correlate_engine *e, struct group *g)
+{
+	vset_free(e, g, &g->vals);
+	for (size_t i = 0; i < VG_CORR_MAX_EVIDENCE; i++)
+		vset_free(e, g, &g->ev[i]);
+	e->st.mem_used -= g->mem;
+	free(g->ring);
+	free(g->st_last);
+	free(g->key);
+	free(g);
+	e->st.groups--;
+}
+
+/* Unlink from every list and free; an open episode is emitted first. */
+static void group_remove(struct vg_correlate_engine *e, struct group *g, bool emit)
+{
+	if (emit && g->open)
+		emit_episode(e, g);
+	open_unlink(e, g);
+	lru_unlink(e, g);
+	struct group **pp = &e->buckets[g->hash & (e->nbuckets - 1)];
+	while (*pp && *pp != g)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = g->hnext;
+	group_destroy(e, g);
+}
+
+static void evict_for(struct vg_correlate_engine *e, size_t need)
+{
+	struct group *g = e->lru_tail;
+	while (g && (e->st.groups >= e->max_groups || e->st.mem_used + need > e->memcap)) {
+		struct group *prev = g->lprev;
+		if (!g->pinned) {
+			e->st.groups_evicted++;
+			group_remove(e, g, true);
+		}
+		g = prev;
+	}
+}
+
+static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const char *key,
+			       size_t keylen, int64_t ts)
+{
+	const struct vg_correlate_rule *r = e->rs->rules[ri];
+	uint8_t hb[VG_CORR_MAX_GROUP_BY * (VG_CORR_MAX_VALUE_LEN + 1) + 4];
+	memcpy(hb, &ri, 4);
+	memcpy(hb + 4, key, keylen);
+	uint64_t h = vg_siphash(&e->key, hb, keylen + 4);
+	for (struct group *g = e->buckets[h & (e->nbuckets - 1)]; g; g = g->hnext) {
+		if (g->hash == h && g->rule == ri && g->keylen == keylen && !memcmp(g->key, key, keylen)) {
+			lru_unlink(e, g);
+			lru_push(e, g);
+			return g;
+		}
+	}
+	size_t nsteps = r->corr.n_refs;
+	uint32_t ring_cap = 0;
+	if (r->corr.type == CT_EVENT_COUNT || r->corr.type == CT_VALUE_COUNT)
+		ring_cap = (uint32_t)r->corr.threshold + 1;
+	size_t need = sizeof(struct group) + keylen + ring_cap * sizeof(int64_t) +
+		      (r->corr.type >= CT_TEMPORAL ? nsteps * 4 * sizeof(int64_t) : 0);
+	evict_for(e, need);
+	struct group *g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->key = malloc(keylen ? keylen : 1);
+	g->ring = ring_cap ? calloc(ring_cap, sizeof(int64_t)) : NULL;
+	if (r->corr.type >= CT_TEMPORAL)
+		g->st_last = calloc(nsteps * 4, sizeof(int64_t));
+	if (!g->key || (ring_cap && !g->ring) || (r->corr.type >= CT_TEMPORAL && !g->st_last)) {
+		free(g->key);
+		free(g->ring);
+		free(g->st_last);
+		free(g);
+		return NULL;
+	}
+	if (g->st_last) {
+		g->st_start = g->st_last + nsteps;
+		g->st_first = g->st_last + 2 * nsteps;
+		g->st_count = (uint64_t *)(g->st_last + 3 * nsteps);
+		for (size_t i = 0; i < nsteps; i++)
+			g->st_last[i] = INT64_MIN;
+	}
+	memcpy(g->key, key, keylen);
+	g->keylen = keylen;
+	g->hash = h;
+	g->rule = ri;
+	g->ring_cap = ring_cap;
+	g->mem = need;
+	(void)ts;
+	struct group **b = &e->buckets[h & (e->nbuckets - 1)];
+	g->hnext = *b;
+	*b = g;
+	lru_push(e, g);
+	e->st.groups++;
+	e->st.groups_created++;
+	e->st.mem_used += need;
+	return g;
+}
+
+/* --- alerts ---------------------------------------------------------------------------- */
+
+static void rule_json(json_t *o, const struct vg_correlate_rule *r)
+{
+	json_object_set_new(o, "title", json_string(r->title));
+	if (r->id)
+		json_object_set_new(o, "id", json_string(r->id));
+	if (r->name)
+		json_object_set_new(o, "name", json_string(r->name));
+	json_object_set_new(o, "level", json_string(r->level));
+	json_t *tags = json_array();
+	for (size_t i = 0; tags && i < r->n_tags; i++)
+		json_array_append_new(tags, json_string(r->tags[i]));
+	json_object_set_new(o, "tags", tags);
+	json_object_set_new(o, "file", json_string(r->file));
+}
+
+static void alert_base(struct vg_event *a, const struct vg_correlate_rule *r, int64_t ts)
+{
+	vg_event_init(a, VG_EVT_ALERT, ts);
+	a->category = "intrusion_detection";
+	a->action = r->name ? r->name : (r->id ? r->id : r->title);
+	a->rule.detector = VG_DET_CORRELATE;
+	a->rule.signature = r->title;
+	a->rule.category = r->corr.type == CT_NONE ? "Sigma detection" : "Sigma correlation";
+	a->rule.action = "allowed";
+	a->rule.severity = r->severity;
+	a->rule.reference = r->id;
+	a->rule.tags = r->tags_joined;
+}
+
+static void send_alert(struct vg_correlate_engine *e, size_t ri, const struct vg_event *a)
+{
+	const struct vg_correlate_rule *r = e->rs->rules[ri];
+	/* A rule another correlation refers to only feeds it (Sigma: generate: false). */
+	if (r->referenced && !r->generated)
+		return;
+	e->st.alerts++;
+	e->rule_alerts[ri]++;
+	if (vg_event_emit(&e->sink, a) != 0)
+		e->st.sink_errors++;
+}
+
+static size_t rule_index(const struct vg_correlate_engine *e, const struct vg_correlate_rule *r)
+{
+	for (size_t i = 0; i < e->rs->n; i++)
+		if (e->rs->rules[i] == r)
+			return i;
+	return 0;
+}
+
+static void emit_detection(struct vg_correlate_engine *e, size_t ri, const struct vg_event *ev)
+{
+	const struct vg_correlate_rule *r = e->rs->rules[ri];
+	struct vg_event a;
+	alert_base(&a, r, ev->ts_us);
+	a.tenant = ev->tenant;
+	a.src = ev->src;
+	a.dst = ev->dst;
+	a.sport = ev->sport;
+	a.dport = ev->dport;
+	a.proto = ev->proto;
+	a.user = ev->user;
+	a.host = ev->host;
+	a.service = ev->service;
+	a.process = ev->process;
+	a.pid = ev->pid;
+	a.message = ev->message;
+	a.source_name = ev->source_name;
+	a.flow_id = ev->flow_id;
+	a.app_proto = ev->app_proto;
+	json_t *extra = json_object();
+	if (extra && ev->extra && json_is_object(ev->extra)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(ev->extra, k, v) {
+			if (strcmp(k, "sigma") != 0 && strcmp(k, "correlation") != 0)
+				json_object_set(extra, k, v);
+		}
+	}
+	json_t *sig = json_object();
+	if (sig && extra) {
+		rule_json(sig, r);
+		json_t *ls = json_object();
+		if (ls) {
+			if (r->ls_product)
+				json_object_set_new(ls, "product", json_string(r->ls_product));
+			if (r->ls_service)
+				json_object_set_new(ls, "service", json_string(r->ls_service));
+			if (r->ls_category)
+				json_object_set_new(ls, "category", json_string(r->ls_category));
+			json_object_set_new(sig, "logsource", ls);
+		}
+		if (ev->action)
+			json_object_set_new(sig, "event_action", json_string(ev->action));
+		json_object_set_new(extra, "sigma", sig);
+		sig = NULL;
+	}
+	json_decref(sig);
+	a.extra = extra;
+	send_alert(e, ri, &a);
+	json_decref(extra);
+}
+
+static const char *type_name(enum corr_type t)
+{
+	switch (t) {
+	case CT_EVENT_COUNT: return "event_count";
+	case CT_VALUE_COUNT: return "value_count";
+	case CT_TEMPORAL: return "temporal";
+	case CT_TEMPORAL_ORDERED: return "temporal_ordered";
+	case CT_NONE: break;
+	}
+	return "detection";
+}
+
+/* Fill the alert's address/user from group-by values, and the correlation object. */
+static json_t *corr_json(const struct vg_correlate_engine *e, const struct vg_correlate_rule *r,
+			 const struct group *g, struct vg_event *a, int64_t first, int64_t last,
+			 uint64_t count)
+{
+	json_t *c = json_object(), *rule = json_object(), *gb = json_object();
+	if (!c || !rule || !gb) {
+		json_decref(c);
+		json_decref(rule);
+		json_decref(gb);
+		return NULL;
+	}
+	rule_json(rule, r);
+	json_object_set_new(c, "rule", rule);
+	json_object_set_new(c, "type", json_string(type_name(r->corr.type)));
+	for (size_t i = 0; i < r->corr.n_gb; i++) {
+		const char *v = key_value(g, i);
+		json_object_set_new(gb, r->corr.group_by[i], json_string(v));
+		if (r->corr.gb_id[i] == CM_F_SRC_IP)
+			vg_addr_parse(v, strlen(v), &a->src);
+		else if (r->corr.gb_id[i] == CM_F_DST_IP)
+			vg_addr_parse(v, strlen(v), &a->dst);
+		else if (r->corr.gb_id[i] == CM_F_USER)
+			a->user = v;
+		else if (r->corr.gb_id[i] == CM_F_HOST)
+			a->host = v;
+	}
+	json_object_set_new(c, "group_by", gb);
+	json_object_set_new(c, "count", json_integer((json_int_t)count));
+	char t[40];
+	fmt_time(first, t);
+	json_object_set_new(c, "first", json_string(t));
+	fmt_time(last, t);
+	json_object_set_new(c, "last", json_string(t));
+	json_object_set_new(c, "timespan_s", json_integer(r->corr.timespan_us / 1000000));
+	json_t *refs = json_array();
+	for (size_t i = 0; refs && i < r->corr.n_refs; i++)
+		json_array_append_new(refs, json_string(r->corr.refs[i]));
+	json_object_set_new(c, "rules", refs);
+	if (r->n_evidence) {
+		json_t *evd = json_object();
+		for (size_t i = 0; evd && i < r->n_evidence; i++)
+			json_object_set_new(evd, r->evidence[i], vset_json(&g->ev[i]));
+		json_object_set_new(c, "evidence", evd);
+	}
+	if (a->src.family == VG_AF_NONE)
+		a->src = g->src;
+	if (!a->host && g->host[0])
+		a->host = g->host;
+	if (g->service[0])
+		a->service = g->service;
+	(void)e;
+	return c;
+}
+
+/* Details go under a top-level "correlation" member: the encoders reserve "vigil". */
+static json_t *wrap_vigil(json_t *corr)
+{
+	json_t *extra = json_object();
+	if (!extra || !corr) {
+		json_decref(extra);
+		json_decref(corr);
+		return NULL;
+	}
+	json_object_set_new(extra, "correlation", corr);
+	return extra;
+}
+
+static void reset_counts(struct vg_correlate_engine *e, struct group *g)
+{
+	g->ring_n = g->ring_head = 0;
+	vset_clear(e, g, &g->vals);
+	for (size_t i = 0; i < VG_CORR_MAX_EVIDENCE; i++)
+		vset_clear(e, g, &g->ev[i]);
+	g->open = false;
+	g->ep_count = 0;
+}
+
+static void emit_episode(struct vg_correlate_engine *e, struct group *g)
+{
+	size_t ri = g->rule;
+	const struct vg_correlate_rule *r = e->rs->rules[ri];
+	struct vg_event a;
+	alert_base(&a, r, g->ep_last);
+	json_t *c = corr_json(e, r, g, &a, g->ep_first, g->ep_last, g->ep_count);
+	if (c && r->corr.type == CT_VALUE_COUNT) {
+		json_t *vals = json_object();
+		if (vals) {
+			json_object_set_new(vals, "field", json_string(r->corr.field));
+			json_object_set_new(vals, "distinct", json_integer(g->vals.n));
+			json_object_set_new(vals, "list", vset_json(&g->vals));
+			json_object_set_new(vals, "truncated",
+					    json_boolean(g->vals.dropped > 0 || g->vals.n > VG_CORR_MAX_LISTED));
+			json_object_set_new(c, "values", vals);
+		}
+	}
+	json_t *extra = wrap_vigil(c);
+	a.extra = extra;
+	send_alert(e, ri, &a);
+	json_decref(extra);
+	open_unlink(e, g);
+	reset_counts(e, g);
+}
+
+/* Close episodes whose window the clock has passed. */
+static void close_expired(struct vg_correlate_engine *e)
+{
+	struct group *g = e->open_head;
+	while (g) {
+		struct group *next = g->onext;
+		if (g->open && e->clock > g->ep_deadline)
+			emit_episode(e, g);
+		g = next;
+	}
+}
+
+/* --- correlation updates -------------------------------------------------------------- */
+
+static bool cmp_holds(enum corr_op op, uint64_t n, uint64_t thr)
+{
+	switch (op) {
+	case CO_GT: return n > thr;
+	case CO_GTE: return n >= thr;
+	case CO_LT: return n < thr;
+	case CO_LTE: return n <= thr;
+	case CO_EQ: return n == thr;
+	case CO_NEQ: return n != thr;
+	}
+	return false;
+}
+
+static void note_context(struct group *g, const struct feed *f)
+{
+	if (f->ev) {
+		if (f->ev->src.family != VG_AF_NONE)
+			g->src = f->ev->src;
+		if (f->ev->dst.family != VG_AF_NONE)
+			g->dst = f->ev->dst;
+		if (f->ev->host)
+			vg_strlcpy(g->host, f->ev->host, strlen(f->ev->host), sizeof(g->host));
+		if (f->ev->service)
+			vg_strlcpy(g->service, f->ev->service, strlen(f->ev->service), sizeof(g->service));
+	} else if (f->ig) {
+		g->src = f->ig->src;
+		g->dst = f->ig->dst;
+		memcpy(g->host, f->ig->host, sizeof(g->host));
+		memcpy(g->service, f->ig->service, sizeof(g->service));
+	}
+}
+
+static void note_evidence(struct vg_correlate_engine *e, const struct vg_correlate_rule *r,
+			  struct group *g, const struct feed *f)
+{
+	for (size_t i = 0; i < r->n_evidence; i++) {
+		if (!f->ev) {
+			/* Fed by a correlation: take over its evidence for the same field. */
+			const struct vg_correlate_rule *in = f->inner;
+			for (size_t j = 0; j < in->n_evidence; j++) {
+				if (strcmp(in->evidence[j], r->evidence[i]) != 0)
+					continue;
+				for (uint32_t k = 0; k < f->ig->ev[j].n; k++)
+					vset_touch(e, g, &g->ev[i], f->ig->ev[j].v[k].s, f->ig->ev[j].v[k].len,
+						   f->ig->ev[j].v[k].last);
+			}
+		}
+		struct cm_fv fv;
+		feed_field(f, r->ev_id[i], r->evidence[i], &fv);
+		if (fv.present && fv.len)
+			vset_touch(e, g, &g->ev[i], fv.s, fv.len, f->ts);
+	}
+}
+
+static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct group *g,
+			 const struct feed *f, unsigned depth)
+{
+	const struct vg_correlate_rule *r = e->rs->rules[ci];
+	int64_t t = f->ts, span = r->corr.timespan_us;
+	struct cm_fv fv = { 0 };
+	if (r->corr.type == CT_VALUE_COUNT) {
+		feed_field(f, r->corr.field_id, r->corr.field, &fv);
+		if (!fv.present || fv.len == 0)
+			return;
+	}
+	/* A window that emptied starts afresh, evidence included. */
+	if (!g->open && g->ring_n) {
+		int64_t newest = g->ring[(g->ring_head + g->ring_cap - 1) % g->ring_cap];
+		if (newest < t - span)
+			reset_counts(e, g);
+	}
+	g->ring[g->ring_head] = t;
+	g->ring_head = (g->ring_head + 1) % g->ring_cap;
+	if (g->ring_n < g->ring_cap)
+		g->ring_n++;
+	note_context(g, f);
+	note_evidence(e, r, g, f);
+	if (r->corr.type == CT_VALUE_COUNT)
+		vset_touch(e, g, &g->vals, fv.s, fv.len, t);
+	if (g->open) {
+		g->ep_count++;
+		if (t > g->ep_last)
+			g->ep_last = t;
+		feed_parents(e, r, &(struct feed){ .inner = r, .ig = g, .ts = t }, depth + 1);
+		return;
+	}
+	/* Events of the sliding window (t - span, t]; the ring holds the last threshold+1,
+	 * which is all any comparison needs. */
+	uint64_t n = 0;
+	int64_t oldest = t;
+	for (uint32_t i = 0; i < g->ring_n; i++) {
+		int64_t x = g->ring[(g->ring_head + g->ring_cap - 1 - i) % g->ring_cap];
+		if (x > t - span && x <= t) {
+			n++;
+			if (x < oldest)
+				oldest = x;
+		}
+	}
+	if (r->corr.type == CT_VALUE_COUNT) {
+		vset_prune(e, g, &g->vals, t - span + 1);
+		n = g->vals.n;
+		for (uint32_t i = 0; i < g->vals.n; i++)
+			if (g->vals.v[i].first < oldest && g->vals.v[i].first > t - span)
+				oldest = g->vals.v[i].first;
+	}
+	if (!cmp_holds(r->corr.op, n, r->corr.threshold))
+		return;
+	g->open = true;
+	g->ep_first = oldest;
+	g->ep_last = t;
+	g->ep_deadline = oldest + span;
+	/* Events counted so far: the window's (value_count: at least one per value). */
+	uint64_t cnt = 0;
+	for (uint32_t i = 0; i < g->ring_n; i++) {
+		int64_t x = g->ring[(g->ring_head + g->ring_cap - 1 - i) % g->ring_cap];
+		if (x >= oldest && x <= t)
+			cnt++;
+	}
+	g->ep_count = cnt > n ? cnt : n;
+	open_link(e, g);
+	feed_parents(e, r, &(struct feed){ .inner = r, .ig = g, .ts = t }, depth + 1);
+	if (e->clock > g->ep_deadline)
+		emit_episode(e, g);
+}
+
+static void fire_temporal(struct vg_correlate_engine *e, uint32_t ci, struct group *g,
+			  const struct feed *f, int64_t first, unsigned depth)
+{
+	const struct vg_correlate_rule *r = e->rs->rules[ci];
+	size_t ns = r->corr.n_refs;
+	uint64_t total = 0;
+	for (size_t i = 0; i < ns; i++)
+		total += g->st_count[i];
+	struct vg_event a;
+	alert_base(&a, r, f->ts);
+	if (f->ev) {
+		a.user = f->ev->user;
+		a.src = f->ev->src;
+		a.dst = f->ev->dst;
+		a.sport = f->ev->sport;
+		a.dport = f->ev->dport;
+		a.source_name = f->ev->source_name;
+		a.tenant = f->ev->tenant;
+	}
+	json_t *c = corr_json(e, r, g, &a, first, f->ts, total);
+	if (c) {
+		json_t *steps = json_array();
+		for (size_t i = 0; steps && i < ns; i++) {
+			json_t *s = json_object();
+			if (!s)
+				break;
+			char t[40];
+			json_object_set_new(s, "rule", json_string(r->corr.refs[i]));
+			json_object_set_new(s, "count", json_integer((json_int_t)g->st_count[i]));
+			fmt_time(g->st_first[i], t);
+			json_object_set_new(s, "first", json_string(t));
+			fmt_time(g->st_last[i], t);
+			json_object_set_new(s, "last", json_string(t));
+			json_array_append_new(steps, s);
+		}
+		json_object_set_new(c, "steps", steps);
+		if (f->ev && f->ev->user)
+			json_object_set_new(c, "final_user", json_string(f->ev->user));
+	}
+	json_t *extra = wrap_vigil(c);
+	a.extra = extra;
+	send_alert(e, ci, &a);
+	json_decref(extra);
+	feed_parents(e, r, &(struct feed){ .inner = r, .ig = g, .ts = f->ts }, depth + 1);
+	/* One alert per episode: quiet for one timespan, and the sequence starts over. */
+	g->suppressed = true;
+	g->suppress_until = f->ts + r->corr.timespan_us;
+	for (size_t i = 0; i < ns; i++) {
+		g->st_last[i] = INT64_MIN;
+		g->st_count[i] = 0;
+	}
+	for (size_t i = 0; i < VG_CORR_MAX_EVIDENCE; i++)
+		vset_clear(e, g, &g->ev[i]);
+}
+
+static void step_note(struct group *g, size_t k, int64_t t, int64_t span)
+{
+	if (g->st_last[k] == INT64_MIN || g->st_last[k] < t - span) {
+		g->st_count[k] = 0;
+		g->st_first[k] = t;
+	}
+	g->st_count[k]++;
+	g->st_last[k] = t;
+}
+
+static void update_temporal(struct vg_correlate_engine *e, uint32_t ci, struct group *g,
+			    uint32_t child, const struct feed *f, unsigned depth)
+{
+	const struct vg_correlate_rule *r = e->rs->rules[ci];
+	int64_t t = f->ts, span = r->corr.timespan_us;
+	size_t ns = r->corr.n_refs;
+	note_context(g, f);
+	if (g->suppressed && t <= g->suppress_until)
+		return;
+	g->suppressed = false;
+	note_evidence(e, r, g, f);
+	if (r->corr.type == CT_TEMPORAL) {
+		for (size_t k = 0; k < ns; k++)
+			if (r->corr.ref_idx[k] == child)
+				step_note(g, k, t, span);
+		int64_t first = t;
+		for (size_t k = 0; k < ns; k++) {
+			if (g->st_last[k] == INT64_MIN || g->st_last[k] < t - span)
+				return;
+			if (g->st_first[k] < first)
+				first = g->st_first[k] > t - span ? g->st_first[k] : t - span;
+		}
+		fire_temporal(e, ci, g, f, first, depth);
+		return;
+	}
+	/* Ordered: step k counts only after step k-1 with the chain inside one timespan;
+	 * st_start[k] is when the chain ending at step k began. Later steps first, so one
+	 * event matching two steps does not complete both. */
+	for (size_t kk = ns; kk-- > 0;) {
+		if (r->corr.ref_idx[kk] != child)
+			continue;
+		if (kk == 0) {
+			step_note(g, 0, t, span);
+			g->st_start[0] = t;
+			continue;
+		}
+		if (g->st_last[kk - 1] == INT64_MIN || t - g->st_start[kk - 1] > span ||
+		    g->st_last[kk - 1] > t)
+			continue;
+		step_note(g, kk, t, span);
+		g->st_start[kk] = g->st_start[kk - 1];
+		if (kk == ns - 1) {
+			fire_temporal(e, ci, g, f, g->st_first[0] > t - span ? g->st_first[0] : g->st_start[kk], depth);
+			return;
+		}
+	}
+}
+
+static void feed_one(struct vg_correlate_engine *e, uint32_t ci, uint32_t child,
+		     const struct feed *f, unsigned depth)
+{
+	const struct vg_correlate_rule *r = e->rs->rules[ci];
+	char key[VG_CORR_MAX_GROUP_BY * (VG_CORR_MAX_VALUE_LEN + 1)];
+	size_t kl = 0;
+	for (size_t i = 0; i < r->corr.n_gb; i++) {
+		struct cm_fv fv;
+		feed_field(f, r->corr.gb_id[i], r->corr.group_by[i], &fv);
+		if (!fv.present || fv.len == 0)
+			return; /* no value to group by: this correlation does not apply */
+		size_t n = fv.len > VG_CORR_MAX_VALUE_LEN ? VG_CORR_MAX_VALUE_LEN : fv.len;
+		/* Values are kept as C strings: cut at an embedded NUL. */
+		const char *nul = memchr(fv.s, '\0', n);
+		if (nul)
+			n = (size_t)(nul - fv.s);
+		memcpy(key + kl, fv.s, n);
+		kl += n;
+		key[kl++] = '\0';
+	}
+	struct group *g = group_get(e, ci, key, kl, f->ts);
+	if (!g) {
+		e->st.nomem++;
+		return;
+	}
+	g->pinned++;
+	if (r->corr.type == CT_EVENT_COUNT || r->corr.type == CT_VALUE_COUNT)
+		update_count(e, ci, g, f, depth);
+	else
+		update_temporal(e, ci, g, child, f, depth);
+	g->pinned--;
+}
+
+static void feed_parents(struct vg_correlate_engine *e, const struct vg_correlate_rule *r,
+			 const struct feed *f, unsigned depth)
+{
+	if (depth > VG_CORR_MAX_CHAIN || r->n_parents == 0)
+		return;
+	uint32_t child = (uint32_t)rule_index(e, r);
+	for (size_t i = 0; i < r->n_parents; i++)
+		feed_one(e, r->parents[i], child, f, depth);
+}
+
+/* --- public ------------------------------------------------------------------------------- */
+
+int vg_correlate_engine_new(const struct vg_correlate_ruleset *rs,
+			    const struct vg_correlate_config *cfg,
+			    const struct vg_event_sink *alerts, struct vg_correlate_engine **out)
+{
+	*out = NULL;
+	if (!rs || !rs->finished)
+		return VG_ESTATE;
+	struct vg_correlate_engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		return VG_ENOMEM;
+	int rc = vg_hash_key_random(&e->key);
+	if (rc) {
+		free(e);
+		return rc;
+	}
+	e->rs = rs;
+	if (alerts)
+		e->sink = *alerts;
+	e->max_groups = vg_clamp_u64(cfg && cfg->max_groups ? cfg->max_groups : VG_CORR_MAX_GROUPS, 16,
+				     VG_CORR_MAX_GROUPS);
+	e->memcap = vg_clamp_u64(cfg && cfg->memcap ? cfg->memcap : VG_CORR_DEFAULT_MEMCAP, 1u << 16,
+				 VG_CORR_MAX_MEMCAP);
+	e->nbuckets = 16;
+	while (e->nbuckets < e->max_groups)
+		e->nbuckets <<= 1;
+	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
+	e->rule_alerts = calloc(rs->n ? rs->n : 1, sizeof(uint64_t));
+	if (!e->buckets || !e->rule_alerts) {
+		vg_correlate_engine_free(e);
+		return VG_ENOMEM;
+	}
+	*out = e;
+	return 0;
+}
+
+void vg_correlate_engine_free(struct vg_correlate_engine *e)
+{
+	if (!e)
+		return;
+	while (e->lru_head)
+		group_remove(e, e->lru_head, false);
+	free(e->buckets);
+	free(e->rule_alerts);
+	free(e);
+}
+
+void vg_correlate_engine_advance(struct vg_correlate_engine *e, int64_t now_us)
+{
+	if (!e)
+		return;
+	if (!e->have_clock || now_us > e->clock) {
+		e->clock = now_us;
+		e->have_clock = true;
+		close_expired(e);
+	}
+}
+
+int vg_correlate_engine_event(struct vg_correlate_engine *e, const struct vg_event *ev)
+{
+	if (!e || !ev)
+		return VG_EINVAL;
+	e->st.events++;
+	vg_correlate_engine_advance(e, ev->ts_us);
+	uint64_t nomem = e->st.nomem;
+	const struct vg_correlate_ruleset *rs = e->rs;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct vg_correlate_rule *r = rs->rules[i];
+		if (r->dead || r->corr.type != CT_NONE)
+			continue;
+		if (!cm_rule_match(r, ev))
+			continue;
+		e->st.matches++;
+		if (!r->referenced || r->generated)
+			emit_detection(e, i, ev);
+		feed_parents(e, r, &(struct feed){ .ev = ev, .ts = ev->ts_us }, 0);
+	}
+	return e->st.nomem != nomem ? VG_ENOMEM : 0;
+}
+
+void vg_correlate_engine_flush(struct vg_correlate_engine *e)
+{
+	if (!e)
+		return;
+	/* Oldest first, so alerts come out roughly in time order. */
+	while (e->lru_tail)
+		group_remove(e, e->lru_tail, true);
+}
+
+const struct vg_correlate_stats *vg_correlate_engine_stats(const struct vg_correlate_engine *e)
+{
+	return &e->st;
+}
+
+uint64_t vg_correlate_engine_rule_alerts(const struct vg_correlate_engine *e, size_t i)
+{
+	return e && i < e->rs->n ? e->rule_alerts[i] : 0;
+}
