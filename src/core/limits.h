@@ -16,6 +16,8 @@
 #define VG_DEFRAG_DEFAULT_TIMEOUT_S 60u    /* an incomplete datagram is dropped after this */
 #define VG_DEFRAG_MAX_TIMEOUT_S   600u     /* ceiling for defrag.timeout (RFC 791 suggests 15 s..2 min) */
 #define VG_MPLS_MAX_LABELS        16u      /* MPLS label stack entries walked before giving up */
+#define VG_CAPTURE_MAX_BUFFER     (1u << 30) /* ceiling for capture.buffer-size (kernel ring bytes) */
+#define VG_CAPTURE_MAX_TIMEOUT_MS 60000    /* longest wait in one vg_capture_next() on a live interface */
 
 /* --- flows ------------------------------------------------------------------ */
 #define VG_FLOW_MAX_MEMCAP        (16ull << 30)  /* hard ceiling for flow.memcap */
@@ -31,6 +33,7 @@
 #define VG_SCAN_MAX_PAIRS         65536u   /* (target, port) pairs kept per scanner: one full port range */
 #define VG_SCAN_MAX_PORTS_LISTED  64u      /* probed ports named in one scan alert */
 #define VG_SCAN_MAX_MEMCAP        (1ull << 30) /* ceiling for detect.scan.memcap */
+#define VG_FLOOD_MAX_CMS_WIDTH    (1u << 20) /* count-min cells per row (4 rows x 16 B: 64 MiB) */
 
 /* --- text input (logs, rules, config) ------------------------------------------ */
 #define VG_MAX_LINE               65536u   /* one log line / rule line; longer is truncated */
@@ -82,10 +85,10 @@
 #define VG_CORR_MAX_LISTED         64u     /* distinct values named in one alert */
 #define VG_CORR_DEFAULT_MEMCAP     (64ull << 20) /* correlation state memory */
 #define VG_CORR_MAX_MEMCAP         (4ull << 30)
+#define VG_LOGPIPE_MAX_REPEAT      1000u   /* "message repeated N times": fed to rules at most N */
 
 /* --- TCP stream reassembly (src/stream) ------------------------------------------ */
 #define VG_STREAM_MAX_SEGMENTS     65536u  /* ceiling for out-of-order segments per direction */
-#define VG_LOGPIPE_MAX_REPEAT      1000u   /* "message repeated N times": fed to rules at most N */
 #define VG_STREAM_DEFAULT_SEGMENTS 1024u   /* default cap; the hole is declared a gap when hit */
 #define VG_STREAM_MAX_FLOW_MEMCAP  (64u << 20)   /* ceiling for stream.flow-memcap */
 #define VG_STREAM_DEFAULT_FLOW_MEMCAP (1u << 20) /* out-of-order + raw window bytes per flow */
