@@ -105,6 +105,10 @@ int vg_logs_cadf(struct vg_log_entry *e, struct vg_str s);
 int vg_logs_web(struct vg_log_entry *e, struct vg_str s, enum vg_log_format kind,
 		const char *web_format);
 
+/* Error logs (logs-web.c): basic-auth failures, Horizon messages through Apache. */
+int vg_logs_apache_error(struct vg_log_entry *e, struct vg_str s);
+int vg_logs_nginx_error(struct vg_log_entry *e, struct vg_str s, const struct vg_log_opts *o);
+
 /* Set the normalized triple. */
 static inline void vg_logs_norm(struct vg_log_entry *e, const char *parser, const char *category,
 				const char *action, enum vg_outcome outcome)

@@ -308,8 +308,28 @@ static bool looks_web(struct vg_str s)
 	       s.p[br - 1] == ' ';
 }
 
+/* The contract: when no parser recognised the line, no normalized field is set. */
+static int finish(struct vg_log_entry *e, int rc)
+{
+	if (rc != 0) {
+		memset(&e->parser, 0,
+		       offsetof(struct vg_log_entry, arena_used) - offsetof(struct vg_log_entry, parser));
+		e->http.request_time_us = -1;
+	}
+	return rc;
+}
+
+static int parse_line(const char *line, size_t len, const struct vg_log_opts *opts,
+		      struct vg_log_entry *out);
+
 int vg_logs_parse_line(const char *line, size_t len, const struct vg_log_opts *opts,
 		       struct vg_log_entry *out)
+{
+	return finish(out, parse_line(line, len, opts, out));
+}
+
+static int parse_line(const char *line, size_t len, const struct vg_log_opts *opts,
+		      struct vg_log_entry *out)
 {
 	static const struct vg_log_opts defaults = { .format = VG_LOGF_AUTO };
 	const struct vg_log_opts *o = opts ? opts : &defaults;
@@ -342,6 +362,13 @@ int vg_logs_parse_line(const char *line, size_t len, const struct vg_log_opts *o
 				    : VG_LOGF_SYSLOG;
 		} else if (c == '{') {
 			f = VG_LOGF_CADF;
+		} else if (c == '[' && s.len > 5 && s.p[4] == ' ' && vg_logs_month(s.p + 5, s.len - 5)) {
+			/* Apache error log: "[Mon Nov 23 10:00:00.123456 2026] [mod:level] ..." */
+			return vg_logs_apache_error(out, s);
+		} else if (s.len > 20 && is_digit(s.p[0]) && s.p[4] == '/' && s.p[7] == '/' &&
+			   s.p[10] == ' ' && s.p[19] == ' ') {
+			/* nginx error log: "2026/11/22 23:59:32 [error] 1#1: ..." */
+			return vg_logs_nginx_error(out, s, o);
 		} else if (looks_iso_date(s)) {
 			/* "2026-11-22T23:59:27.866757+00:00 host prog:" (rsyslog high precision)
 			 * vs oslo.log "2026-11-22 23:59:27.866 1234 WARNING keystone..." */
@@ -374,7 +401,12 @@ int vg_logs_parse_line(const char *line, size_t len, const struct vg_log_opts *o
 			return rc;
 		return dispatch_message(out, vg_str_cstr(out->message));
 	case VG_LOGF_NGINX:
+		if (!o->web_format && s.len > 20 && s.p[4] == '/' && s.p[7] == '/' && s.p[10] == ' ')
+			return vg_logs_nginx_error(out, s, o);
+		return vg_logs_web(out, s, f, o->web_format);
 	case VG_LOGF_APACHE:
+		if (!o->web_format && s.len > 5 && s.p[0] == '[' && s.p[4] == ' ')
+			return vg_logs_apache_error(out, s);
 		return vg_logs_web(out, s, f, o->web_format);
 	case VG_LOGF_KEYSTONE:
 		return vg_logs_keystone_line(out, s, o);

@@ -1,13 +1,848 @@
-/* logs-web.c — nginx and Apache access logs. */
+/* logs-web.c — nginx and Apache access logs.
+ *
+ * Without a format string the line is read as combined ("HOST IDENT USER [TIME]
+ * "REQUEST" STATUS BYTES "REFERER" "UA"") with the usual variations accepted: common
+ * format (no referrer/agent), a "vhost[:port] " prefix (Apache vhost_combined), and
+ * trailing extra fields (a quoted X-Forwarded-For, nginx "rt=0.123"/"request_time=",
+ * a bare seconds value with a fraction).
+ *
+ * With opts.web_format the line is matched against that nginx log_format ($vars) or
+ * Apache LogFormat (%directives), interpreted while walking the line: a variable's value
+ * ends at the format's next literal byte, or at the closing unescaped quote when the
+ * variable is quoted in the format. Unknown variables are skipped.
+ *
+ * Quoted values are unescaped (Apache \" \\ \xHH, nginx \xHH) so referrer, user agent
+ * and request hold the bytes the client sent, except NUL which stays "\x00". */
 #include "logs/logs-int.h"
 
 #include "core/core-error.h"
 
+#define US_PER_S 1000000LL
+
+/* -------------------------------------------------------------- helpers ------- */
+/* "path" + "?query" (nginx $args has no '?', Apache %q has one) as one arena string. */
+static const char *dup_uri_query(struct vg_log_entry *e, struct vg_str uri, struct vg_str q)
+{
+	bool need_qm = q.p[0] != '?';
+	size_t total = uri.len + q.len + (need_qm ? 1 : 0);
+	if (sizeof(e->arena) - e->arena_used <= total)
+		return vg_logs_dups(e, uri);
+	char *d = &e->arena[e->arena_used];
+	memcpy(d, uri.p, uri.len);
+	size_t n = uri.len;
+	if (need_qm)
+		d[n++] = '?';
+	memcpy(d + n, q.p, q.len);
+	d[total] = '\0';
+	e->arena_used += total + 1;
+	return d;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Unescaped copy of a quoted value into the arena; NULL for "-". */
+static const char *unescape_dup(struct vg_log_entry *e, struct vg_str v, bool dash_is_null)
+{
+	if (dash_is_null && v.len == 1 && v.p[0] == '-')
+		return NULL;
+	if (!memchr(v.p, '\\', v.len))
+		return vg_logs_dups(e, v);
+	size_t room = sizeof(e->arena) - e->arena_used;
+	if (room < 2)
+		return vg_logs_dup(e, "", 0);
+	char *d = &e->arena[e->arena_used];
+	size_t n = 0;
+	for (size_t i = 0; i < v.len && n + 1 < room; i++) {
+		char c = v.p[i];
+		if (c == '\\' && i + 1 < v.len) {
+			char nx = v.p[i + 1];
+			if (nx == '"' || nx == '\\') {
+				c = nx;
+				i++;
+			} else if (nx == 'x' && i + 3 < v.len && hexval(v.p[i + 2]) >= 0 &&
+				   hexval(v.p[i + 3]) >= 0) {
+				int b = hexval(v.p[i + 2]) * 16 + hexval(v.p[i + 3]);
+				if (b != 0) {
+					c = (char)b;
+					i += 3;
+				}
+			}
+		}
+		d[n++] = c;
+	}
+	d[n] = '\0';
+	e->arena_used += n + 1;
+	return d;
+}
+
+/* A quoted value starting at s (after the opening quote): up to the unescaped '"'.
+ * *s is left after the closing quote. False when unterminated. */
+static bool take_quoted(struct vg_str *s, struct vg_str *out)
+{
+	size_t i = 0;
+	while (i < s->len && s->p[i] != '"') {
+		if (s->p[i] == '\\' && i + 1 < s->len)
+			i++;
+		i++;
+	}
+	if (i >= s->len)
+		return false;
+	*out = vg_lx_sub(*s, 0, i);
+	*s = vg_lx_sub(*s, i + 1, s->len);
+	return true;
+}
+
+/* "22/Nov/2026:23:59:32 +0000" */
+static bool parse_clf_time(struct vg_str t, int64_t *ts_us, int *off_min)
+{
+	uint64_t d, y, h, mi, sec;
+	unsigned mo;
+	if (!vg_lx_num(&t, 31, &d) || !vg_lx_eat(&t, "/") || t.len < 4 ||
+	    !(mo = vg_logs_month(t.p, 3)) || t.p[3] != '/')
+		return false;
+	t = vg_lx_sub(t, 4, t.len);
+	if (!vg_lx_num(&t, 9999, &y) || !vg_lx_eat(&t, ":") || !vg_lx_num(&t, 23, &h) ||
+	    !vg_lx_eat(&t, ":") || !vg_lx_num(&t, 59, &mi) || !vg_lx_eat(&t, ":") ||
+	    !vg_lx_num(&t, 60, &sec) || d == 0)
+		return false;
+	int64_t us = 0;
+	if (t.len && (t.p[0] == '.' || t.p[0] == ',')) {
+		/* Some Apache builds log msec: "%{%d/%b/%Y:%T}t.%{msec_frac}t" */
+		t = vg_lx_sub(t, 1, t.len);
+		uint64_t frac;
+		size_t before = t.len;
+		if (vg_lx_num(&t, 999999, &frac)) {
+			size_t nd = before - t.len;
+			us = (int64_t)frac;
+			for (size_t k = nd; k < 6; k++)
+				us *= 10;
+		}
+	}
+	int off = 0;
+	vg_lx_skipsp(&t);
+	if (t.len >= 5 && (t.p[0] == '+' || t.p[0] == '-')) {
+		struct vg_str z = vg_lx_sub(t, 1, 5);
+		uint64_t hhmm;
+		if (vg_parse_u64(z.p, z.len, 9999, &hhmm) != 0 || hhmm / 100 > 23 || hhmm % 100 > 59)
+			return false;
+		off = (int)(hhmm / 100 * 60 + hhmm % 100) * (t.p[0] == '-' ? -1 : 1);
+	}
+	int64_t secs = vg_logs_days_from_civil((int64_t)y, mo, (unsigned)d) * 86400 +
+		       (int64_t)(h * 3600 + mi * 60 + sec) - (int64_t)off * 60;
+	*ts_us = secs * US_PER_S + us;
+	*off_min = off;
+	return true;
+}
+
+/* "0.123" seconds → µs (3 decimals as nginx logs, more accepted). */
+static bool parse_seconds(struct vg_str s, int64_t *us)
+{
+	uint64_t ip, frac = 0;
+	struct vg_str t = s;
+	if (!vg_lx_num(&t, 100000000, &ip))
+		return false;
+	int64_t v = (int64_t)ip * US_PER_S;
+	if (vg_lx_eat(&t, ".")) {
+		int64_t scale = 100000;
+		size_t i = 0;
+		while (i < t.len && t.p[i] >= '0' && t.p[i] <= '9') {
+			if (scale > 0)
+				frac += (uint64_t)((t.p[i] - '0') * scale);
+			scale /= 10;
+			i++;
+		}
+		t = vg_lx_sub(t, i, t.len);
+		v += (int64_t)frac;
+	}
+	if (t.len)
+		return false;
+	*us = v;
+	return true;
+}
+
+static void set_request(struct vg_log_entry *e, struct vg_str r)
+{
+	const char *req = unescape_dup(e, r, true);
+	e->http.request = req;
+	if (!req)
+		return;
+	struct vg_str s = vg_str_cstr(req);
+	long sp1 = vg_str_chr(s, ' ');
+	if (sp1 <= 0)
+		return;
+	/* The method is a token; anything else (TLS bytes on port 80) is not a request. */
+	for (long i = 0; i < sp1; i++) {
+		char c = s.p[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_'))
+			return;
+	}
+	e->http.method = vg_logs_dup(e, s.p, (size_t)sp1);
+	struct vg_str rest = vg_lx_sub(s, (size_t)sp1 + 1, s.len);
+	long sp2 = vg_lx_rfind(rest, " ");
+	if (sp2 >= 0 && vg_str_startswith(vg_lx_sub(rest, (size_t)sp2 + 1, rest.len), "HTTP/")) {
+		e->http.protocol = vg_logs_dups(e, vg_lx_sub(rest, (size_t)sp2 + 1, rest.len));
+		rest = vg_lx_sub(rest, 0, (size_t)sp2);
+	}
+	e->http.uri = vg_logs_dups(e, rest);
+}
+
+static void set_client(struct vg_log_entry *e, struct vg_str h)
+{
+	if (h.len && !(h.len == 1 && h.p[0] == '-'))
+		vg_logs_set_src(e, h);
+}
+
+static void set_user(struct vg_log_entry *e, struct vg_str u)
+{
+	if (u.len && !(u.len == 1 && u.p[0] == '-'))
+		e->user = unescape_dup(e, u, true);
+}
+
+static bool set_status(struct vg_log_entry *e, struct vg_str s)
+{
+	uint64_t v;
+	if (s.len == 1 && s.p[0] == '-')
+		return true;
+	if (vg_parse_u64(s.p, s.len, 999, &v) != 0)
+		return false;
+	e->http.status = (int)v;
+	return true;
+}
+
+static bool set_bytes(struct vg_log_entry *e, struct vg_str s)
+{
+	uint64_t v;
+	if (s.len == 1 && s.p[0] == '-') {
+		e->http.has_bytes = true; /* Apache %b: "-" means 0 bytes */
+		return true;
+	}
+	if (vg_parse_u64(s.p, s.len, UINT64_MAX, &v) != 0)
+		return false;
+	e->http.bytes = v;
+	e->http.has_bytes = true;
+	return true;
+}
+
+static int finish(struct vg_log_entry *e, enum vg_log_format kind)
+{
+	const char *name = kind == VG_LOGF_NGINX ? "nginx" : kind == VG_LOGF_APACHE ? "apache" : "web";
+	e->service = name;
+	enum vg_outcome oc = e->http.status == 0    ? VG_OUTCOME_UNKNOWN
+			     : e->http.status >= 400 ? VG_OUTCOME_FAILURE
+						     : VG_OUTCOME_SUCCESS;
+	vg_logs_norm(e, name, "web", "http-request", oc);
+	return 0;
+}
+
+/* ------------------------------------------------------------ combined ------- */
+static bool looks_ip_list(struct vg_str s)
+{
+	if (s.len == 1 && s.p[0] == '-')
+		return true;
+	struct vg_addr a;
+	long c = vg_str_chr(s, ',');
+	return vg_logs_parse_ip(c >= 0 ? vg_lx_sub(s, 0, (size_t)c) : s, &a);
+}
+
+static int parse_combined(struct vg_log_entry *e, struct vg_str s, enum vg_log_format kind)
+{
+	long br = vg_str_find(s, " [", 2);
+	if (br <= 0)
+		return VG_EINVAL;
+	/* Words before the time: host ident user, or vhost host ident user. */
+	struct vg_str head = vg_lx_sub(s, 0, (size_t)br);
+	struct vg_str w[4];
+	size_t nw = 0;
+	struct vg_str t = head;
+	while (nw < 4) {
+		struct vg_str x = vg_lx_word(&t);
+		if (x.len == 0)
+			break;
+		w[nw++] = x;
+	}
+	vg_lx_skipsp(&t);
+	struct vg_str user_rest = t; /* user names with spaces (rare) keep the rest */
+	struct vg_addr a;
+	if (nw == 4 && vg_logs_parse_ip(w[1], &a) && !vg_logs_parse_ip(w[0], &a)) {
+		struct vg_str vh = w[0];
+		long colon = vg_lx_rfind(vh, ":");
+		if (colon > 0)
+			vh.len = (size_t)colon;
+		e->http.vhost = vg_logs_dups(e, vh);
+		set_client(e, w[1]);
+		set_user(e, w[3]);
+	} else if (nw >= 3) {
+		set_client(e, w[0]);
+		struct vg_str u = nw == 4 ? vg_str_make(w[2].p, (size_t)(head.p + head.len - w[2].p))
+					  : w[2];
+		(void)user_rest;
+		set_user(e, u);
+	} else {
+		return VG_EINVAL;
+	}
+	s = vg_lx_sub(s, (size_t)br + 2, s.len);
+	long rb = vg_str_chr(s, ']');
+	if (rb < 0 || !parse_clf_time(vg_lx_sub(s, 0, (size_t)rb), &e->ts_us, &e->ts_offset_min))
+		return VG_EINVAL;
+	e->has_ts = true;
+	s = vg_lx_sub(s, (size_t)rb + 1, s.len);
+	struct vg_str q;
+	if (!vg_lx_eat(&s, " \"") || !take_quoted(&s, &q))
+		return VG_EINVAL;
+	set_request(e, q);
+	vg_lx_skipsp(&s);
+	if (!set_status(e, vg_lx_word(&s)))
+		return VG_EINVAL;
+	vg_lx_skipsp(&s);
+	struct vg_str b = vg_lx_word(&s);
+	if (b.len && !set_bytes(e, b))
+		return VG_EINVAL;
+	/* Combined adds "referer" "agent"; anything after is extra. */
+	vg_lx_skipsp(&s);
+	int quoted_seen = 0;
+	while (s.len) {
+		if (s.p[0] == '"') {
+			s = vg_lx_sub(s, 1, s.len);
+			if (!take_quoted(&s, &q))
+				break;
+			if (quoted_seen == 0)
+				e->http.referrer = unescape_dup(e, q, true);
+			else if (quoted_seen == 1)
+				e->http.user_agent = unescape_dup(e, q, true);
+			else if (quoted_seen == 2 && !e->http.xff && looks_ip_list(q))
+				e->http.xff = unescape_dup(e, q, true);
+			quoted_seen++;
+		} else {
+			struct vg_str x = vg_lx_word(&s);
+			struct vg_str v = x;
+			int64_t us;
+			if ((vg_lx_eat(&v, "rt=") || vg_lx_eat(&v, "request_time=")) &&
+			    parse_seconds(v, &us))
+				e->http.request_time_us = us;
+			else if (e->http.request_time_us < 0 && vg_str_chr(x, '.') > 0 &&
+				 parse_seconds(x, &us))
+				e->http.request_time_us = us;
+		}
+		vg_lx_skipsp(&s);
+	}
+	return finish(e, kind);
+}
+
+/* ---------------------------------------------------------- interpreter ------- */
+enum field {
+	F_SKIP, F_CLIENT, F_IDENT, F_USER, F_TIME_CLF, F_TIME_CLF_BR, F_TIME_ISO, F_MSEC,
+	F_REQUEST, F_METHOD, F_URI, F_QUERY, F_PROTO, F_STATUS, F_BYTES, F_REFERER, F_UA,
+	F_XFF, F_VHOST, F_RT_S, F_RT_US, F_RT_MS,
+};
+
+static bool name_is(struct vg_str n, const char *s)
+{
+	return vg_str_eq_cstr(n, s);
+}
+
+static enum field nginx_field(struct vg_str n)
+{
+	if (name_is(n, "remote_addr") || name_is(n, "realip_remote_addr") ||
+	    name_is(n, "binary_remote_addr"))
+		return F_CLIENT;
+	if (name_is(n, "remote_user"))
+		return F_USER;
+	if (name_is(n, "time_local"))
+		return F_TIME_CLF;
+	if (name_is(n, "time_iso8601"))
+		return F_TIME_ISO;
+	if (name_is(n, "msec"))
+		return F_MSEC;
+	if (name_is(n, "request"))
+		return F_REQUEST;
+	if (name_is(n, "request_method"))
+		return F_METHOD;
+	if (name_is(n, "request_uri") || name_is(n, "uri") || name_is(n, "document_uri"))
+		return F_URI;
+	if (name_is(n, "args") || name_is(n, "query_string"))
+		return F_QUERY;
+	if (name_is(n, "server_protocol"))
+		return F_PROTO;
+	if (name_is(n, "status"))
+		return F_STATUS;
+	if (name_is(n, "body_bytes_sent") || name_is(n, "bytes_sent"))
+		return F_BYTES;
+	if (name_is(n, "http_referer"))
+		return F_REFERER;
+	if (name_is(n, "http_user_agent"))
+		return F_UA;
+	if (name_is(n, "http_x_forwarded_for") || name_is(n, "proxy_add_x_forwarded_for"))
+		return F_XFF;
+	if (name_is(n, "host") || name_is(n, "server_name") || name_is(n, "http_host"))
+		return F_VHOST;
+	if (name_is(n, "request_time"))
+		return F_RT_S;
+	return F_SKIP;
+}
+
+static enum field apache_field(char d, struct vg_str arg, bool has_arg)
+{
+	switch (d) {
+	case 'h':
+	case 'a':
+		return F_CLIENT;
+	case 'l':
+		return F_IDENT;
+	case 'u':
+		return F_USER;
+	case 't':
+		return has_arg ? F_SKIP : F_TIME_CLF_BR;
+	case 'r':
+		return F_REQUEST;
+	case 'm':
+		return F_METHOD;
+	case 'U':
+		return F_URI;
+	case 'q':
+		return F_QUERY;
+	case 'H':
+		return F_PROTO;
+	case 's':
+		return F_STATUS;
+	case 'b':
+	case 'B':
+	case 'O':
+		return F_BYTES;
+	case 'v':
+	case 'V':
+		return F_VHOST;
+	case 'D':
+		return F_RT_US;
+	case 'T':
+		if (!has_arg || vg_str_eq_cstr(arg, "s"))
+			return F_RT_S;
+		if (vg_str_eq_cstr(arg, "ms"))
+			return F_RT_MS;
+		if (vg_str_eq_cstr(arg, "us"))
+			return F_RT_US;
+		return F_SKIP;
+	case 'i':
+		if (vg_str_casecmp_cstr(arg, "Referer"))
+			return F_REFERER;
+		if (vg_str_casecmp_cstr(arg, "User-Agent"))
+			return F_UA;
+		if (vg_str_casecmp_cstr(arg, "X-Forwarded-For"))
+			return F_XFF;
+		if (vg_str_casecmp_cstr(arg, "Host"))
+			return F_VHOST;
+		return F_SKIP;
+	default:
+		return F_SKIP;
+	}
+}
+
+/* Store one extracted value. False when it does not parse (the line does not match). */
+static bool store(struct vg_log_entry *e, enum field f, struct vg_str v, struct vg_str *uri, struct vg_str *query, struct vg_str *method,
+		  struct vg_str *proto)
+{
+	int64_t us;
+	uint64_t n;
+	bool had_zone;
+	switch (f) {
+	case F_SKIP:
+	case F_IDENT:
+		return true;
+	case F_CLIENT:
+		set_client(e, v);
+		return true;
+	case F_USER:
+		set_user(e, v);
+		return true;
+	case F_TIME_CLF:
+	case F_TIME_CLF_BR:
+		if (f == F_TIME_CLF_BR) {
+			if (!vg_lx_eat(&v, "[") || !vg_lx_chop(&v, "]"))
+				return false;
+		}
+		if (!parse_clf_time(v, &e->ts_us, &e->ts_offset_min))
+			return false;
+		e->has_ts = true;
+		return true;
+	case F_TIME_ISO: {
+		struct vg_str t = v;
+		if (!vg_logs_parse_iso(&t, 0, &e->ts_us, &e->ts_offset_min, &had_zone))
+			return false;
+		e->has_ts = true;
+		return true;
+	}
+	case F_MSEC:
+		if (!parse_seconds(v, &us))
+			return false;
+		e->ts_us = us;
+		e->has_ts = true;
+		return true;
+	case F_REQUEST:
+		set_request(e, v);
+		return true;
+	case F_METHOD:
+		*method = v;
+		return true;
+	case F_URI:
+		*uri = v;
+		return true;
+	case F_QUERY:
+		*query = v;
+		return true;
+	case F_PROTO:
+		*proto = v;
+		return true;
+	case F_STATUS:
+		return set_status(e, v);
+	case F_BYTES:
+		return set_bytes(e, v);
+	case F_REFERER:
+		e->http.referrer = unescape_dup(e, v, true);
+		return true;
+	case F_UA:
+		e->http.user_agent = unescape_dup(e, v, true);
+		return true;
+	case F_XFF:
+		e->http.xff = unescape_dup(e, v, true);
+		return true;
+	case F_VHOST:
+		if (!(v.len == 1 && v.p[0] == '-'))
+			e->http.vhost = vg_logs_dups(e, v);
+		return true;
+	case F_RT_S:
+		if (parse_seconds(v, &us))
+			e->http.request_time_us = us;
+		return true;
+	case F_RT_MS:
+	case F_RT_US:
+		if (vg_parse_u64(v.p, v.len, INT64_MAX / 1000, &n) == 0)
+			e->http.request_time_us = (int64_t)n * (f == F_RT_MS ? 1000 : 1);
+		return true;
+	}
+	return true;
+}
+
+static int parse_with_format(struct vg_log_entry *e, struct vg_str s, struct vg_str fmt,
+			     bool nginx, enum vg_log_format kind)
+{
+	struct vg_str uri = { 0 }, query = { 0 }, method = { 0 }, proto = { 0 };
+	size_t fi = 0;
+	while (fi < fmt.len) {
+		char c = fmt.p[fi];
+		enum field f;
+		bool is_var = false;
+		size_t vend = fi;
+		if (nginx && c == '$' && fi + 1 < fmt.len) {
+			size_t j = fi + 1;
+			bool braces = fmt.p[j] == '{';
+			if (braces)
+				j++;
+			size_t ns = j;
+			while (j < fmt.len && ((fmt.p[j] >= 'a' && fmt.p[j] <= 'z') ||
+					       (fmt.p[j] >= 'A' && fmt.p[j] <= 'Z') ||
+					       (fmt.p[j] >= '0' && fmt.p[j] <= '9') || fmt.p[j] == '_'))
+				j++;
+			if (j > ns) {
+				f = nginx_field(vg_lx_sub(fmt, ns, j));
+				if (braces && j < fmt.len && fmt.p[j] == '}')
+					j++;
+				is_var = true;
+				vend = j;
+			}
+		} else if (!nginx && c == '%' && fi + 1 < fmt.len) {
+			size_t j = fi + 1;
+			if (fmt.p[j] == '%') {
+				fi = j; /* literal '%' */
+			} else {
+				/* Modifiers: < > ! and status lists "400,501". */
+				while (j < fmt.len && (fmt.p[j] == '<' || fmt.p[j] == '>' ||
+						       fmt.p[j] == '!' || fmt.p[j] == ',' ||
+						       (fmt.p[j] >= '0' && fmt.p[j] <= '9')))
+					j++;
+				struct vg_str arg = { 0 };
+				bool has_arg = false;
+				if (j < fmt.len && fmt.p[j] == '{') {
+					size_t k = j + 1;
+					while (k < fmt.len && fmt.p[k] != '}')
+						k++;
+					if (k >= fmt.len)
+						return VG_EINVAL;
+					arg = vg_lx_sub(fmt, j + 1, k);
+					has_arg = true;
+					j = k + 1;
+				}
+				if (j >= fmt.len)
+					return VG_EINVAL;
+				f = apache_field(fmt.p[j], arg, has_arg);
+				is_var = true;
+				vend = j + 1;
+			}
+		}
+		if (!is_var) {
+			/* Literal byte: must match. */
+			if (!s.len || s.p[0] != fmt.p[fi])
+				return VG_EINVAL;
+			s = vg_lx_sub(s, 1, s.len);
+			fi++;
+			continue;
+		}
+		/* Where does the value end? */
+		bool quoted = fi > 0 && fmt.p[fi - 1] == '"';
+		struct vg_str v;
+		if (quoted) {
+			if (!take_quoted(&s, &v))
+				return VG_EINVAL;
+			/* take_quoted consumed the closing quote: skip it in the format too. */
+			if (vend < fmt.len && fmt.p[vend] == '"')
+				vend++;
+		} else if (f == F_TIME_CLF_BR && s.len && s.p[0] == '[') {
+			long rb = vg_str_chr(s, ']');
+			if (rb < 0)
+				return VG_EINVAL;
+			v = vg_lx_sub(s, 0, (size_t)rb + 1);
+			s = vg_lx_sub(s, (size_t)rb + 1, s.len);
+		} else if (vend < fmt.len) {
+			char term = fmt.p[vend];
+			size_t i = 0;
+			while (i < s.len && s.p[i] != term)
+				i++;
+			v = vg_lx_sub(s, 0, i);
+			s = vg_lx_sub(s, i, s.len);
+		} else {
+			v = s;
+			s = vg_str_make(s.p + s.len, 0);
+		}
+		if (!store(e, f, v, &uri, &query, &method, &proto))
+			return VG_EINVAL;
+		fi = vend;
+	}
+	/* Request parts logged separately ($request_method $request_uri ...). */
+	if (!e->http.request && (method.p || uri.p)) {
+		if (method.p)
+			e->http.method = vg_logs_dups(e, method);
+		if (uri.p) {
+			if (query.len && !(query.len == 1 && query.p[0] == '-') &&
+			    !memchr(uri.p, '?', uri.len))
+				e->http.uri = dup_uri_query(e, uri, query);
+			else
+				e->http.uri = vg_logs_dups(e, uri);
+		}
+		if (proto.p)
+			e->http.protocol = vg_logs_dups(e, proto);
+	}
+	return finish(e, kind);
+}
+
 int vg_logs_web(struct vg_log_entry *e, struct vg_str s, enum vg_log_format kind,
 		const char *web_format)
 {
-	(void)s;
-	(void)web_format;
-	e->format = kind;
-	return VG_EINVAL;
+	e->format = kind; /* VG_LOGF_AUTO: an access line of an unknown server ("web") */
+	e->message = s.p;
+	int rc;
+	if (web_format && web_format[0]) {
+		struct vg_str fmt = vg_str_make(web_format, strnlen(web_format, VG_LOG_MAX_WEB_FORMAT));
+		bool nginx = kind == VG_LOGF_NGINX || (kind != VG_LOGF_APACHE && memchr(fmt.p, '$', fmt.len));
+		rc = parse_with_format(e, s, fmt, nginx, kind);
+	} else {
+		rc = parse_combined(e, s, kind);
+	}
+	if (rc != 0) {
+		/* Leave nothing half-filled behind (the arena copies are simply unused). */
+		memset(&e->http, 0, sizeof(e->http));
+		e->http.request_time_us = -1;
+		e->user = NULL;
+		e->src_host = NULL;
+		memset(&e->src, 0, sizeof(e->src));
+		e->has_ts = false;
+		e->ts_us = 0;
+		return VG_EINVAL;
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------- error logs -------- */
+/* Apache error log: "[Mon Nov 23 10:00:00.123456 2026] [auth_basic:error] [pid 1:tid 2]
+ * [client 192.0.2.1:5555] AH01617: user admin: authentication failure for "/login":
+ * Password Mismatch". Horizon's WSGI messages arrive the same way ([wsgi:error] ...
+ * [remote IP:port] Login failed for user ...): those are handed to the Horizon parser. */
+static bool client_port(struct vg_log_entry *e, struct vg_str v)
+{
+	/* Apache 2.4 always appends the port: "192.0.2.1:5555", "2001:db8::1:5555" (sic,
+	 * unbracketed) or "[2001:db8::1]:5555"; so the last ':' is split off first. */
+	struct vg_addr a;
+	long c = vg_lx_rfind(v, ":");
+	if (c > 0) {
+		struct vg_str h = vg_lx_sub(v, 0, (size_t)c), p = vg_lx_sub(v, (size_t)c + 1, v.len);
+		uint64_t port;
+		if (vg_logs_parse_ip(h, &a) && vg_parse_u64(p.p, p.len, 65535, &port) == 0) {
+			e->src = a;
+			e->sport = (uint16_t)port;
+			return true;
+		}
+	}
+	if (vg_logs_parse_ip(v, &a)) {
+		e->src = a;
+		return true;
+	}
+	return false;
+}
+
+static int auth_failure(struct vg_log_entry *e, struct vg_str user, const char *parser,
+			const char *reason)
+{
+	if (user.len)
+		e->user = vg_logs_dups(e, user);
+	e->reason = reason;
+	e->service = parser;
+	vg_logs_norm(e, parser, "authentication", "http-auth-failure", VG_OUTCOME_FAILURE);
+	return 0;
+}
+
+int vg_logs_apache_error(struct vg_log_entry *e, struct vg_str s)
+{
+	e->format = VG_LOGF_APACHE;
+	/* "[Www Mmm dd hh:mm:ss[.frac] yyyy]" */
+	if (!vg_lx_eat(&s, "[") || s.len < 24)
+		return VG_EINVAL;
+	long rb = vg_str_chr(s, ']');
+	if (rb < 20)
+		return VG_EINVAL;
+	struct vg_str t = vg_lx_sub(s, 4, (size_t)rb); /* skip the weekday */
+	unsigned mo = vg_logs_month(t.p, 3);
+	uint64_t d, h, mi, sec, y;
+	t = vg_lx_sub(t, 4, t.len);
+	vg_lx_skipsp(&t);
+	if (!mo || !vg_lx_num(&t, 31, &d) || !vg_lx_eat(&t, " ") || !vg_lx_num(&t, 23, &h) ||
+	    !vg_lx_eat(&t, ":") || !vg_lx_num(&t, 59, &mi) || !vg_lx_eat(&t, ":") ||
+	    !vg_lx_num(&t, 60, &sec))
+		return VG_EINVAL;
+	int64_t us = 0;
+	if (vg_lx_eat(&t, ".")) {
+		size_t before = t.len;
+		uint64_t f;
+		if (vg_lx_num(&t, 999999, &f)) {
+			us = (int64_t)f;
+			for (size_t k = before - t.len; k < 6; k++)
+				us *= 10;
+		}
+	}
+	if (!vg_lx_eat(&t, " ") || !vg_lx_num(&t, 9999, &y) || d == 0)
+		return VG_EINVAL;
+	/* Apache writes local time without a zone; UTC is assumed like other zoneless logs. */
+	e->ts_us = (vg_logs_days_from_civil((int64_t)y, mo, (unsigned)d) * 86400 +
+		    (int64_t)(h * 3600 + mi * 60 + sec)) * US_PER_S + us;
+	e->has_ts = true;
+	s = vg_lx_sub(s, (size_t)rb + 1, s.len);
+	vg_lx_skipsp(&s);
+	/* "[module:level] [pid N:tid M] [client IP:port]" in any order, any number. */
+	for (int k = 0; k < 8 && s.len && s.p[0] == '['; k++) {
+		long r = vg_str_chr(s, ']');
+		if (r < 0)
+			break;
+		struct vg_str g = vg_lx_sub(s, 1, (size_t)r);
+		if (vg_lx_eat(&g, "client ") || vg_lx_eat(&g, "remote "))
+			client_port(e, g);
+		else if (vg_lx_eat(&g, "pid ")) {
+			uint64_t pid;
+			if (vg_lx_num(&g, INT64_MAX, &pid))
+				e->pid = (int64_t)pid;
+		} else if (!e->app_name) {
+			long c = vg_str_chr(g, ':');
+			e->app_name = vg_logs_dups(e, c > 0 ? vg_lx_sub(g, 0, (size_t)c) : g);
+		}
+		s = vg_lx_sub(s, (size_t)r + 1, s.len);
+		vg_lx_skipsp(&s);
+	}
+	e->message = s.p;
+	/* "AH01617: user admin: authentication failure for "/x": Password Mismatch",
+	 * "AH01618: user bob not found: /x" (mod_auth_basic). */
+	struct vg_str m = s;
+	if (m.len > 9 && memcmp(m.p, "AH", 2) == 0 && m.p[7] == ':') {
+		m = vg_lx_sub(m, 8, m.len);
+		vg_lx_skipsp(&m);
+	}
+	if (vg_lx_eat(&m, "user ")) {
+		long af = vg_str_find(m, ": authentication failure for ", 29);
+		long nf = vg_lx_rfind(m, " not found");
+		if (af > 0)
+			return auth_failure(e, vg_lx_sub(m, 0, (size_t)af), "apache", "password mismatch");
+		if (nf > 0)
+			return auth_failure(e, vg_lx_sub(m, 0, (size_t)nf), "apache", "user not found");
+	}
+	struct vg_str all = vg_str_cstr(e->message);
+	if (vg_logs_horizon_msg(e, all) == 0)
+		return 0;
+	return VG_ENOTSUP;
+}
+
+/* nginx error log: "2026/11/22 23:59:32 [error] 123#123: *5 user "admin": password
+ * mismatch, client: 10.99.0.1, server: _, request: "GET /login HTTP/1.1", host: "x"". */
+int vg_logs_nginx_error(struct vg_log_entry *e, struct vg_str s, const struct vg_log_opts *o)
+{
+	e->format = VG_LOGF_NGINX;
+	uint64_t y, mo, d, h, mi, sec, pid;
+	if (!vg_lx_num(&s, 9999, &y) || !vg_lx_eat(&s, "/") || !vg_lx_num(&s, 12, &mo) ||
+	    !vg_lx_eat(&s, "/") || !vg_lx_num(&s, 31, &d) || !vg_lx_eat(&s, " ") ||
+	    !vg_lx_num(&s, 23, &h) || !vg_lx_eat(&s, ":") || !vg_lx_num(&s, 59, &mi) ||
+	    !vg_lx_eat(&s, ":") || !vg_lx_num(&s, 60, &sec) || !vg_lx_eat(&s, " [") || mo == 0 ||
+	    d == 0)
+		return VG_EINVAL;
+	e->ts_us = (vg_logs_days_from_civil((int64_t)y, (unsigned)mo, (unsigned)d) * 86400 +
+		    (int64_t)(h * 3600 + mi * 60 + sec) - (int64_t)o->tz_offset_min * 60) *
+		   US_PER_S;
+	e->ts_offset_min = o->tz_offset_min;
+	e->has_ts = true;
+	long rb = vg_str_chr(s, ']');
+	if (rb <= 0)
+		return VG_EINVAL;
+	s = vg_lx_sub(s, (size_t)rb + 1, s.len);
+	vg_lx_skipsp(&s);
+	if (vg_lx_num(&s, INT64_MAX, &pid))
+		e->pid = (int64_t)pid;
+	long colon = vg_str_find(s, ": ", 2);
+	if (colon < 0)
+		return VG_EINVAL;
+	s = vg_lx_sub(s, (size_t)colon + 2, s.len);
+	uint64_t cid;
+	if (vg_lx_eat(&s, "*")) {
+		vg_lx_num(&s, UINT64_MAX, &cid);
+		vg_lx_skipsp(&s);
+	}
+	e->app_name = "nginx";
+	e->message = s.p;
+	long cl = vg_lx_rfind(s, ", client: ");
+	if (cl >= 0) {
+		struct vg_str c = vg_lx_sub(s, (size_t)cl + 10, s.len);
+		long comma = vg_str_chr(c, ',');
+		vg_logs_set_src(e, comma >= 0 ? vg_lx_sub(c, 0, (size_t)comma) : c);
+		long rq = vg_str_find(c, "request: \"", 10);
+		if (rq >= 0) {
+			struct vg_str r = vg_lx_sub(c, (size_t)rq + 10, c.len);
+			struct vg_str q;
+			if (take_quoted(&r, &q))
+				set_request(e, q);
+		}
+	}
+	/* ngx_http_auth_basic: 'user "x": password mismatch', 'user "x" was not found in
+	 * "/etc/nginx/.htpasswd"', 'no user/password was provided for basic authentication'
+	 * (the last is every browser's first request: not counted as a failure). */
+	struct vg_str m = s;
+	if (vg_lx_eat(&m, "user \"")) {
+		struct vg_str u;
+		if (take_quoted(&m, &u)) {
+			if (vg_str_startswith(m, ": password mismatch"))
+				return auth_failure(e, u, "nginx", "password mismatch");
+			if (vg_str_startswith(m, " was not found in"))
+				return auth_failure(e, u, "nginx", "user not found");
+		}
+	}
+	return VG_ENOTSUP;
 }

@@ -55,10 +55,13 @@
  *     keystone-auth-failure   Authorization failed ... from IP; Could not find user/password
  *                             mismatch; CADF identity.authenticate with outcome failure
  *     keystone-auth-success   CADF identity.authenticate with outcome success
+ *     keystone-auth-attempt   CADF identity.authenticate with outcome pending/absent
  *     horizon-login-failure   Login failed for user "U" [using domain "D"], remote address IP.
  *     horizon-login-success   Login successful for user "U" ...
  *   web (category "web"):
  *     http-request            one access log line; outcome failure when status >= 400
+ *     http-auth-failure       basic-auth failure from the nginx or Apache error log
+ *                             (category "authentication"; user, client address)
  *
  * Outcome: VG_OUTCOME_FAILURE / SUCCESS where the line says so, VG_OUTCOME_UNKNOWN for
  * recognised lines that are neither, VG_OUTCOME_NONE when no parser recognised the line. */
