@@ -130,4 +130,64 @@ int vg_http_normalize_host(const char *host, size_t len, struct vg_buf *out);
  * allocation failure. */
 json_t *vg_http_tx_eve(const struct vg_http_tx *tx);
 
+/* ---------------------------------------------------------------------------------
+ * DNS (RFC 1035) over UDP and TCP. vg_dns_parse() decodes one message; names are
+ * decompressed with bounded pointer jumps (backward only, at most VG_DNS_MAX_POINTERS),
+ * so loops end. Records past VG_DNS_MAX_NAMES are counted, not kept.
+ * ------------------------------------------------------------------------------- */
+enum vg_dns_section { VG_DNS_QUESTION = 0, VG_DNS_ANSWER, VG_DNS_AUTHORITY, VG_DNS_ADDITIONAL };
+
+struct vg_dns_rr {
+	enum vg_dns_section section;
+	char name[VG_DNS_MAX_NAME_LEN + 8];   /* presentation form, no trailing dot; "<root>" */
+	uint16_t type, rclass;
+	uint32_t ttl;
+	/* rdata as text: A/AAAA address, CNAME/NS/PTR/MX name ("MX" without preference),
+	 * TXT strings concatenated, SOA mname; other types empty. */
+	char data[VG_DNS_MAX_RDATA_TEXT];
+	uint16_t mx_pref;
+	/* SOA */
+	char soa_rname[VG_DNS_MAX_NAME_LEN + 8];
+	uint32_t soa_serial, soa_refresh, soa_retry, soa_expire, soa_minimum;
+};
+
+struct vg_dns_msg {
+	uint16_t id, flags;
+	bool qr, aa, tc, rd, ra, z, ad, cd;
+	uint8_t opcode, rcode;
+	uint16_t qdcount, ancount, nscount, arcount;   /* as in the header */
+	struct vg_dns_rr rr[VG_DNS_MAX_NAMES];        /* questions first, then answer, ... */
+	uint32_t n_rr;
+	uint32_t n_questions, n_answers, n_authorities, n_additionals; /* kept, per section */
+	uint32_t dropped;                              /* records past VG_DNS_MAX_NAMES */
+	bool truncated_parse;                          /* records beyond a parse error skipped */
+};
+
+/* Parse one DNS message. 0; VG_ETRUNC when the header is incomplete or the questions
+ * do not parse (out holds what was read); a malformed record after the questions stops
+ * parsing with truncated_parse set and returns 0 so the query name stays usable.
+ * VG_EINVAL when a name is malformed in a question. out is large (~165 KB): heap it. */
+int vg_dns_parse(const uint8_t *buf, size_t len, struct vg_dns_msg *out);
+
+const char *vg_dns_rrtype_name(uint16_t type, char tmp[16]);  /* "A", "AAAA", ..., "TYPE99" */
+const char *vg_dns_rcode_name(uint8_t rcode, char tmp[16]);   /* "NOERROR", "NXDOMAIN", ... */
+
+/* DNS over TCP: 2-byte length prefixes, messages reassembled per direction and handed
+ * to the callback (msg borrowed for the call). One state per flow. */
+typedef void (*vg_dns_msg_cb)(void *cb_ctx, int dir, const uint8_t *msg, size_t len);
+struct vg_dns_tcp;
+struct vg_dns_tcp *vg_dns_tcp_new(vg_dns_msg_cb cb, void *cb_ctx);   /* caller frees */
+void vg_dns_tcp_free(struct vg_dns_tcp *t);                          /* NULL is a no-op */
+/* 0, or VG_EINVAL once a length prefix is below the 12-byte header (direction dropped). */
+int vg_dns_tcp_parse(struct vg_dns_tcp *t, int dir, const uint8_t *data, size_t len);
+/* Bytes missing: the direction cannot find its framing again; it stops. */
+void vg_dns_tcp_gap(struct vg_dns_tcp *t, int dir);
+
+/* EVE (Suricata v2 layout): queries → {"dns": {"version":2, "type":"query", "id", "rrname",
+ * "rrtype", "tx_id", "opcode"}} for question q; responses → {"dns": {"version":2,
+ * "type":"answer", "id", "flags", "qr", "aa", "tc", "rd", "ra", "opcode", "rrname",
+ * "rrtype", "rcode", "answers":[{rrname, rrtype, ttl, rdata|soa}], "authorities":[...],
+ * "grouped": {"A": [...], ...}}}. New reference; NULL on allocation failure. */
+json_t *vg_dns_eve(const struct vg_dns_msg *m, uint32_t q, uint64_t tx_id);
+
 #endif
