@@ -613,6 +613,8 @@ int cm_cond_parse(const char *text, size_t len, const struct cm_sel *sels, size_
 			      .c = out, .err = err, .errsz = errsz };
 	lex_next(&cp.lx);
 	int root = cp_or(&cp);
+	if (root >= 0 && cp.lx.kind == T_PIPE)
+		root = cp_fail(&cp, "aggregation after '|' is not supported; use a correlation rule");
 	if (root >= 0 && cp.lx.kind != T_END)
 		root = cp_fail(&cp, "unexpected '%.*s' after the expression", (int)cp.lx.tlen, cp.lx.tok);
 	if (root < 0) {
