@@ -251,6 +251,8 @@ static void connection(struct ctx *c, int64_t ts, const char *s, const char *t, 
 	feed(c, &p);
 }
 
+#define T0 (1700000000ll * 1000000)
+
 static void test_slow_scan(void **state)
 {
 	(void)state;
@@ -403,6 +405,134 @@ static void test_eviction(void **state)
 	free_ctx(&c);
 }
 
+/* UDP sweep of one port: refusals (ICMP port unreachable) over 6 hosts make a sweep;
+ * the same datagrams unanswered (6 hosts, below sweep_unanswered_hosts) do not. */
+static void test_udp_sweep_needs_refusals(void **state)
+{
+	(void)state;
+	uint8_t buf[128];
+	char host[32];
+	struct vg_packet p;
+	for (int answered = 1; answered >= 0; answered--) {
+		struct ctx c = new_ctx(NULL);
+		for (int i = 0; i < 6; i++) {
+			snprintf(host, sizeof(host), "10.1.0.%d", 10 + i);
+			build_udp(&p, T0 + i * 1000, "192.0.2.50", host, 40000, 161, 40);
+			feed(&c, &p);
+			if (answered) {
+				build_icmp_port_unreach(&p, buf, T0 + i * 1000 + 100, "192.0.2.50", host,
+							40000, 161);
+				feed(&c, &p);
+			}
+		}
+		vg_detect_scan_finish(c.d, T0 + 1000000);
+		if (answered) {
+			const struct rec_event *e = one_episode(c.rec, "UDP", "192.0.2.50", "10.1.0.10");
+			assert_true(e->horizontal);
+			assert_int_equal(e->hosts, 6);
+			assert_int_equal(e->ports, 1);
+			assert_int_equal(e->dport, 161);
+			assert_int_equal(e->sid, 9100017);
+		} else {
+			assert_int_equal(c.rec->n, 0);
+		}
+		free_ctx(&c);
+	}
+}
+
+/* ACK scan: bare ACKs answered by bare RSTs on 20 ports. Established traffic (ACKs with
+ * and without data, answered by ACKs) is no probe at all. */
+static void test_ack_scan(void **state)
+{
+	(void)state;
+	struct ctx c = new_ctx(NULL);
+	struct vg_packet p;
+	for (int k = 0; k < 200; k++) {
+		build_tcp(&p, T0 + k * 100, "10.0.0.7", "10.0.0.5", 50000, 443, VG_TH_ACK, k % 2 ? 100 : 0);
+		feed(&c, &p);
+		build_tcp(&p, T0 + k * 100 + 50, "10.0.0.5", "10.0.0.7", 443, 50000, VG_TH_ACK, 1000);
+		feed(&c, &p);
+	}
+	assert_int_equal(c.rec->n, 0);
+	for (int i = 0; i < 20; i++) {
+		build_tcp(&p, T0 + 100000 + i * 1000, "192.0.2.66", "10.0.0.5", 61000, (uint16_t)(1 + i),
+			  VG_TH_ACK, 0);
+		feed(&c, &p);
+		build_tcp(&p, T0 + 100000 + i * 1000 + 100, "10.0.0.5", "192.0.2.66", (uint16_t)(1 + i),
+			  61000, VG_TH_RST, 0);
+		feed(&c, &p);
+	}
+	vg_detect_scan_finish(c.d, T0 + 2000000);
+	const struct rec_event *e = one_episode(c.rec, "ACK", "192.0.2.66", "10.0.0.5");
+	assert_int_equal(e->ports, 20);
+	assert_int_equal(e->sid, 9100006);
+	free_ctx(&c);
+}
+
+/* connect() scan told apart by behaviour alone (SYNs without options, all ports open):
+ * handshake completed, then reset without a byte. The same with raw half-open closes is
+ * a SYN scan. */
+static void test_connect_vs_syn_by_behaviour(void **state)
+{
+	(void)state;
+	for (int connect = 0; connect < 2; connect++) {
+		struct ctx c = new_ctx(NULL);
+		struct vg_packet p;
+		for (int i = 0; i < 20; i++) {
+			int64_t ts = T0 + i * 1000;
+			uint16_t sp = (uint16_t)(40000 + i), port = (uint16_t)(8000 + i);
+			build_tcp(&p, ts, "192.0.2.5", "10.0.0.5", sp, port, VG_TH_SYN, 0);
+			feed(&c, &p);
+			build_tcp(&p, ts + 10, "10.0.0.5", "192.0.2.5", port, sp, VG_TH_SYN | VG_TH_ACK, 0);
+			feed(&c, &p);
+			if (connect) {
+				build_tcp(&p, ts + 20, "192.0.2.5", "10.0.0.5", sp, port, VG_TH_ACK, 0);
+				feed(&c, &p);
+				build_tcp(&p, ts + 30, "192.0.2.5", "10.0.0.5", sp, port, VG_TH_RST | VG_TH_ACK, 0);
+			} else {
+				build_tcp(&p, ts + 20, "192.0.2.5", "10.0.0.5", sp, port, VG_TH_RST, 0);
+			}
+			feed(&c, &p);
+		}
+		vg_detect_scan_finish(c.d, T0 + 1000000);
+		const struct rec_event *e = one_episode(c.rec, connect ? "CONNECT" : "SYN", "192.0.2.5",
+							"10.0.0.5");
+		assert_int_equal(e->ports, 20);
+		free_ctx(&c);
+	}
+}
+
+/* Tenant and VNI: the same scanner address on two VNIs is two scanners. */
+static void test_vni_scope(void **state)
+{
+	(void)state;
+	struct ctx c = new_ctx(NULL);
+	struct vg_packet p;
+	for (int i = 0; i < 20; i++) {
+		build_tcp(&p, T0 + i * 1000, "192.168.1.1", "192.168.1.2", 40000, (uint16_t)(1 + i), VG_TH_SYN, 0);
+		p.has_vni = true;
+		p.vni = (i % 2) ? 7 : 8; /* 10 ports on each VNI: neither is a scan */
+		c.tenant = (i % 2) ? "tenant-7" : "tenant-8";
+		feed(&c, &p);
+	}
+	assert_int_equal(c.rec->n, 0);
+	for (int i = 0; i < 10; i++) {
+		build_tcp(&p, T0 + 100000 + i * 1000, "192.168.1.1", "192.168.1.2", 40000,
+			  (uint16_t)(100 + i), VG_TH_SYN, 0);
+		p.has_vni = true;
+		p.vni = 7;
+		c.tenant = "tenant-7";
+		feed(&c, &p);
+	}
+	vg_detect_scan_finish(c.d, T0 + 1000000);
+	const struct rec_event *e = one_episode(c.rec, "SYN", "192.168.1.1", "192.168.1.2");
+	assert_true(e->has_vni);
+	assert_int_equal(e->vni, 7);
+	assert_string_equal(e->tenant, "tenant-7");
+	assert_int_equal(e->ports, 20);
+	free_ctx(&c);
+}
+
 static void test_api_edges(void **state)
 {
 	(void)state;
@@ -440,6 +570,10 @@ int main(void)
 		cmocka_unit_test(test_clients_are_not_scanners),
 		cmocka_unit_test(test_two_episodes),
 		cmocka_unit_test(test_eviction),
+		cmocka_unit_test(test_udp_sweep_needs_refusals),
+		cmocka_unit_test(test_ack_scan),
+		cmocka_unit_test(test_connect_vs_syn_by_behaviour),
+		cmocka_unit_test(test_vni_scope),
 		cmocka_unit_test(test_api_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
