@@ -27,6 +27,7 @@ struct lab_stats {
 	unsigned long lab_addr;     /* src and dst in 10.99.0.0/24 or fd00:99::/64 */
 	uint8_t dports[65536 / 8];  /* dports of SYN-only probes, as a bitmap */
 	unsigned n_dports;
+	unsigned long syn_vni1002, syn_vni1002_not80; /* SYN-only probes in the HTTP-only tenant */
 	unsigned first_an;          /* first unexpected anomaly code, for the message */
 };
 
@@ -105,6 +106,10 @@ static void run_capture(const char *name, struct lab_stats *st)
 			st->lab_addr++;
 		if ((p.flags & VG_PKT_TCP) && p.tcp_flags == VG_TH_SYN) {
 			st->syn_only++;
+			if (p.has_vni && p.vni == 1002) {
+				st->syn_vni1002++;
+				st->syn_vni1002_not80 += p.dport != 80;
+			}
 			if (!(st->dports[p.dport / 8] & (1u << (p.dport % 8)))) {
 				st->dports[p.dport / 8] |= (uint8_t)(1u << (p.dport % 8));
 				st->n_dports++;
@@ -200,9 +205,61 @@ static void test_tenants_vxlan(void **state)
 	assert_int_equal(st->outer_ok, 969);
 	assert_true(st->inner_v4 >= 900);
 	assert_int_equal(st->inner_ok, st->inner_v4);
-	/* Only VNI 1001 runs the scan (nmap -sS -p 1-300). */
+	/* Only VNI 1001 runs the scan (nmap -sS -p 1-300); 1002 only opens HTTP. */
 	assert_true(st->n_dports >= 300);
+	assert_true(st->syn_vni1002 > 0);
+	assert_int_equal(st->syn_vni1002_not80, 0);
 	free(st);
+}
+
+/* suricata-verify decode-chdlc-01 (Cisco HDLC, 17 IPv4 packets, one HTTP flow) and
+ * decode-nsh-type1 (Ethernet, NSH MD type 1, IPv4, UDP 10.0.0.1:52377 → 10.0.0.2:52464). */
+static void test_suricata_verify(void **state)
+{
+	(void)state;
+	char path[512], err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	struct vg_packet p;
+	unsigned v4 = 0, tcp80 = 0, n = 0;
+
+	snprintf(path, sizeof(path), "%s/data/suricata-verify/tests/decode-chdlc-01/hdlc-http_1tx.pcap",
+		 shared_dir());
+	pcap_t *pc = pcap_open_offline(path, err);
+	if (!pc)
+		fail_msg("%s: %s", path, err);
+	assert_int_equal(pcap_datalink(pc), VG_LINK_CHDLC);
+	while (pcap_next_ex(pc, &h, &data) == 1) {
+		n++;
+		assert_int_equal(vg_decode_packet(pcap_datalink(pc), data, h->caplen, 0, &p), 0);
+		assert_int_equal(p.n_anomalies, 0);
+		v4 += p.ip_version == 4;
+		tcp80 += (p.flags & VG_PKT_TCP) && (p.sport == 80 || p.dport == 80);
+	}
+	pcap_close(pc);
+	assert_int_equal(n, 17);
+	assert_int_equal(v4, 17);
+	assert_int_equal(tcp80, 17);
+
+	snprintf(path, sizeof(path), "%s/data/suricata-verify/tests/decode-nsh-type1/input.pcap",
+		 shared_dir());
+	pc = pcap_open_offline(path, err);
+	if (!pc)
+		fail_msg("%s: %s", path, err);
+	n = 0;
+	while (pcap_next_ex(pc, &h, &data) == 1) {
+		n++;
+		assert_int_equal(vg_decode_packet(pcap_datalink(pc), data, h->caplen, 0, &p), 0);
+		assert_int_equal(p.n_anomalies, 0);
+		assert_true(p.flags & VG_PKT_UDP);
+		assert_true(is_pair(&p.src, "10.0.0.1", "10.0.0.1"));
+		assert_true(is_pair(&p.dst, "10.0.0.2", "10.0.0.2"));
+		assert_int_equal(p.sport, 52377);
+		assert_int_equal(p.dport, 52464);
+		assert_int_equal(p.encap_depth, 1);
+	}
+	pcap_close(pc);
+	assert_int_equal(n, 1);
 }
 
 int main(void)
@@ -211,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_every_capture_decodes),
 		cmocka_unit_test(test_scan_syn),
 		cmocka_unit_test(test_tenants_vxlan),
+		cmocka_unit_test(test_suricata_verify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
