@@ -1,7 +1,8 @@
 /* fuzz-detect-packets.c — the scan and flood detectors on arbitrary frame sequences.
  *
- * Input: byte 0 selects configuration (tiny thresholds and caps so that episodes, alerts,
- * evictions and memcap paths are reached with little input), byte 1 the link type; then
+ * Input: byte 0 selects configuration (table caps 1..8 from its top bits; bit 0: tiny
+ * thresholds so that episodes, alerts, evictions and memcap paths need little input), byte 1
+ * the link type; then
  * records [dt: 1 byte][len: 2 bytes big-endian][frame: len bytes]. dt advances packet time
  * (low 7 bits, in units of 10 ms, or of 1 s with the high bit set, which also calls tick).
  * Every frame that decodes is fed to both detectors; the sink checks what every event must
@@ -50,16 +51,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vg_detect_flood_config fc;
 	vg_detect_scan_config_default(&sc);
 	vg_detect_flood_config_default(&fc);
+	/* small tables always (a default scan pool is tens of MB: too slow per input) */
+	sc.max_trackers = 1 + (data[0] >> 5);
+	sc.memcap = 1;
+	fc.max_trackers = 1 + (data[0] >> 5);
+	fc.cms_width = 64;
 	if (data[0] & 1) {
 		sc.ports_threshold = 2;
 		sc.hosts_threshold = 2;
-		sc.max_trackers = 1 + (data[0] >> 5);
-		sc.memcap = 1;
 		sc.idle_timeout_us = 1;
 		fc.syn_pps = fc.udp_pps = fc.icmp_pps = 2;
 		fc.prefilter_pps = 1;
-		fc.max_trackers = 1 + (data[0] >> 5);
-		fc.cms_width = 64;
 		fc.hold_us = 1;
 	}
 	int link = links[data[1] % 4];

@@ -45,13 +45,16 @@ static const uint8_t st_weight[ST__N] = { 0, 1, 0, 0, 0, 2, 2, 2, 2, 2, 0 };
 struct sentry {
 	uint64_t fp;          /* 0 = empty */
 	uint32_t a, b, c, d, e;
-	uint32_t pad;
+	uint32_t f;
 };
 
 /* pairs: a = state, b = technique of the first probe, c = counted as probe once.
  * hosts: a = probed ports (weight>0), b = refused ports (weight 2), c = probed ports
- *        entering in window d (epoch), e = listed among targets.
- * ports: a = probed hosts, b = refused hosts, c = refused hosts in window d, e = listed. */
+ *        entering in window d (epoch), f = the same in window d - 1, e = listed as target.
+ * ports: a = probed hosts, b = refused hosts, c/f = refused hosts in window d / d - 1,
+ *        e = listed.
+ * The short window slides approximately: count = c + f * (share of window d - 1 still
+ * inside the last window_us), so a burst straddling an epoch boundary is not halved. */
 struct fpset {
 	struct sentry *e;
 	uint32_t cap, n;
@@ -465,15 +468,40 @@ static uint32_t epoch_of(const struct vg_detect_scan *d, int64_t ts)
 	return (uint32_t)(ts / d->cfg.window_us) + 1;
 }
 
+/* Enter epoch ep: the current count becomes the previous one when ep follows it. */
+static void epoch_roll(struct sentry *x, uint32_t ep)
+{
+	if (x->d == ep)
+		return;
+	x->f = x->d + 1 == ep ? x->c : 0;
+	x->c = 0;
+	x->d = ep;
+}
+
+/* Sliding-window estimate of the counter (c, f) at ts, in 1/1000 units. */
+static uint64_t sliding(const struct vg_detect_scan *d, const struct sentry *x, int64_t ts)
+{
+	uint32_t ep = epoch_of(d, ts);
+	uint64_t w = (uint64_t)d->cfg.window_us;
+	uint64_t into = (uint64_t)(ts % d->cfg.window_us);
+	uint64_t keep = (w - into) * 1000 / w; /* share of the previous epoch still in the window */
+	if (x->d == ep)
+		return (uint64_t)x->c * 1000 + (uint64_t)x->f * keep;
+	if (x->d + 1 == ep)
+		return (uint64_t)x->c * keep;
+	return 0;
+}
+
 static void maybe_alert(struct vg_detect_scan *d, struct tracker *t, const struct sentry *h,
 			const struct sentry *pt, int64_t ts)
 {
 	if (t->in_episode)
 		return;
 	const struct vg_detect_scan_config *c = &d->cfg;
-	bool vertical = h && (h->c >= c->ports_threshold || h->a >= c->slow_ports_threshold);
-	bool sweep = pt && (pt->c >= c->hosts_threshold || pt->b >= c->slow_hosts_threshold ||
-			    pt->a >= c->sweep_unanswered_hosts);
+	bool vertical = h && (sliding(d, h, ts) >= (uint64_t)c->ports_threshold * 1000 ||
+			      h->a >= c->slow_ports_threshold);
+	bool sweep = pt && (sliding(d, pt, ts) >= (uint64_t)c->hosts_threshold * 1000 ||
+			    pt->b >= c->slow_hosts_threshold || pt->a >= c->sweep_unanswered_hosts);
 	if (!vertical && !sweep)
 		return;
 	t->in_episode = true;
@@ -517,10 +545,7 @@ static void pair_set(struct vg_detect_scan *d, struct tracker *t, struct sentry 
 		if (nw > 0) {
 			if (h->a++ == 0)
 				t->n_hosts++;
-			if (h->d != ep) {
-				h->d = ep;
-				h->c = 0;
-			}
+			epoch_roll(h, ep);
 			h->c++;
 			if (pt->a++ == 0)
 				t->n_ports++;
@@ -537,10 +562,7 @@ static void pair_set(struct vg_detect_scan *d, struct tracker *t, struct sentry 
 		if (nw == 2) {
 			h->b++;
 			pt->b++;
-			if (pt->d != ep) {
-				pt->d = ep;
-				pt->c = 0;
-			}
+			epoch_roll(pt, ep);
 			pt->c++;
 		} else {
 			if (h->b)

@@ -9,8 +9,8 @@
  * A pair where the scanner sent payload is ordinary use and never counts. Legitimate
  * clients open many connections to the same port; scanners touch many ports or hosts.
  *
- * Vertical scan: >= ports_threshold probed ports on one host within window_us (tumbling
- * window), or >= slow_ports_threshold within slow_window_us (catches nmap -T0..-T2).
+ * Vertical scan: >= ports_threshold probed ports on one host within window_us (a sliding
+ * window, approximated from two fixed epochs), or >= slow_ports_threshold within slow_window_us (catches nmap -T0..-T2).
  * Horizontal scan (sweep): one port refused/half-open on >= hosts_threshold hosts (same
  * windows, slow_hosts_threshold for the long one), or merely unanswered on
  * >= sweep_unanswered_hosts hosts (filtered networks answer nothing).
@@ -50,7 +50,7 @@ struct vg_detect_scan_config {
 	 * within window_us that make a sweep. Needs refusals, so a client of 4 web servers is
 	 * not one. */
 	uint32_t hosts_threshold;
-	/* detect.scan.window, default 60 s: the short (tumbling) window, microseconds. */
+	/* detect.scan.window, default 60 s: the short sliding window, microseconds. */
 	int64_t window_us;
 	/* detect.scan.slow-ports-threshold, default 25 and detect.scan.slow-hosts-threshold,
 	 * default 8: the same counts over slow_window_us, for slow scans (nmap -T1 probes every

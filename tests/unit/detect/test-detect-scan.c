@@ -405,6 +405,21 @@ static void test_eviction(void **state)
 	free_ctx(&c);
 }
 
+/* 20 ports in 10 s across a window epoch boundary: 10 on each side, yet one scan. */
+static void test_burst_across_epochs(void **state)
+{
+	(void)state;
+	struct ctx c = new_ctx(NULL);
+	int64_t boundary = (T0 / 60000000 + 1) * 60000000;
+	for (int i = 0; i < 20; i++)
+		syn_refused(&c, boundary - 5000000 + i * 500000, "192.0.2.8", "10.0.0.5", 40000,
+			    (uint16_t)(2000 + i));
+	assert_int_equal(recorder_count(c.rec, VG_EVT_ALERT, VG_DET_SCAN), 1);
+	vg_detect_scan_finish(c.d, boundary + 6000000);
+	one_episode(c.rec, "SYN", "192.0.2.8", "10.0.0.5");
+	free_ctx(&c);
+}
+
 /* UDP sweep of one port: refusals (ICMP port unreachable) over 6 hosts make a sweep;
  * the same datagrams unanswered (6 hosts, below sweep_unanswered_hosts) do not. */
 static void test_udp_sweep_needs_refusals(void **state)
@@ -570,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_clients_are_not_scanners),
 		cmocka_unit_test(test_two_episodes),
 		cmocka_unit_test(test_eviction),
+		cmocka_unit_test(test_burst_across_epochs),
 		cmocka_unit_test(test_udp_sweep_needs_refusals),
 		cmocka_unit_test(test_ack_scan),
 		cmocka_unit_test(test_connect_vs_syn_by_behaviour),
