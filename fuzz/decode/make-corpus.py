@@ -42,25 +42,30 @@ def write_multi(name, link, frames):
 
 
 def lab(shared):
+    """Per capture: every distinct packet shape (layers, TCP flags, ICMP type), then
+    evenly spaced packets up to 25 frames."""
     pcaps = os.path.join(shared, 'data', 'lab', 'pcap')
     for fn in sorted(os.listdir(pcaps)):
         pkts = rdpcap(os.path.join(pcaps, fn), count=4000)
         seen = set()
-        n = 0
-        for p in pkts:
-            # One frame per distinct shape (protocol layers + TCP flags), at most 40 per file.
+        picked = []
+        for i, p in enumerate(pkts):
             shape = tuple(l.__name__ for l in p.layers())
             if TCP in p:
                 shape += (str(p[TCP].flags),)
             if ICMP in p:
                 shape += (p[ICMP].type,)
-            if shape in seen and n > 3:
-                continue
-            seen.add(shape)
-            write('lab-%s-%02d' % (fn[:-5], n), L_ETH, raw(p))
-            n += 1
-            if n >= 40:
+            if shape not in seen:
+                seen.add(shape)
+                picked.append(i)
+        step = max(1, len(pkts) // 25)
+        for i in range(0, len(pkts), step):
+            if len(picked) >= 25:
                 break
+            if i not in picked:
+                picked.append(i)
+        for n, i in enumerate(sorted(picked)[:40]):
+            write('lab-%s-%02d' % (fn[:-5], n), L_ETH, raw(pkts[i]))
 
 
 def built():
