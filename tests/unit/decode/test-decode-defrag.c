@@ -410,6 +410,88 @@ static void test_overlay_context(void **state)
 	end_run(&r, 1);
 }
 
+/* Random fragment series (overlaps, duplicates, any order) against a byte-level model of
+ * the first-wins policy: completion must happen exactly when the model says every byte
+ * is there, and the bytes must be the model's. */
+static uint32_t rng_state = 12345;
+static uint32_t rnd(uint32_t n)
+{
+	rng_state = rng_state * 1103515245u + 12345u;
+	return (rng_state >> 8) % n;
+}
+
+static void test_random_first_wins(void **state)
+{
+	(void)state;
+	struct fb f;
+	struct run r;
+	for (int iter = 0; iter < 400; iter++) {
+		uint32_t L = 40 + rnd(600);
+		uint32_t full = L / 8 * 8; /* random pieces end at or before this */
+		uint8_t model[700], filled[700];
+		memset(filled, 0, sizeof(filled));
+		bool have_first = false, have_last = false, done = false;
+		struct {
+			uint32_t s, e;
+			bool mf;
+		} fr[32];
+		unsigned nfr = 0;
+		unsigned nrand = rnd(6);
+		for (unsigned i = 0; i < nrand && full >= 8; i++) {
+			uint32_t s = rnd(full / 8) * 8;
+			uint32_t e = s + 8 + rnd((full - s) / 8) * 8;
+			fr[nfr].s = s;
+			fr[nfr].e = e;
+			fr[nfr].mf = true;
+			nfr++;
+		}
+		/* A cover of [0, L) in 32-byte pieces, shuffled in among the random ones. */
+		for (uint32_t s = 0; s < L; s += 32) {
+			uint32_t e = s + 32 < L ? s + 32 : L;
+			unsigned at = rnd(nfr + 1);
+			memmove(&fr[at + 1], &fr[at], (nfr - at) * sizeof(fr[0]));
+			fr[at].s = s;
+			fr[at].e = e;
+			fr[at].mf = e != L;
+			nfr++;
+		}
+		new_run(&r, NULL);
+		for (unsigned i = 0; i < nfr && !done; i++) {
+			uint8_t data[700];
+			for (uint32_t k = fr[i].s; k < fr[i].e; k++)
+				data[k - fr[i].s] = (uint8_t)rnd(256);
+			fb_init(&f);
+			fb_eth(&f, 0x0800);
+			fb_ipv4(&f, "10.1.0.1", "10.1.0.2", 253);
+			fb_put(&f, data, fr[i].e - fr[i].s);
+			fb_end(&f);
+			uint16_t fo = (uint16_t)(fr[i].s / 8 | (fr[i].mf ? 0x2000 : 0));
+			f.b[14 + 6] = (uint8_t)(fo >> 8);
+			f.b[14 + 7] = (uint8_t)fo;
+			offer(&r, &f, 1);
+			assert_int_equal(r.rc, 0);
+			for (uint32_t k = fr[i].s; k < fr[i].e; k++)
+				if (!filled[k]) {
+					filled[k] = 1;
+					model[k] = data[k - fr[i].s];
+				}
+			have_first |= fr[i].s == 0;
+			have_last |= !fr[i].mf;
+			bool all = have_first && have_last;
+			for (uint32_t k = 0; k < L && all; k++)
+				all = filled[k];
+			if (all != (r.completed == 1))
+				fail_msg("iteration %d, fragment %u: model complete %d, defrag %d", iter, i,
+					 all, r.completed);
+			done = all;
+		}
+		assert_true(done);
+		assert_int_equal(r.re.l3_len, 20 + L);
+		assert_memory_equal(r.re.l3 + 20, model, L);
+		end_run(&r, 0);
+	}
+}
+
 static void test_not_fragment(void **state)
 {
 	(void)state;
@@ -445,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_overlay_context),
+		cmocka_unit_test(test_random_first_wins),
 		cmocka_unit_test(test_not_fragment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
