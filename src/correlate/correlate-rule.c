@@ -734,6 +734,12 @@ static int parse_correlation(struct ld *l, const yaml_node_t *c, struct vg_corre
 			return VG_ERANGE;
 		}
 		int rc = 0;
+		if ((key_is(k, "type") && type) || (key_is(k, "rules") && cd->refs) ||
+		    (key_is(k, "group-by") && cd->group_by) || (key_is(k, "timespan") && cd->timespan_us) ||
+		    (key_is(k, "condition") && cond)) {
+			ld_err(l, k, "correlation", "duplicate key");
+			return VG_EINVAL;
+		}
 		if (key_is(k, "type")) {
 			type = v;
 			char *t = scalar_dup(l, v, "correlation.type", VG_MAX_NAME);
@@ -814,6 +820,10 @@ static int parse_correlation(struct ld *l, const yaml_node_t *c, struct vg_corre
 				return VG_ERANGE;
 			}
 			if (key_is(k, "field")) {
+				if (cd->field) {
+					ld_err(l, k, "correlation.condition.field", "duplicate key");
+					return VG_EINVAL;
+				}
 				char *f = scalar_dup(l, v, "correlation.condition.field", VG_MAX_NAME);
 				if (!f)
 					return VG_EINVAL;
@@ -920,33 +930,83 @@ static int parse_rule(struct ld *l, const yaml_node_t *root, const char *file,
 			break;
 		}
 		if (key_is(k, "title")) {
+			if (r->title) {
+				ld_err(l, k, "title", "duplicate key");
+				rc = VG_EINVAL;
+				break;
+			}
 			if (!(r->title = scalar_dup(l, v, "title", VG_MAX_NAME)))
 				rc = VG_EINVAL;
 		} else if (key_is(k, "id")) {
+			if (r->id) {
+				ld_err(l, k, "id", "duplicate key");
+				rc = VG_EINVAL;
+				break;
+			}
 			if (!(r->id = scalar_dup(l, v, "id", VG_MAX_NAME)))
 				rc = VG_EINVAL;
 		} else if (key_is(k, "name")) {
+			if (r->name) {
+				ld_err(l, k, "name", "duplicate key");
+				rc = VG_EINVAL;
+				break;
+			}
 			if (!(r->name = scalar_dup(l, v, "name", VG_MAX_NAME)))
 				rc = VG_EINVAL;
 		} else if (key_is(k, "status")) {
+			if (r->status) {
+				ld_err(l, k, "status", "duplicate key");
+				rc = VG_EINVAL;
+				break;
+			}
 			if (!(r->status = scalar_dup(l, v, "status", VG_MAX_NAME)))
 				rc = VG_EINVAL;
 		} else if (key_is(k, "description")) {
+			if (r->description) {
+				ld_err(l, k, "description", "duplicate key");
+				rc = VG_EINVAL;
+				break;
+			}
 			if (!(r->description = scalar_dup(l, v, "description", VG_CORR_MAX_PATTERN)))
 				rc = VG_EINVAL;
 		} else if (key_is(k, "level")) {
+			if (r->level) {
+				ld_err(l, k, "level", "duplicate key");
+				rc = VG_EINVAL;
+				break;
+			}
 			level = v;
 			if (!(r->level = scalar_dup(l, v, "level", VG_MAX_NAME)))
 				rc = VG_EINVAL;
 		} else if (key_is(k, "tags")) {
+			if (r->tags) {
+				ld_err(l, k, "tags", "duplicate key");
+				rc = VG_EINVAL;
+				break;
+			}
 			rc = str_list(l, v, "tags", 64, &r->tags, &r->n_tags);
 		} else if (key_is(k, "logsource")) {
 			rc = parse_logsource(l, v, r);
 		} else if (key_is(k, "detection")) {
+			if (det) {
+				ld_err(l, k, "detection", "duplicate key");
+				rc = VG_EINVAL;
+				break;
+			}
 			det = v;
 		} else if (key_is(k, "correlation")) {
+			if (corr) {
+				ld_err(l, k, "correlation", "duplicate key");
+				rc = VG_EINVAL;
+				break;
+			}
 			corr = v;
 		} else if (key_is(k, "vigil-evidence")) {
+			if (r->evidence) {
+				ld_err(l, k, "vigil-evidence", "duplicate key");
+				rc = VG_EINVAL;
+				break;
+			}
 			rc = canon_fields(l, v, "vigil-evidence", VG_CORR_MAX_EVIDENCE, &r->evidence,
 					  &r->ev_id, &r->n_evidence);
 		}

@@ -106,6 +106,13 @@ static void test_errors_name_file_line_field(void **state)
 		     "  condition: s\n",
 		     "t.yml:1: title: missing");
 	expect_error("title: t\n"
+		     "title: u\n"
+		     "detection: {s: {a: b}, condition: s}\n",
+		     "t.yml:2: title: duplicate key");
+	expect_error("title: t\n"
+		     "correlation: {type: event_count, rules: [a], rules: [b]}\n",
+		     "t.yml:2: correlation: duplicate key");
+	expect_error("title: t\n"
 		     "detection:\n"
 		     "  s: {a: [b, c\n",
 		     "t.yml:4: yaml: did not find expected ',' or ']'");
