@@ -3,7 +3,8 @@
  *
  * Two threads: the receiving thread runs the receivers' poll loop (logs-recv.h) and pushes
  * lines into a bounded queue (logs-queue.h); the processing thread pops them and runs the
- * parser/pipeline. UDP lines that do not fit are dropped and counted; TCP, TLS and files
+ * log pipeline (logs-pipeline.h: the parsers and Sigma correlation rules `vigil logscan`
+ * uses), which writes alerts (and with --events every normalized event) as JSON lines. UDP lines that do not fit are dropped and counted; TCP, TLS and files
  * are paused instead (backpressure). Counters are printed as one JSON line on stderr
  * ("logwatch: stats {...}") on SIGUSR1 and at exit. SIGINT/SIGTERM stop cleanly: receivers
  * are drained, the queue is processed to its end, alerts are flushed, positions saved. */
@@ -25,6 +26,8 @@
 #include "core/core-json.h"
 #include "core/core-log.h"
 #include "core/core-str.h"
+#include "correlate/correlate.h"
+#include "logs/logs-pipeline.h"
 #include "logs/logs-queue.h"
 #include "logs/logs-recv.h"
 #include "logs/logs.h"
@@ -39,51 +42,42 @@ static void on_signal(int sig)
 		g_stop = 1;
 }
 
-enum out_format { FMT_EVE = 0, FMT_ECS };
-
-/* The processing side: runs in its own thread; counters are atomics because the
- * receiving thread prints them on SIGUSR1. */
+/* The processing side: runs in its own thread; the counters it shares are atomics
+ * because the receiving thread prints them on SIGUSR1. */
 struct proc {
 	struct vg_logq *q;
-	struct vg_log_opts opts;
-	struct vg_log_entry *entry;
+	struct vg_logpipe *pipe;
 	FILE *out;
-	enum out_format fmt;
-	bool events;              /* write every normalized log line as an event */
+	bool ecs;
 	struct vg_buf enc;
-	_Atomic uint64_t lines, parsed, unknown, garbage, written, out_errors;
+	_Atomic uint64_t lines, parsed, unknown, invalid, alerts, events, out_errors;
 };
 
-static void write_event(struct proc *p, const struct vg_event *ev)
+static int write_json(struct proc *p, const struct vg_event *ev)
 {
 	vg_buf_reset(&p->enc);
-	int rc = p->fmt == FMT_ECS ? vg_ecs_encode(ev, &p->enc) : vg_eve_encode(ev, &p->enc);
+	int rc = p->ecs ? vg_ecs_encode(ev, &p->enc) : vg_eve_encode(ev, &p->enc);
 	if (rc == VG_OK)
 		rc = vg_buf_append(&p->enc, "\n", 1);
 	if (rc != VG_OK || fwrite(p->enc.data, 1, p->enc.len, p->out) != p->enc.len) {
 		p->out_errors++;
-		return;
+		return rc ? rc : VG_EIO;
 	}
-	p->written++;
+	return VG_OK;
 }
 
-static void process_line(struct proc *p, const struct vg_logq_msg *m)
+static int alert_sink(void *ctx, const struct vg_event *ev)
 {
-	p->lines++;
-	p->opts.now_us = m->recv_us;
-	int rc = vg_logs_parse_line(m->line, m->len, &p->opts, p->entry);
-	if (rc == VG_OK)
-		p->parsed++;
-	else if (rc == VG_ENOTSUP)
-		p->unknown++;
-	else
-		p->garbage++;
-	if (rc == VG_OK && p->events) {
-		struct vg_event ev;
-		vg_logs_entry_to_event(p->entry, &ev);
-		ev.source_name = m->source;
-		write_event(p, &ev);
-	}
+	struct proc *p = ctx;
+	p->alerts++;
+	return write_json(p, ev);
+}
+
+static int event_sink(void *ctx, const struct vg_event *ev)
+{
+	struct proc *p = ctx;
+	p->events++;
+	return write_json(p, ev);
 }
 
 static void *proc_main(void *arg)
@@ -98,8 +92,21 @@ static void *proc_main(void *arg)
 			fflush(p->out); /* idle: make output visible */
 			continue;
 		}
-		process_line(p, &m);
+		/* RFC 3164 dates have no year: the time of reception decides it */
+		vg_logpipe_set_now(p->pipe, m.recv_us);
+		size_t len = m.len;
+		if ((m.flags & VG_LOGQ_F_TRUNCATED) && len == VG_MAX_LINE)
+			len++; /* the byte is the NUL the queue keeps after the line: the pipeline
+				* sees a longer line, cuts it back and marks the event truncated */
+		(void)vg_logpipe_line(p->pipe, m.line, len, m.source);
+		const struct vg_logpipe_counters *c = vg_logpipe_counters(p->pipe);
+		p->lines = c->lines;
+		p->parsed = c->parsed;
+		p->unknown = c->unknown;
+		p->invalid = c->invalid;
 	}
+	/* end of input: the correlation episodes still open are written out */
+	vg_logpipe_flush(p->pipe);
 	fflush(p->out);
 	vg_logq_msg_free(&m);
 	return NULL;
@@ -163,8 +170,9 @@ static void print_stats(const struct vg_logrecv *r, struct proc *p, const char *
 	vg_jw_u64(&w, "lines", p->lines);
 	vg_jw_u64(&w, "parsed", p->parsed);
 	vg_jw_u64(&w, "unknown", p->unknown);
-	vg_jw_u64(&w, "garbage", p->garbage);
-	vg_jw_u64(&w, "events_written", p->written);
+	vg_jw_u64(&w, "invalid", p->invalid);
+	vg_jw_u64(&w, "alerts", p->alerts);
+	vg_jw_u64(&w, "events", p->events);
 	vg_jw_u64(&w, "output_errors", p->out_errors);
 	vg_jw_obj_close(&w);
 	vg_jw_obj_close(&w);
@@ -190,9 +198,14 @@ static void usage(FILE *f)
 		"  --follow FILE         follow a file (repeatable)\n"
 		"  --state FILE          keep file positions here across restarts\n"
 		"  --from-end            files without a saved position start at their end\n"
-		"  --events              write each parsed log line as an event\n"
-		"  -o, --output FILE     where events go (default: standard output)\n"
-		"  --format eve|ecs      event encoding (default eve)\n"
+		"  --rules PATH          Sigma rule file or directory (repeatable); default: the\n"
+		"                        rules built into vigil, or $VIGIL_RULES when set\n"
+		"  --no-rules            parse only\n"
+		"  --format F            log format: auto (default), syslog, rfc5424, nginx, apache,\n"
+		"                        keystone, cadf\n"
+		"  -o, --output FILE     where alerts go, appended (default: standard output)\n"
+		"  --output-format F     eve (default) or ecs\n"
+		"  --events              also write every normalized event (one per line received)\n"
 		"  --max-messages N      stop after N messages were received\n"
 		"  --duration SECONDS    stop after this long\n"
 		"  --queue-items N       lines waiting for processing (default %u)\n"
@@ -216,8 +229,14 @@ static int64_t mono_ms(void)
 enum {
 	OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_FOLLOW, OPT_STATE, OPT_FROM_END, OPT_EVENTS,
 	OPT_FORMAT, OPT_MAXMSG, OPT_DURATION, OPT_QITEMS, OPT_QBYTES, OPT_MAXCONNS, OPT_IDLE,
-	OPT_RULES,
+	OPT_RULES, OPT_NORULES, OPT_OUTFMT,
 };
+
+static void diag_print(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "vigil logwatch: rule error: %s\n", msg);
+}
 
 int vg_cli_logwatch(int argc, char **argv)
 {
@@ -238,6 +257,8 @@ int vg_cli_logwatch(int argc, char **argv)
 		{ "max-conns", required_argument, NULL, OPT_MAXCONNS },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "no-rules", no_argument, NULL, OPT_NORULES },
+		{ "output-format", required_argument, NULL, OPT_OUTFMT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -249,6 +270,11 @@ int vg_cli_logwatch(int argc, char **argv)
 	const char *outpath = NULL;
 	struct vg_logrecv_opts ro = { 0 };
 	struct proc p = { 0 };
+	struct vg_log_opts lopts;
+	const char *rules_paths[32];
+	unsigned n_rules = 0;
+	bool no_rules = false, events = false;
+	struct vg_correlate_ruleset *rs = NULL;
 	uint64_t max_msgs = 0, duration = 0, qitems = 0, qbytes = 0, v;
 	int status = 2, rc;
 	struct vg_logrecv *r = NULL;
@@ -257,6 +283,7 @@ int vg_cli_logwatch(int argc, char **argv)
 	if (!follow)
 		return 2;
 	vg_buf_init(&p.enc, 0);
+	vg_logs_opts_init(&lopts);
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:vh", lo, NULL)) != -1) {
@@ -274,15 +301,19 @@ int vg_cli_logwatch(int argc, char **argv)
 		case OPT_FOLLOW: follow[nfollow++] = optarg; break;
 		case OPT_STATE: ro.state_path = optarg; break;
 		case OPT_FROM_END: ro.follow_from_end = true; break;
-		case OPT_EVENTS: p.events = true; break;
+		case OPT_EVENTS: events = true; break;
 		case 'o': outpath = optarg; break;
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "eve"))
-				p.fmt = FMT_EVE;
-			else if (!strcmp(optarg, "ecs"))
-				p.fmt = FMT_ECS;
-			else {
-				fprintf(stderr, "vigil logwatch: --format eve or ecs\n");
+			if (vg_logs_format_parse(optarg, &lopts.format) != VG_OK) {
+				fprintf(stderr, "vigil logwatch: unknown --format '%s'\n", optarg);
+				goto out;
+			}
+			break;
+		case OPT_OUTFMT:
+			if (!strcmp(optarg, "ecs"))
+				p.ecs = true;
+			else if (strcmp(optarg, "eve") != 0) {
+				fprintf(stderr, "vigil logwatch: --output-format eve or ecs\n");
 				goto out;
 			}
 			break;
@@ -313,9 +344,15 @@ int vg_cli_logwatch(int argc, char **argv)
 			}
 			break;
 		case OPT_RULES:
-			fprintf(stderr, "vigil logwatch: --rules needs the correlation pipeline, "
-					"not built in yet\n");
-			goto out;
+			if (n_rules >= sizeof(rules_paths) / sizeof(rules_paths[0])) {
+				fprintf(stderr, "vigil logwatch: too many --rules\n");
+				goto out;
+			}
+			rules_paths[n_rules++] = optarg;
+			break;
+		case OPT_NORULES:
+			no_rules = true;
+			break;
 		case 'v':
 			vg_log_set_level(VG_LOG_DEBUG);
 			break;
@@ -340,10 +377,33 @@ int vg_cli_logwatch(int argc, char **argv)
 			goto out;
 		}
 	}
-	vg_logs_opts_init(&p.opts);
-	p.entry = malloc(sizeof(*p.entry));
+	if (!no_rules) {
+		/* the same rules as logscan: --rules, else $VIGIL_RULES, else the built-in ones */
+		if (vg_correlate_ruleset_new(&rs) != VG_OK) {
+			fprintf(stderr, "vigil logwatch: out of memory\n");
+			goto out;
+		}
+		const char *env = getenv("VIGIL_RULES");
+		rc = VG_OK;
+		if (n_rules) {
+			for (unsigned i = 0; i < n_rules; i++) {
+				int lr = vg_correlate_ruleset_load_path(rs, rules_paths[i], diag_print, NULL);
+				if (lr && !rc)
+					rc = lr;
+			}
+		} else if (env && *env) {
+			rc = vg_correlate_ruleset_load_path(rs, env, diag_print, NULL);
+		} else {
+			rc = vg_correlate_ruleset_load_embedded(rs, diag_print, NULL);
+		}
+		int frc = vg_correlate_ruleset_finish(rs, diag_print, NULL);
+		if (rc == VG_ENOENT || rc == VG_EIO)
+			goto out;
+		(void)frc; /* a broken rule is reported and skipped; the others run */
+	}
+	struct vg_event_sink asink = { alert_sink, &p }, esink = { event_sink, &p };
 	p.q = vg_logq_new((size_t)qitems, (size_t)qbytes, 0);
-	if (!p.entry || !p.q) {
+	if (!p.q || vg_logpipe_new(&lopts, rs, &asink, events ? &esink : NULL, &p.pipe) != VG_OK) {
 		fprintf(stderr, "vigil logwatch: out of memory\n");
 		goto out;
 	}
@@ -401,9 +461,9 @@ int vg_cli_logwatch(int argc, char **argv)
 		if (duration && now - t0 >= (int64_t)duration * 1000)
 			break;
 		if (max_msgs) {
-			struct vg_logrecv_stats rs;
-			vg_logrecv_stats(r, &rs);
-			if (rs.messages >= max_msgs)
+			struct vg_logrecv_stats now_st;
+			vg_logrecv_stats(r, &now_st);
+			if (now_st.messages >= max_msgs)
 				break;
 		}
 		if (ro.state_path && now - last_save >= 5000) {
@@ -434,7 +494,8 @@ out:
 	else if (p.out)
 		fflush(p.out);
 	vg_logq_free(p.q);
-	free(p.entry);
+	vg_logpipe_free(p.pipe);
+	vg_correlate_ruleset_free(rs);
 	vg_buf_free(&p.enc);
 	free(follow);
 	return status;
