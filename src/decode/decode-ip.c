@@ -332,7 +332,7 @@ int vg_decode_ipv6(struct vg_packet *p, const uint8_t *b, size_t len)
 			p->frag_prev_nh_off = (uint16_t)prev_nh;
 			p->frag_data = h + 8;
 			p->frag_data_len = (uint32_t)(dlen - off - 8);
-			if ((size_t)foff + p->frag_data_len > 65535u)
+			if ((off - 40) + (size_t)foff + p->frag_data_len > 65535u)
 				vg_decode_an(p, VG_AN_IPV6_FRAG_TOO_LARGE);
 			if (foff != 0) {
 				p->proto = h[0];
