@@ -7,6 +7,7 @@
  * is created. */
 #include "detect/detect-flood.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +17,18 @@
 #include "core/limits.h"
 #include "detect/detect-sketch.h"
 
-enum { K_SYN, K_UDP, K_ICMP, K__N };
+/* *_ANY: the same traffic per destination over all its ports (random-port floods). */
+enum { K_SYN, K_UDP, K_ICMP, K_SYN_ANY, K_UDP_ANY, K__N };
 
-static const char *const kind_name[K__N] = { "SYN", "UDP", "ICMP" };
-static const char *const kind_sig[K__N] = { "VIGIL DOS SYN flood", "VIGIL DOS UDP flood",
-					    "VIGIL DOS ICMP flood" };
-static const char *const kind_action[K__N] = { "syn-flood", "udp-flood", "icmp-flood" };
-static const uint32_t kind_sid[K__N] = { VG_FLOOD_SID_SYN, VG_FLOOD_SID_UDP, VG_FLOOD_SID_ICMP };
+static const char *const kind_name[K__N] = { "SYN", "UDP", "ICMP", "SYN", "UDP" };
+static const char *const kind_sig[K__N] = {
+	"VIGIL DOS SYN flood", "VIGIL DOS UDP flood", "VIGIL DOS ICMP flood",
+	"VIGIL DOS SYN flood on many ports", "VIGIL DOS UDP flood on many ports",
+};
+static const char *const kind_action[K__N] = { "syn-flood", "udp-flood", "icmp-flood",
+					       "syn-flood", "udp-flood" };
+static const uint32_t kind_sid[K__N] = { VG_FLOOD_SID_SYN, VG_FLOOD_SID_UDP, VG_FLOOD_SID_ICMP,
+					 VG_FLOOD_SID_SYN_ANY, VG_FLOOD_SID_UDP_ANY };
 
 #define BIN_US 100000ll /* 100 ms bins, ten of them make the sliding second */
 #define NBINS 10
@@ -48,6 +54,7 @@ struct ftracker {
 	int64_t first_us;        /* first packet of the current run (sketch bound at creation) */
 	int64_t start_us, last_above_us, last_us;
 	uint64_t packets, bytes, peak_pps, episode_id;
+	uint64_t port_bits;      /* *_ANY: linear-counting bitmap of destination ports */
 	struct bin bins[NBINS];
 	struct vg_hll hll;
 };
@@ -70,6 +77,9 @@ void vg_detect_flood_config_default(struct vg_detect_flood_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->syn_pps = 1000;
 	cfg->syn_max_completion_pct = 50;
+	cfg->syn_any_pps = 5000;
+	cfg->udp_any_pps = 10000;
+	cfg->any_min_ports = 16;
 	cfg->udp_pps = 2000;
 	cfg->icmp_pps = 1000;
 	cfg->end_pct = 50;
@@ -113,7 +123,13 @@ static uint64_t key_hash(const struct vg_detect_flood *d, uint32_t vni, bool has
 
 static uint32_t thr_of(const struct vg_detect_flood *d, uint8_t kind)
 {
-	return kind == K_SYN ? d->cfg.syn_pps : kind == K_UDP ? d->cfg.udp_pps : d->cfg.icmp_pps;
+	switch (kind) {
+	case K_SYN: return d->cfg.syn_pps;
+	case K_UDP: return d->cfg.udp_pps;
+	case K_SYN_ANY: return d->cfg.syn_any_pps;
+	case K_UDP_ANY: return d->cfg.udp_any_pps;
+	default: return d->cfg.icmp_pps;
+	}
 }
 
 static void lru_unlink(struct vg_detect_flood *d, struct ftracker *t)
@@ -190,7 +206,12 @@ static void fill_event(const struct vg_detect_flood *d, const struct ftracker *t
 		ev->src = t->first_src;
 	ev->dst = t->dst;
 	ev->dport = t->dport;
-	ev->proto = t->kind == K_SYN ? 6 : t->kind == K_UDP ? 17 : (t->dst.family == VG_AF_INET6 ? 58 : 1);
+	if (t->kind == K_SYN || t->kind == K_SYN_ANY)
+		ev->proto = 6;
+	else if (t->kind == K_UDP || t->kind == K_UDP_ANY)
+		ev->proto = 17;
+	else
+		ev->proto = t->dst.family == VG_AF_INET6 ? 58 : 1;
 	ev->vni = t->vni;
 	ev->has_vni = t->has_vni;
 	ev->n_vlan = t->n_vlan;
@@ -226,6 +247,7 @@ static void emit(struct vg_detect_flood *d, const struct vg_event *ev)
 static void run_reset(struct ftracker *t)
 {
 	vg_hll_reset(&t->hll);
+	t->port_bits = 0;
 	t->have_src = false;
 	t->packets = t->bytes = t->peak_pps = 0;
 	t->first_us = 0;
@@ -338,6 +360,16 @@ static void check_end(struct vg_detect_flood *d, struct ftracker *t, int64_t now
 		flood_end(d, t);
 }
 
+/* Distinct ports seen by a *_ANY tracker in its run (linear counting over 64 bits:
+ * good to ~150, far above any_min_ports' useful range). */
+static uint32_t ports_estimate(const struct ftracker *t)
+{
+	unsigned zeros = 64u - (unsigned)__builtin_popcountll(t->port_bits);
+	if (!zeros)
+		return 1000;
+	return (uint32_t)(64.0 * log(64.0 / zeros) + 0.5);
+}
+
 static void count(struct vg_detect_flood *d, const struct vg_packet *p, uint8_t kind,
 		  uint16_t dport, const char *tenant)
 {
@@ -346,7 +378,6 @@ static void count(struct vg_detect_flood *d, const struct vg_packet *p, uint8_t 
 	struct ftracker *t = find(d, h, p->vni, p->has_vni, &p->dst, dport, kind);
 	uint32_t seed = 0;
 	int64_t first = ts;
-	d->st.counted++;
 	if (!t) {
 		uint32_t epoch = (uint32_t)(ts / 1000000) + 1;
 		uint32_t est = vg_cms_add(&d->cms, h, epoch, ts, &first);
@@ -373,6 +404,8 @@ static void count(struct vg_detect_flood *d, const struct vg_packet *p, uint8_t 
 		t->first_src = p->src;
 		t->have_src = true;
 	}
+	if (kind == K_SYN_ANY || kind == K_UDP_ANY)
+		t->port_bits |= 1ull << ((p->dport * 0x9e3779b1u) >> 26);
 	if (!t->first_us)
 		t->first_us = ts;
 	uint64_t acks = 0;
@@ -390,8 +423,10 @@ static void count(struct vg_detect_flood *d, const struct vg_packet *p, uint8_t 
 	}
 	if (rate < thr)
 		return;
-	if (kind == K_SYN && acks * 100 >= rate * d->cfg.syn_max_completion_pct)
+	if ((kind == K_SYN || kind == K_SYN_ANY) && acks * 100 >= rate * d->cfg.syn_max_completion_pct)
 		return; /* clients complete their handshakes: a busy server, not a flood */
+	if ((kind == K_SYN_ANY || kind == K_UDP_ANY) && ports_estimate(t) < d->cfg.any_min_ports)
+		return; /* one or few ports: the per-port tracker speaks for it */
 	/* onset */
 	t->in_flood = true;
 	int64_t win_start = oldest * BIN_US;
@@ -421,6 +456,12 @@ static void count_ack(struct vg_detect_flood *d, const struct vg_packet *p)
 	struct ftracker *t = find(d, h, p->vni, p->has_vni, &p->dst, p->dport, K_SYN);
 	if (t)
 		bin_at(t, p->ts_us)->acks++;
+	if (d->cfg.any_min_ports) {
+		h = key_hash(d, p->vni, p->has_vni, &p->dst, 0, K_SYN_ANY);
+		t = find(d, h, p->vni, p->has_vni, &p->dst, 0, K_SYN_ANY);
+		if (t)
+			bin_at(t, p->ts_us)->acks++;
+	}
 }
 
 int vg_detect_flood_packet(struct vg_detect_flood *d, const struct vg_packet *p, const char *tenant)
@@ -434,15 +475,25 @@ int vg_detect_flood_packet(struct vg_detect_flood *d, const struct vg_packet *p,
 		return 0;
 	if (p->flags & VG_PKT_TCP) {
 		uint8_t f = p->tcp_flags & (VG_TH_SYN | VG_TH_ACK | VG_TH_RST);
-		if (f == VG_TH_SYN)
+		if (f == VG_TH_SYN) {
+			d->st.counted++;
 			count(d, p, K_SYN, p->dport, tenant);
-		else if (f == VG_TH_ACK)
+			if (d->cfg.any_min_ports)
+				count(d, p, K_SYN_ANY, 0, tenant);
+		} else if (f == VG_TH_ACK)
 			count_ack(d, p);
 	} else if (p->flags & VG_PKT_UDP) {
+		d->st.counted++;
 		count(d, p, K_UDP, p->dport, tenant);
+		if (d->cfg.any_min_ports)
+			count(d, p, K_UDP_ANY, 0, tenant);
 	} else if (p->flags & VG_PKT_ICMP) {
-		if ((p->ip_version == 4 && p->icmp_type == 8) || (p->ip_version == 6 && p->icmp_type == 128))
+		bool echo = (p->ip_version == 4 && p->icmp_type == 8) ||
+			    (p->ip_version == 6 && p->icmp_type == 128);
+		if (echo) {
+			d->st.counted++;
 			count(d, p, K_ICMP, 0, tenant);
+		}
 	}
 	return 0;
 }
@@ -495,6 +546,8 @@ int vg_detect_flood_new(const struct vg_detect_flood_config *cfg,
 	c->syn_pps = (uint32_t)vg_clamp_u64(c->syn_pps, 2, UINT32_MAX / 100);
 	c->udp_pps = (uint32_t)vg_clamp_u64(c->udp_pps, 2, UINT32_MAX / 100);
 	c->icmp_pps = (uint32_t)vg_clamp_u64(c->icmp_pps, 2, UINT32_MAX / 100);
+	c->syn_any_pps = (uint32_t)vg_clamp_u64(c->syn_any_pps, 2, UINT32_MAX / 100);
+	c->udp_any_pps = (uint32_t)vg_clamp_u64(c->udp_any_pps, 2, UINT32_MAX / 100);
 	c->end_pct = (uint32_t)vg_clamp_u64(c->end_pct, 1, 100);
 	c->syn_max_completion_pct = (uint32_t)vg_clamp_u64(c->syn_max_completion_pct, 0, 1000);
 	c->prefilter_pps = (uint32_t)vg_clamp_u64(c->prefilter_pps, 1, UINT32_MAX);

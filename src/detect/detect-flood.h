@@ -16,8 +16,15 @@
  * end_pct of the threshold (hysteresis) for hold_us; vg_detect_flood_tick notices it when
  * no packet arrives at all; vg_detect_flood_finish closes everything at end of input.
  *
+ * Random-port floods (reflection/amplification, hping3 --rand-dest-port) spread over ports
+ * so that no per-port tracker sees the rate; SYN and UDP are therefore also counted per
+ * destination over all ports (kinds reported as "SYN"/"UDP", dport 0), which alert only
+ * at their own, higher thresholds and when at least any_min_ports distinct ports were hit
+ * (a one-port flood is left to its per-port tracker: one alert per episode).
+ *
  * Rules (gid 1, rev 1), category "Attempted Denial of Service", severity 2:
  *   9100101 VIGIL DOS SYN flood    9100102 VIGIL DOS UDP flood    9100103 VIGIL DOS ICMP flood
+ *   9100104 VIGIL DOS SYN flood on many ports    9100105 VIGIL DOS UDP flood on many ports
  *
  * Alerts: dst = the victim, dport for SYN/UDP; src = the flood's first source while the
  * source estimate is below spoof_sources, none otherwise (spoofed). Not thread-safe. */
@@ -32,6 +39,8 @@
 #define VG_FLOOD_SID_SYN  9100101u
 #define VG_FLOOD_SID_UDP  9100102u
 #define VG_FLOOD_SID_ICMP 9100103u
+#define VG_FLOOD_SID_SYN_ANY 9100104u
+#define VG_FLOOD_SID_UDP_ANY 9100105u
 
 struct vg_detect_flood_config {
 	/* detect.flood.syn-pps, default 1000: SYNs/s to one destination port. A busy web
@@ -47,6 +56,15 @@ struct vg_detect_flood_config {
 	/* detect.flood.icmp-pps, default 1000: echo requests/s to one destination; ping -f
 	 * from one host stays around 100/s on most links. */
 	uint32_t icmp_pps;
+	/* detect.flood.syn-any-pps, default 5000, and detect.flood.udp-any-pps, default 10000:
+	 * SYNs / datagrams per second to one destination over all its ports, for floods on
+	 * many ports. Higher than the per-port values because a busy host's legitimate
+	 * traffic adds up over its ports (a media relay carries thousands of RTP packets/s). */
+	uint32_t syn_any_pps;
+	uint32_t udp_any_pps;
+	/* detect.flood.any-min-ports, default 16: distinct destination ports (estimated) before
+	 * a many-ports flood is reported; 0 turns the per-destination counting off. */
+	uint32_t any_min_ports;
 	/* detect.flood.end-percent, default 50: a flood ends when its rate stays below this
 	 * share of its threshold (hysteresis: a flood hovering at the threshold is one episode) */
 	uint32_t end_pct;

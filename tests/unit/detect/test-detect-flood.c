@@ -395,6 +395,52 @@ static void test_ipv6_icmp_flood(void **state)
 	free_ctx(c);
 }
 
+/* Datagrams to random ports of one host: no port sees a flood, the host does. */
+static void udp_random_ports(struct ctx *c, int64_t t0, unsigned rate, unsigned secs)
+{
+	struct vg_packet p;
+	uint32_t x = 12345;
+	for (unsigned i = 0; i < rate * secs; i++) {
+		x = x * 1103515245u + 12345u;
+		build_udp(&p, t0 + (int64_t)i * 1000000 / rate, "203.0.113.53", "10.0.0.99", 53,
+			  (uint16_t)(1024 + (x >> 16) % 60000), 1200);
+		feed(c, &p);
+	}
+}
+
+static void test_random_port_udp_flood(void **state)
+{
+	(void)state;
+	struct ctx *c = new_ctx(NULL);
+	c->kind = 2;
+	assert_int_equal(vg_addr_parse("10.0.0.99", 9, &c->victim), 0);
+	udp_random_ports(c, T0, 12000, 2);
+	vg_detect_flood_finish(c->d, T0 + 3000000);
+	const struct rec_event *e = one_flood(c, "UDP", "10.0.0.99", 0, VG_FLOOD_SID_UDP_ANY);
+	/* one reflector (a DNS amplifier): the source is named */
+	assert_addr(&e->src, "203.0.113.53");
+	assert_int_equal(e->sources_est, 1);
+	assert_true(e->peak_pps > 10000 && e->peak_pps < 14000);
+	free_ctx(c);
+
+	/* 8000/s over random ports is below udp_any_pps; no port is hot */
+	c = new_ctx(NULL);
+	udp_random_ports(c, T0, 8000, 2);
+	vg_detect_flood_finish(c->d, T0 + 3000000);
+	assert_int_equal(c->rec->n, 0);
+	free_ctx(c);
+
+	/* any_min_ports 0 turns the per-destination count off */
+	struct vg_detect_flood_config cfg;
+	vg_detect_flood_config_default(&cfg);
+	cfg.any_min_ports = 0;
+	c = new_ctx(&cfg);
+	udp_random_ports(c, T0, 12000, 2);
+	vg_detect_flood_finish(c->d, T0 + 3000000);
+	assert_int_equal(c->rec->n, 0);
+	free_ctx(c);
+}
+
 static void test_api_edges(void **state)
 {
 	(void)state;
@@ -424,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_hysteresis),
 		cmocka_unit_test(test_bounded_state),
 		cmocka_unit_test(test_ipv6_icmp_flood),
+		cmocka_unit_test(test_random_port_udp_flood),
 		cmocka_unit_test(test_api_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
