@@ -190,4 +190,112 @@ void vg_dns_tcp_gap(struct vg_dns_tcp *t, int dir);
  * "grouped": {"A": [...], ...}}}. New reference; NULL on allocation failure. */
 json_t *vg_dns_eve(const struct vg_dns_msg *m, uint32_t q, uint64_t tx_id);
 
+/* ---------------------------------------------------------------------------------
+ * TLS handshake (SSL 3.0 .. TLS 1.3) over a TCP stream: record layer, handshake messages
+ * reassembled across records, ClientHello/ServerHello (versions incl. supported_versions,
+ * cipher suites, extensions, SNI, ALPN, groups, point formats) → JA3/JA3S (GREASE
+ * removed), and for TLS ≤ 1.2 the Certificate message, parsed with GnuTLS. After
+ * ChangeCipherSpec (or a TLS 1.3 ServerHello) a direction is encrypted: its records
+ * are counted, not parsed. MD5/SHA-1 come from GnuTLS.
+ * ------------------------------------------------------------------------------- */
+#define VG_TLS_JA3_MAX (6u * (VG_TLS_MAX_CIPHERS + VG_TLS_MAX_EXTENSIONS + 2u * VG_TLS_MAX_GROUPS) + 16u)
+
+struct vg_tls_hello {
+	bool seen;
+	uint16_t version;                      /* legacy_version of the hello */
+	uint16_t versions[VG_TLS_MAX_GROUPS];  /* supported_versions: client list / server's pick */
+	uint32_t n_versions;
+	uint16_t ciphers[VG_TLS_MAX_CIPHERS];  /* server: the chosen one */
+	uint32_t n_ciphers;
+	uint16_t exts[VG_TLS_MAX_EXTENSIONS];  /* extension types in order */
+	uint32_t n_exts;
+	uint16_t groups[VG_TLS_MAX_GROUPS];    /* supported_groups (elliptic curves) */
+	uint32_t n_groups;
+	uint8_t point_formats[VG_TLS_MAX_GROUPS];
+	uint32_t n_point_formats;
+	char sni[256];
+	char alpn[256];                        /* protocols, comma-separated */
+	uint8_t random[32];
+	uint8_t session_id[32];
+	uint8_t session_id_len;
+	bool lists_truncated;                  /* a list was longer than its bound */
+	char ja3[VG_TLS_JA3_MAX];              /* JA3 (client) or JA3S (server) string */
+	char ja3_hash[33];                     /* its MD5, lowercase hex */
+};
+
+struct vg_tls_cert {
+	bool parsed;                 /* GnuTLS could import it; else only fingerprint/size */
+	size_t der_len;
+	char subject[512], issuer[512]; /* "C=US, O=Example, CN=host" in certificate order */
+	char serial[3 * 64];         /* "00:C0:FF:EE" uppercase, as Suricata writes it */
+	char fingerprint[60];        /* SHA-1 of the DER, "af:cb:..." */
+	char not_before[24], not_after[24]; /* "2026-11-23T10:31:27" UTC */
+};
+
+struct vg_tls_info {
+	struct vg_tls_hello client, server;
+	uint16_t version;            /* negotiated: server's supported_versions or its legacy version */
+	struct vg_tls_cert certs[VG_TLS_MAX_CERTS];
+	uint32_t n_certs, certs_dropped;
+	bool encrypted[2];
+	uint64_t records[2], app_data_records[2], alerts[2];
+	/* anomalies (counted) */
+	uint64_t bad_record, record_too_long, handshake_too_long, bad_hello, bad_certificate;
+	uint64_t cert_import_failed, encrypted_handshake, not_tls;
+};
+
+enum { VG_TLS_EV_CLIENT_HELLO = 1, VG_TLS_EV_SERVER_HELLO = 2, VG_TLS_EV_CERTIFICATE = 4 };
+
+struct vg_tls_state;
+struct vg_tls_state *vg_tls_state_new(void);        /* caller frees; NULL on failure */
+void vg_tls_state_free(struct vg_tls_state *st);    /* NULL is a no-op */
+/* Feed bytes of dir. *events (may be NULL) gets the VG_TLS_EV_* parsed during this
+ * call. 0, or VG_EINVAL once the direction is not TLS or breaks its framing (counted;
+ * later bytes are ignored). */
+int vg_tls_parse(struct vg_tls_state *st, int dir, const uint8_t *data, size_t len, unsigned *events);
+/* Bytes missing in dir: record framing is lost, the direction stops being parsed. */
+void vg_tls_gap(struct vg_tls_state *st, int dir);
+const struct vg_tls_info *vg_tls_info(const struct vg_tls_state *st);
+
+/* Pure parts, exposed for tests: a ClientHello/ServerHello handshake body (after the
+ * 4-byte handshake header) → hello with JA3/JA3S. 0 or VG_ETRUNC/VG_EINVAL. */
+int vg_tls_parse_client_hello(const uint8_t *body, size_t len, struct vg_tls_hello *out);
+int vg_tls_parse_server_hello(const uint8_t *body, size_t len, struct vg_tls_hello *out);
+/* One DER certificate → fields (fingerprint even when GnuTLS cannot import it). */
+int vg_tls_parse_cert(const uint8_t *der, size_t len, struct vg_tls_cert *out);
+bool vg_tls_is_grease(uint16_t v);
+const char *vg_tls_version_name(uint16_t v); /* "TLS 1.2", "TLSv1", ... as in EVE */
+
+/* EVE: {"tls": {subject, issuerdn, serial, fingerprint, notbefore, notafter, sni,
+ * version, ja3 {hash, string}, ja3s {hash, string}, client_alpns, server_alpns}}.
+ * New reference; NULL on allocation failure. */
+json_t *vg_tls_eve(const struct vg_tls_info *info);
+
+/* ---------------------------------------------------------------------------------
+ * SSH identification strings (RFC 4253 4.2): "SSH-protoversion-softwareversion SP
+ * comments CR LF", possibly after other lines from the server. One state per flow.
+ * ------------------------------------------------------------------------------- */
+struct vg_ssh_banner {
+	bool seen;
+	char proto_version[16];            /* "2.0" */
+	char software_version[VG_SSH_MAX_BANNER + 1]; /* "OpenSSH_9.2p1" */
+	char comments[VG_SSH_MAX_BANNER + 1];          /* "Debian-2+deb12u3" */
+	char line[VG_SSH_MAX_BANNER + 1];              /* the whole line without CR LF */
+};
+struct vg_ssh_info {
+	struct vg_ssh_banner client, server;
+	uint64_t bad_banner, banner_too_long, too_many_lines; /* anomalies */
+};
+struct vg_ssh_state;
+struct vg_ssh_state *vg_ssh_state_new(void);        /* caller frees */
+void vg_ssh_state_free(struct vg_ssh_state *st);    /* NULL is a no-op */
+/* Feed bytes of dir; *done (may be NULL) is set when the banner of dir was just parsed.
+ * 0, VG_EINVAL when dir is not SSH (counted), VG_EAGAIN never (more data is just kept). */
+int vg_ssh_parse(struct vg_ssh_state *st, int dir, const uint8_t *data, size_t len, bool *done);
+const struct vg_ssh_info *vg_ssh_info(const struct vg_ssh_state *st);
+/* One complete line (no CR LF) → banner. 0 or VG_EINVAL. Pure. */
+int vg_ssh_parse_banner(const char *line, size_t len, struct vg_ssh_banner *out);
+/* EVE: {"ssh": {"client": {proto_version, software_version}, "server": {...}}}. */
+json_t *vg_ssh_eve(const struct vg_ssh_info *info);
+
 #endif
