@@ -38,9 +38,11 @@ static const char *const sig_sweep[TECH__N] = {
  * half-open, connected-and-dropped, stealth flags, or an ACK answered by a bare RST. */
 enum {
 	ST_NONE = 0, ST_PENDING, ST_OPEN, ST_ESTAB, ST_DATA, ST_REFUSED, ST_HALFOPEN,
-	ST_CONNCLOSE, ST_STEALTH, ST_ACKRST, ST_UDP_ANSWERED, ST__N
+	ST_CONNCLOSE, ST_STEALTH, ST_ACKRST, ST_UDP_ANSWERED, ST_TTL_EXPIRED, ST__N
 };
-static const uint8_t st_weight[ST__N] = { 0, 1, 0, 0, 0, 2, 2, 2, 2, 2, 0 };
+/* ST_TTL_EXPIRED: a router answered "time exceeded": the packet never reached the target
+ * (traceroute walks ports on the target's address one hop at a time). */
+static const uint8_t st_weight[ST__N] = { 0, 1, 0, 0, 0, 2, 2, 2, 2, 2, 0, 0 };
 
 struct sentry {
 	uint64_t fp;          /* 0 = empty */
@@ -383,16 +385,10 @@ static struct tracker *tracker_create(struct vg_detect_scan *d, const struct vg_
 		t = T(d, d->lru_tail);
 		tracker_release(d, t);
 		d->st.evictions++;
-	} else if (d->n_fresh < d->cfg.max_trackers) {
-		t = &d->pool[d->n_fresh++];
 	} else {
-		/* a released slot somewhere: only after evictions, which reuse in place */
-		t = NULL;
-		for (uint32_t i = 0; i < d->cfg.max_trackers && !t; i++)
-			if (!d->pool[i].used)
-				t = &d->pool[i];
-		if (!t)
-			return NULL;
+		/* slots are only released by eviction, which reuses them in place: the pool
+		 * fills from the front */
+		t = &d->pool[d->n_fresh++];
 	}
 	memset(t, 0, sizeof(*t));
 	t->used = true;
@@ -736,7 +732,8 @@ static void on_udp(struct vg_detect_scan *d, const struct vg_packet *p, const ch
 	probe(d, p, tenant, &p->src, &p->dst, p->dport, 17, TECH_UDP, ST_PENDING);
 }
 
-/* ICMP destination unreachable: the quoted datagram names the probe it refuses. */
+/* ICMP destination unreachable: the quoted datagram names the probe it refuses. Time
+ * exceeded: the quoted probe died on the way and says nothing about the target. */
 static void on_icmp(struct vg_detect_scan *d, const struct vg_packet *p)
 {
 	const uint8_t *q = p->l4;
@@ -744,12 +741,14 @@ static void on_icmp(struct vg_detect_scan *d, const struct vg_packet *p)
 	struct vg_addr osrc, odst;
 	uint8_t proto;
 	uint32_t l4off;
+	bool expired = false;
 	if (!q || n < 8)
 		return;
 	if (p->ip_version == 4) {
-		if (p->icmp_type != 3 || n < 8 + 20)
+		if ((p->icmp_type != 3 && p->icmp_type != 11) || n < 8 + 20)
 			return;
-		if (p->icmp_code != 1 && p->icmp_code != 2 && p->icmp_code != 3 &&
+		expired = p->icmp_type == 11;
+		if (!expired && p->icmp_code != 1 && p->icmp_code != 2 && p->icmp_code != 3 &&
 		    p->icmp_code != 9 && p->icmp_code != 10 && p->icmp_code != 13)
 			return;
 		const uint8_t *ip = q + 8;
@@ -760,9 +759,10 @@ static void on_icmp(struct vg_detect_scan *d, const struct vg_packet *p)
 		vg_addr_from_v4(&osrc, ip + 12);
 		vg_addr_from_v4(&odst, ip + 16);
 	} else if (p->ip_version == 6) {
-		if (p->icmp_type != 1 || n < 8 + 40)
+		if ((p->icmp_type != 1 && p->icmp_type != 3) || n < 8 + 40)
 			return;
-		if (p->icmp_code != 1 && p->icmp_code != 3 && p->icmp_code != 4)
+		expired = p->icmp_type == 3;
+		if (!expired && p->icmp_code != 1 && p->icmp_code != 3 && p->icmp_code != 4)
 			return;
 		const uint8_t *ip = q + 8;
 		if ((ip[0] >> 4) != 6)
@@ -780,7 +780,7 @@ static void on_icmp(struct vg_detect_scan *d, const struct vg_packet *p)
 	struct tracker *t;
 	struct sentry *x = pair_lookup(d, p, &osrc, &odst, dport, proto, &t);
 	if (x && x->a == ST_PENDING)
-		pair_set(d, t, x, &odst, dport, ST_REFUSED, p->ts_us);
+		pair_set(d, t, x, &odst, dport, expired ? ST_TTL_EXPIRED : ST_REFUSED, p->ts_us);
 }
 
 int vg_detect_scan_packet(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant)

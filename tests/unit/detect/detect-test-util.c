@@ -170,38 +170,41 @@ void build_icmp_echo(struct vg_packet *p, int64_t ts, const char *src, const cha
 	p->wirelen = p->caplen = 98;
 }
 
-void build_icmp_port_unreach(struct vg_packet *p, uint8_t *buf, int64_t ts, const char *probe_src,
-			     const char *probe_dst, uint16_t sport, uint16_t dport)
+void build_icmp_error(struct vg_packet *p, uint8_t *buf, int64_t ts, const char *from,
+		      const char *probe_src, const char *probe_dst, uint16_t sport, uint16_t dport,
+		      bool expired)
 {
-	base(p, ts, probe_dst, probe_src);
+	struct vg_addr osrc, odst;
+	if (vg_addr_parse(probe_src, strlen(probe_src), &osrc) != 0 ||
+	    vg_addr_parse(probe_dst, strlen(probe_dst), &odst) != 0)
+		abort();
+	base(p, ts, from, probe_src);
 	p->flags |= VG_PKT_ICMP;
 	memset(buf, 0, 8 + 40 + 8);
 	uint32_t n;
 	if (p->ip_version == 4) {
 		p->proto = 1;
-		p->icmp_type = 3;
-		p->icmp_code = 3;
-		buf[0] = 3;
-		buf[1] = 3;
+		p->icmp_type = expired ? 11 : 3;
+		p->icmp_code = expired ? 0 : 3;
 		uint8_t *ip = buf + 8;
 		ip[0] = 0x45;
 		ip[9] = 17;
-		memcpy(ip + 12, p->dst.b, 4); /* probe source = this packet's destination */
-		memcpy(ip + 16, p->src.b, 4);
+		memcpy(ip + 12, osrc.b, 4);
+		memcpy(ip + 16, odst.b, 4);
 		n = 8 + 20;
 	} else {
 		p->proto = 58;
-		p->icmp_type = 1;
-		p->icmp_code = 4;
-		buf[0] = 1;
-		buf[1] = 4;
+		p->icmp_type = expired ? 3 : 1;
+		p->icmp_code = expired ? 0 : 4;
 		uint8_t *ip = buf + 8;
 		ip[0] = 0x60;
 		ip[6] = 17;
-		memcpy(ip + 8, p->dst.b, 16);
-		memcpy(ip + 24, p->src.b, 16);
+		memcpy(ip + 8, osrc.b, 16);
+		memcpy(ip + 24, odst.b, 16);
 		n = 8 + 40;
 	}
+	buf[0] = p->icmp_type;
+	buf[1] = p->icmp_code;
 	buf[n] = (uint8_t)(sport >> 8);
 	buf[n + 1] = (uint8_t)sport;
 	buf[n + 2] = (uint8_t)(dport >> 8);
@@ -209,4 +212,10 @@ void build_icmp_port_unreach(struct vg_packet *p, uint8_t *buf, int64_t ts, cons
 	p->l4 = buf;
 	p->l4_len = n + 8;
 	p->wirelen = p->caplen = 14 + (p->ip_version == 6 ? 40 : 20) + n + 8;
+}
+
+void build_icmp_port_unreach(struct vg_packet *p, uint8_t *buf, int64_t ts, const char *probe_src,
+			     const char *probe_dst, uint16_t sport, uint16_t dport)
+{
+	build_icmp_error(p, buf, ts, probe_dst, probe_src, probe_dst, sport, dport, false);
 }

@@ -70,6 +70,11 @@ void build_tcp(struct vg_packet *p, int64_t ts, const char *src, const char *dst
 void build_udp(struct vg_packet *p, int64_t ts, const char *src, const char *dst,
 	       uint16_t sport, uint16_t dport, uint32_t payload_len);
 void build_icmp_echo(struct vg_packet *p, int64_t ts, const char *src, const char *dst);
+/* ICMP(v6) error sent by `from` about a UDP probe probe_src:sport → probe_dst:dport: time
+ * exceeded (a router on the way) when expired, else port unreachable. buf: >= 64 bytes. */
+void build_icmp_error(struct vg_packet *p, uint8_t *buf, int64_t ts, const char *from,
+		      const char *probe_src, const char *probe_dst, uint16_t sport, uint16_t dport,
+		      bool expired);
 /* ICMP(v6) port unreachable from dst answering a UDP probe src:sport → dst:dport. */
 void build_icmp_port_unreach(struct vg_packet *p, uint8_t *buf, int64_t ts, const char *probe_src,
 			     const char *probe_dst, uint16_t sport, uint16_t dport);

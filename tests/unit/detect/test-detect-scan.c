@@ -455,6 +455,52 @@ static void test_udp_sweep_needs_refusals(void **state)
 	}
 }
 
+/* traceroute: 30 hops x 3 UDP probes to the target's address on ports 33434 upwards;
+ * routers answer "time exceeded", the target's port unreachable ends it. 90 ports on one
+ * host, but only the last probes reached it: no scan. The same probes with no router
+ * answers at all (filtered) are one. IPv4 and IPv6. */
+static void test_traceroute_is_not_a_scan(void **state)
+{
+	(void)state;
+	static const char *const fam[2][2] = {
+		{ "192.0.2.20", "198.51.100.200" },
+		{ "2001:db8::20", "2001:db8:1::200" },
+	};
+	for (int v = 0; v < 2; v++)
+		for (int routers = 1; routers >= 0; routers--) {
+			struct ctx c = new_ctx(NULL);
+			uint8_t buf[128];
+			char router[64];
+			struct vg_packet p;
+			for (int hop = 1; hop <= 30; hop++)
+				for (int k = 0; k < 3; k++) {
+					uint16_t port = (uint16_t)(33434 + (hop - 1) * 3 + k);
+					int64_t ts = T0 + hop * 300000 + k * 1000;
+					build_udp(&p, ts, fam[v][0], fam[v][1], 40000, port, 32);
+					feed(&c, &p);
+					if (!routers)
+						continue;
+					if (v == 0)
+						snprintf(router, sizeof(router), "203.0.113.%d", hop);
+					else
+						snprintf(router, sizeof(router), "2001:db8:2::%x", hop);
+					if (hop < 28)
+						build_icmp_error(&p, buf, ts + 500, router, fam[v][0], fam[v][1],
+								 40000, port, true);
+					else
+						build_icmp_port_unreach(&p, buf, ts + 500, fam[v][0], fam[v][1],
+									40000, port);
+					feed(&c, &p);
+				}
+			vg_detect_scan_finish(c.d, T0 + 20000000);
+			if (routers)
+				assert_int_equal(c.rec->n, 0);
+			else
+				one_episode(c.rec, "UDP", fam[v][0], fam[v][1]);
+			free_ctx(&c);
+		}
+}
+
 /* ACK scan: bare ACKs answered by bare RSTs on 20 ports. Established traffic (ACKs with
  * and without data, answered by ACKs) is no probe at all. */
 static void test_ack_scan(void **state)
@@ -587,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_burst_across_epochs),
 		cmocka_unit_test(test_udp_sweep_needs_refusals),
+		cmocka_unit_test(test_traceroute_is_not_a_scan),
 		cmocka_unit_test(test_ack_scan),
 		cmocka_unit_test(test_connect_vs_syn_by_behaviour),
 		cmocka_unit_test(test_vni_scope),
