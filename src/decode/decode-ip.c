@@ -182,6 +182,7 @@ int vg_decode_ipv4(struct vg_packet *p, const uint8_t *b, size_t len)
 	ip_commit(p);
 	p->ip_version = 4;
 	p->flags |= VG_PKT_IPV4;
+	p->layers |= VG_LAYER_IPV4;
 	vg_addr_from_v4(&p->src, b + 12);
 	vg_addr_from_v4(&p->dst, b + 16);
 	p->ttl = b[8];
@@ -246,6 +247,7 @@ int vg_decode_ipv6(struct vg_packet *p, const uint8_t *b, size_t len)
 	ip_commit(p);
 	p->ip_version = 6;
 	p->flags |= VG_PKT_IPV6;
+	p->layers |= VG_LAYER_IPV6;
 	vg_addr_from_v6(&p->src, b + 8);
 	vg_addr_from_v6(&p->dst, b + 24);
 	p->ttl = b[7];

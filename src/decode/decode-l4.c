@@ -96,6 +96,7 @@ void vg_decode_tcp(struct vg_packet *p, const uint8_t *b, size_t len)
 		return;
 	}
 	p->flags |= VG_PKT_TCP;
+	p->layers |= VG_LAYER_TCP;
 	p->sport = vg_rd16(b);
 	p->dport = vg_rd16(b + 2);
 	p->tcp_seq = vg_rd32(b + 4);
@@ -133,6 +134,7 @@ void vg_decode_udp(struct vg_packet *p, const uint8_t *b, size_t len)
 		return;
 	}
 	p->flags |= VG_PKT_UDP;
+	p->layers |= VG_LAYER_UDP;
 	p->sport = vg_rd16(b);
 	p->dport = vg_rd16(b + 2);
 	size_t ulen = vg_rd16(b + 4);
@@ -170,6 +172,7 @@ void vg_decode_icmpv4(struct vg_packet *p, const uint8_t *b, size_t len)
 		return;
 	}
 	p->flags |= VG_PKT_ICMP;
+	p->layers |= VG_LAYER_ICMPV4;
 	p->icmp_type = b[0];
 	p->icmp_code = b[1];
 	switch (b[0]) {
@@ -194,6 +197,7 @@ void vg_decode_icmpv6(struct vg_packet *p, const uint8_t *b, size_t len)
 		return;
 	}
 	p->flags |= VG_PKT_ICMP;
+	p->layers |= VG_LAYER_ICMPV6;
 	p->icmp_type = b[0];
 	p->icmp_code = b[1];
 	if (b[0] == 128 || b[0] == 129) {

@@ -24,6 +24,7 @@ int vg_decode_vxlan(struct vg_packet *p, const uint8_t *b, size_t len)
 	}
 	if ((rc = vg_decode_enter(p)) < 0)
 		return rc;
+	p->layers |= VG_LAYER_VXLAN;
 	set_vni(p, VG_OVERLAY_VXLAN, vg_rd24(b + 4));
 	return vg_decode_eth(p, b + 8, len - 8);
 }
@@ -58,6 +59,7 @@ int vg_decode_geneve(struct vg_packet *p, const uint8_t *b, size_t len)
 	}
 	if ((rc = vg_decode_enter(p)) < 0)
 		return rc;
+	p->layers |= VG_LAYER_GENEVE;
 	set_vni(p, VG_OVERLAY_GENEVE, vg_rd24(b + 4));
 	uint16_t proto = vg_rd16(b + 2);
 	b += 8 + optlen;
@@ -79,6 +81,7 @@ int vg_decode_geneve(struct vg_packet *p, const uint8_t *b, size_t len)
  * 0x8000 and up) are normal and not IP; anything else is an anomaly. */
 int vg_decode_ppp_proto(struct vg_packet *p, uint16_t proto, const uint8_t *b, size_t len)
 {
+	p->layers |= VG_LAYER_PPP;
 	switch (proto) {
 	case 0x0021:
 		return vg_decode_ipv4(p, b, len);
@@ -124,6 +127,7 @@ int vg_decode_erspan(struct vg_packet *p, uint16_t type, const uint8_t *b, size_
 		vg_decode_an(p, VG_AN_ERSPAN_VERSION_INVALID);
 		return VG_EINVAL;
 	}
+	p->layers |= VG_LAYER_ERSPAN;
 	set_vni(p, VG_OVERLAY_ERSPAN, vg_rd16(b + 2) & 0x03ff);
 	if (type == VG_ETH_ERSPAN3) {
 		if (b[11] & 0x01) {
@@ -182,6 +186,7 @@ int vg_decode_gre(struct vg_packet *p, const uint8_t *b, size_t len)
 		return vg_decode_trunc(p, VG_AN_GRE_TRUNC);
 	if ((rc = vg_decode_enter(p)) < 0)
 		return rc;
+	p->layers |= VG_LAYER_GRE;
 	if (key_off)
 		set_vni(p, VG_OVERLAY_GRE, vg_rd32(b + key_off));
 	b += off;
@@ -197,6 +202,7 @@ int vg_decode_gre(struct vg_packet *p, const uint8_t *b, size_t len)
 		if (!has_seq) {
 			/* ERSPAN type I: no ERSPAN header, the mirrored frame follows. */
 			p->overlay = VG_OVERLAY_ERSPAN;
+			p->layers |= VG_LAYER_ERSPAN;
 			return vg_decode_eth(p, b, len);
 		}
 		return vg_decode_erspan(p, proto, b, len);
@@ -224,6 +230,7 @@ int vg_decode_mpls(struct vg_packet *p, const uint8_t *b, size_t len)
 
 	if ((rc = vg_decode_enter(p)) < 0)
 		return rc;
+	p->layers |= VG_LAYER_MPLS;
 	for (;;) {
 		if (len < 4)
 			return vg_decode_trunc(p, VG_AN_MPLS_TRUNC);
@@ -280,6 +287,7 @@ int vg_decode_pppoe_sess(struct vg_packet *p, const uint8_t *b, size_t len)
 		len = 6 + plen;
 	if ((rc = vg_decode_enter(p)) < 0)
 		return rc;
+	p->layers |= VG_LAYER_PPPOE;
 	p->pppoe_session = vg_rd16(b + 2);
 	b += 6;
 	len -= 6;
@@ -317,6 +325,7 @@ int vg_decode_nsh(struct vg_packet *p, const uint8_t *b, size_t len)
 		return vg_decode_trunc(p, VG_AN_NSH_TRUNC);
 	if ((rc = vg_decode_enter(p)) < 0)
 		return rc;
+	p->layers |= VG_LAYER_NSH;
 	uint8_t np = b[3];
 	b += hl;
 	len -= hl;

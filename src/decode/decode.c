@@ -23,6 +23,7 @@ int vg_decode_ethertype(struct vg_packet *p, uint16_t type, const uint8_t *b, si
 			return vg_decode_trunc(p, VG_AN_VLAN_TRUNC);
 		if ((rc = vg_decode_enter(p)) < 0)
 			return rc;
+		p->layers |= VG_LAYER_VLAN;
 		if (p->n_vlan < 2)
 			p->vlan[p->n_vlan++] = vg_rd16(b) & 0x0fff;
 		else
@@ -64,6 +65,7 @@ int vg_decode_eth(struct vg_packet *p, const uint8_t *b, size_t len)
 {
 	if (len < 14)
 		return vg_decode_trunc(p, VG_AN_ETH_TRUNC);
+	p->layers |= VG_LAYER_ETHERNET;
 	return vg_decode_ethertype(p, vg_rd16(b + 12), b + 14, len - 14);
 }
 
@@ -73,6 +75,7 @@ static int decode_sll(struct vg_packet *p, const uint8_t *b, size_t len)
 {
 	if (len < 16)
 		return vg_decode_trunc(p, VG_AN_SLL_TRUNC);
+	p->layers |= VG_LAYER_SLL;
 	uint16_t hatype = vg_rd16(b + 2), proto = vg_rd16(b + 14);
 	if (hatype == 778 /* ARPHRD_IPGRE */)
 		return vg_decode_gre(p, b + 16, len - 16);
@@ -86,6 +89,7 @@ static int decode_sll2(struct vg_packet *p, const uint8_t *b, size_t len)
 {
 	if (len < 20)
 		return vg_decode_trunc(p, VG_AN_SLL_TRUNC);
+	p->layers |= VG_LAYER_SLL2;
 	uint16_t proto = vg_rd16(b), hatype = vg_rd16(b + 8);
 	if (hatype == 778)
 		return vg_decode_gre(p, b + 20, len - 20);
@@ -100,6 +104,7 @@ static int decode_null(struct vg_packet *p, const uint8_t *b, size_t len)
 {
 	if (len < 4)
 		return vg_decode_trunc(p, VG_AN_NULL_TRUNC);
+	p->layers |= VG_LAYER_NULL;
 	uint32_t le = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 	uint32_t af = le <= 0xffff ? le : vg_rd32(b);
 	switch (af) {
@@ -118,6 +123,7 @@ static int decode_chdlc(struct vg_packet *p, const uint8_t *b, size_t len)
 {
 	if (len < 4)
 		return vg_decode_trunc(p, VG_AN_CHDLC_TRUNC);
+	p->layers |= VG_LAYER_CHDLC;
 	return vg_decode_ethertype(p, vg_rd16(b + 2), b + 4, len - 4);
 }
 
@@ -147,6 +153,7 @@ int vg_decode_packet(int linktype, const uint8_t *buf, size_t len, int64_t ts_us
 		break;
 	case VG_LINK_RAW:
 	case VG_LINK_RAW_DLT12:
+		out->layers |= VG_LAYER_RAW;
 		rc = vg_decode_ip_nibble(out, buf, len, VG_AN_RAW_INVALID_IP_VERSION);
 		break;
 	case VG_LINK_IPV4:
@@ -204,6 +211,7 @@ int vg_decode_ip(const uint8_t *buf, size_t len, const struct vg_packet *ctx,
 		out->n_mpls = ctx->n_mpls;
 		out->mpls_label = ctx->mpls_label;
 		out->pppoe_session = ctx->pppoe_session;
+		out->layers = ctx->layers;
 		/* The outer IP of a tunnel stays; when the fragments were the outermost
 		 * IP, there is no tunnel and outer_* stays empty. */
 		out->outer_src = ctx->outer_src;
@@ -308,6 +316,19 @@ const char *vg_decode_anomaly_name(unsigned code)
 	if (code >= VG_AN__COUNT || !an_names[code])
 		return "unknown";
 	return an_names[code];
+}
+
+const char *vg_decode_layer_name(uint32_t layer_bit)
+{
+	static const char *const names[VG_LAYER__COUNT] = {
+		"ethernet", "vlan", "sll", "null", "raw", "chdlc", "mpls", "pppoe", "ppp", "nsh",
+		"gre", "erspan", "vxlan", "geneve", "ipv4", "ipv6", "tcp", "udp", "icmpv4",
+		"icmpv6", "sll2",
+	};
+	for (unsigned i = 0; i < VG_LAYER__COUNT; i++)
+		if (layer_bit == 1u << i)
+			return names[i];
+	return "unknown";
 }
 
 const char *vg_decode_anomaly_layer(unsigned code)

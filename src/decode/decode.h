@@ -54,6 +54,20 @@ enum {
 	VG_PKT_PPPOE_DISC = 1u << 9, /* PPPoE discovery (0x8863): counted, not decoded */
 };
 
+/* Layers walked (struct vg_packet.layers), for per-layer decoder statistics such as
+ * Suricata's decoder.ipv4 / decoder.nsh counters. A layer seen twice (IPv4 in IPv4)
+ * is one bit. vg_decode_layer_name() names a bit. */
+enum {
+	VG_LAYER_ETHERNET = 1u << 0, VG_LAYER_VLAN = 1u << 1, VG_LAYER_SLL = 1u << 2,
+	VG_LAYER_NULL = 1u << 3, VG_LAYER_RAW = 1u << 4, VG_LAYER_CHDLC = 1u << 5,
+	VG_LAYER_MPLS = 1u << 6, VG_LAYER_PPPOE = 1u << 7, VG_LAYER_PPP = 1u << 8,
+	VG_LAYER_NSH = 1u << 9, VG_LAYER_GRE = 1u << 10, VG_LAYER_ERSPAN = 1u << 11,
+	VG_LAYER_VXLAN = 1u << 12, VG_LAYER_GENEVE = 1u << 13, VG_LAYER_IPV4 = 1u << 14,
+	VG_LAYER_IPV6 = 1u << 15, VG_LAYER_TCP = 1u << 16, VG_LAYER_UDP = 1u << 17,
+	VG_LAYER_ICMPV4 = 1u << 18, VG_LAYER_ICMPV6 = 1u << 19, VG_LAYER_SLL2 = 1u << 20,
+	VG_LAYER__COUNT = 21
+};
+
 /* TCP flag bits as on the wire. */
 enum {
 	VG_TH_FIN = 0x01, VG_TH_SYN = 0x02, VG_TH_RST = 0x04, VG_TH_PSH = 0x08,
@@ -120,6 +134,7 @@ struct vg_packet {
 	uint16_t frag_hdr_off;   /* IPv6: bytes from l3 to the fragment header */
 	uint16_t frag_prev_nh_off; /* IPv6: bytes from l3 to the Next Header byte naming it */
 	uint8_t anomalies_dropped; /* anomalies beyond VG_MAX_PKT_ANOMALIES (not recorded) */
+	uint32_t layers;         /* VG_LAYER_* bits of every header decoded, outer and inner */
 };
 
 /* Decoder anomalies. Names (vg_decode_anomaly_name) follow Suricata's decoder event
@@ -229,5 +244,7 @@ int vg_decode_ip(const uint8_t *buf, size_t len, const struct vg_packet *ctx,
 const char *vg_decode_anomaly_name(unsigned code);
 /* Layer of an anomaly ("ethernet", "ipv4", "tcp", ...). */
 const char *vg_decode_anomaly_layer(unsigned code);
+/* "ethernet", "vlan", ..., for one VG_LAYER_* bit; "unknown" otherwise. */
+const char *vg_decode_layer_name(uint32_t layer_bit);
 
 #endif

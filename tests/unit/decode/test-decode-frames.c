@@ -84,6 +84,7 @@ static void test_eth_ipv4_tcp(void **state)
 	assert_int_equal(p.l3_len, f.n - 14);
 	assert_int_equal(p.ts_us, 42);
 	assert_int_equal(p.ethertype, 0x0800);
+	assert_int_equal(p.layers, VG_LAYER_ETHERNET | VG_LAYER_IPV4 | VG_LAYER_TCP);
 
 	/* Ethernet padding after a short datagram is not payload. */
 	struct fb g;
@@ -963,6 +964,9 @@ static void test_truncation(void **state)
 	assert_addr(&p.src, "172.16.0.1");
 	assert_int_equal(p.tcp_mss, 1460);
 	assert_int_equal(p.encap_depth, 5);
+	assert_int_equal(p.layers, VG_LAYER_ETHERNET | VG_LAYER_VLAN | VG_LAYER_IPV6 | VG_LAYER_UDP |
+				   VG_LAYER_GENEVE | VG_LAYER_IPV4 | VG_LAYER_GRE | VG_LAYER_MPLS |
+				   VG_LAYER_TCP);
 	check_prefixes(VG_LINK_ETHERNET, &f, "qinq-ipv6-geneve-gre-mpls");
 
 	fb_init(&f);
@@ -995,6 +999,11 @@ static void test_anomaly_names(void **state)
 	assert_string_equal(vg_decode_anomaly_name(VG_AN__COUNT), "unknown");
 	assert_string_equal(vg_decode_anomaly_name(60000), "unknown");
 	assert_string_equal(vg_decode_anomaly_layer(60000), "unknown");
+	for (unsigned i = 0; i < VG_LAYER__COUNT; i++)
+		assert_string_not_equal(vg_decode_layer_name(1u << i), "unknown");
+	assert_string_equal(vg_decode_layer_name(VG_LAYER_NSH), "nsh");
+	assert_string_equal(vg_decode_layer_name(VG_LAYER_ICMPV6), "icmpv6");
+	assert_string_equal(vg_decode_layer_name(3), "unknown");
 }
 
 int main(void)

@@ -235,6 +235,7 @@ static void test_suricata_verify(void **state)
 		assert_int_equal(p.n_anomalies, 0);
 		v4 += p.ip_version == 4;
 		tcp80 += (p.flags & VG_PKT_TCP) && (p.sport == 80 || p.dport == 80);
+		assert_int_equal(p.layers, VG_LAYER_CHDLC | VG_LAYER_IPV4 | VG_LAYER_TCP);
 	}
 	pcap_close(pc);
 	assert_int_equal(n, 17);
@@ -257,6 +258,8 @@ static void test_suricata_verify(void **state)
 		assert_int_equal(p.sport, 52377);
 		assert_int_equal(p.dport, 52464);
 		assert_int_equal(p.encap_depth, 1);
+		/* suricata-verify's stats: decoder.ethernet, .nsh, .ipv4, .udp each 1. */
+		assert_int_equal(p.layers, VG_LAYER_ETHERNET | VG_LAYER_NSH | VG_LAYER_IPV4 | VG_LAYER_UDP);
 	}
 	pcap_close(pc);
 	assert_int_equal(n, 1);
