@@ -298,4 +298,36 @@ int vg_ssh_parse_banner(const char *line, size_t len, struct vg_ssh_banner *out)
 /* EVE: {"ssh": {"client": {proto_version, software_version}, "server": {...}}}. */
 json_t *vg_ssh_eve(const struct vg_ssh_info *info);
 
+/* ---------------------------------------------------------------------------------
+ * Per-flow glue: detects the protocol by content, owns the matching parser state and
+ * turns what it parses into EVE objects for the caller. TCP data comes in order from
+ * the stream layer (vg_app_flow_stream_cb has vg_stream_cb's signature, so
+ * vg_stream_new(ctx, vg_app_flow_stream_cb, flow, &s) wires them), UDP payloads one
+ * datagram at a time. Events: "http" per finished transaction, "dns" per query
+ * question and per response, "tls" once per handshake (after the certificate, or when
+ * the server side turns encrypted, or at EOF), "ssh" once both banners were seen (or
+ * at EOF). The json passed to the callback is borrowed for the call (use it as
+ * vg_event.extra).
+ * ------------------------------------------------------------------------------- */
+typedef void (*vg_app_event_cb)(void *cb_ctx, enum vg_app_proto proto, int dir, json_t *extra);
+struct vg_app_flow;
+/* ipproto 6 or 17; ports as seen from the flow's initiator (sport = client port).
+ * Caller frees with vg_app_flow_free(). NULL on allocation failure. */
+struct vg_app_flow *vg_app_flow_new(uint8_t ipproto, uint16_t sport, uint16_t dport,
+				    vg_app_event_cb cb, void *cb_ctx);
+/* Reports nothing more (call vg_app_flow_eof for both directions first). NULL no-op. */
+void vg_app_flow_free(struct vg_app_flow *f);
+int vg_app_flow_data(struct vg_app_flow *f, int dir, const uint8_t *data, size_t len);
+void vg_app_flow_gap(struct vg_app_flow *f, int dir, size_t len);
+void vg_app_flow_eof(struct vg_app_flow *f, int dir);
+/* One UDP payload (DNS). */
+int vg_app_flow_udp(struct vg_app_flow *f, int dir, const uint8_t *data, size_t len);
+/* Adapter with the signature of vg_stream_cb (stream.h): DATA/GAP/EOF → the above. */
+void vg_app_flow_stream_cb(void *flow, int dir, unsigned what, const uint8_t *data, size_t len);
+enum vg_app_proto vg_app_flow_proto(const struct vg_app_flow *f);
+/* Parser states for the signature engine's buffers; NULL when not that protocol. */
+struct vg_http_state *vg_app_flow_http(const struct vg_app_flow *f);
+const struct vg_tls_info *vg_app_flow_tls(const struct vg_app_flow *f);
+const struct vg_ssh_info *vg_app_flow_ssh(const struct vg_app_flow *f);
+
 #endif

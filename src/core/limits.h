@@ -119,6 +119,7 @@
 #define VG_TLS_MAX_CERTS           8u      /* certificates of a chain parsed */
 #define VG_SSH_MAX_BANNER          255u    /* RFC 4253 4.2: identification line incl. CRLF */
 #define VG_SSH_MAX_PRE_LINES       16u     /* lines before the banner (RFC 4253 allows some) */
+#define VG_APP_DETECT_BYTES        512u    /* bytes per direction probed before giving up on detection */
 /* --- tenants ------------------------------------------------------------------ */
 #define VG_MAX_TENANTS            65536u
 #define VG_MAX_TENANT_NETWORKS    1048576u

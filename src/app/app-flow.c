@@ -1,0 +1,300 @@
+/* app-flow.c — per-flow application layer: protocol detection by content, then the
+ * matching parser, and EVE objects for what it parsed (see app.h for the contract).
+ *
+ * Detection buffers up to VG_APP_DETECT_BYTES per direction: the first direction whose
+ * bytes identify a protocol decides for the flow, and the bytes held so far in both
+ * directions are replayed into the parser, so nothing before detection is lost. */
+#include "app/app.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core-error.h"
+#include "stream/stream.h"
+
+struct vg_app_flow {
+	uint8_t ipproto;
+	uint16_t sport, dport;
+	enum vg_app_proto proto;
+	bool failed[2];
+	struct vg_buf pending[2];     /* bytes held while detecting */
+	vg_app_event_cb cb;
+	void *cb_ctx;
+	struct vg_http_state *http;
+	struct vg_dns_tcp *dns_tcp;
+	struct vg_dns_msg *dns_msg;   /* scratch for one message (large) */
+	uint64_t dns_tx;
+	struct vg_tls_state *tls;
+	bool tls_logged;
+	struct vg_ssh_state *ssh;
+	bool ssh_logged;
+};
+
+static void emit(struct vg_app_flow *f, enum vg_app_proto p, int dir, json_t *j)
+{
+	if (!j)
+		return;
+	if (f->cb)
+		f->cb(f->cb_ctx, p, dir, j);
+	json_decref(j);
+}
+
+static void on_http(void *ctx, const struct vg_http_tx *tx, unsigned what)
+{
+	struct vg_app_flow *f = ctx;
+	if (what == VG_HTTP_EV_DONE)
+		emit(f, VG_APP_HTTP, VG_APP_TOSERVER, vg_http_tx_eve(tx));
+}
+
+static void dns_message(struct vg_app_flow *f, int dir, const uint8_t *msg, size_t len)
+{
+	if (vg_dns_parse(msg, len, f->dns_msg) < 0)
+		return;
+	if (!f->dns_msg->qr) {
+		for (uint32_t q = 0; q < f->dns_msg->n_questions; q++)
+			emit(f, VG_APP_DNS, dir, vg_dns_eve(f->dns_msg, q, f->dns_tx));
+		f->dns_tx++;
+	} else {
+		emit(f, VG_APP_DNS, dir, vg_dns_eve(f->dns_msg, 0, 0));
+	}
+}
+
+static void on_dns_tcp(void *ctx, int dir, const uint8_t *msg, size_t len)
+{
+	dns_message(ctx, dir, msg, len);
+}
+
+struct vg_app_flow *vg_app_flow_new(uint8_t ipproto, uint16_t sport, uint16_t dport,
+				    vg_app_event_cb cb, void *cb_ctx)
+{
+	struct vg_app_flow *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->ipproto = ipproto;
+	f->sport = sport;
+	f->dport = dport;
+	f->cb = cb;
+	f->cb_ctx = cb_ctx;
+	for (int i = 0; i < 2; i++)
+		vg_buf_init(&f->pending[i], VG_APP_DETECT_BYTES);
+	return f;
+}
+
+void vg_app_flow_free(struct vg_app_flow *f)
+{
+	if (!f)
+		return;
+	for (int i = 0; i < 2; i++)
+		vg_buf_free(&f->pending[i]);
+	vg_http_state_free(f->http);
+	vg_dns_tcp_free(f->dns_tcp);
+	free(f->dns_msg);
+	vg_tls_state_free(f->tls);
+	vg_ssh_state_free(f->ssh);
+	free(f);
+}
+
+enum vg_app_proto vg_app_flow_proto(const struct vg_app_flow *f)
+{
+	return f->proto;
+}
+
+struct vg_http_state *vg_app_flow_http(const struct vg_app_flow *f)
+{
+	return f->http;
+}
+
+const struct vg_tls_info *vg_app_flow_tls(const struct vg_app_flow *f)
+{
+	return f->tls ? vg_tls_info(f->tls) : NULL;
+}
+
+const struct vg_ssh_info *vg_app_flow_ssh(const struct vg_app_flow *f)
+{
+	return f->ssh ? vg_ssh_info(f->ssh) : NULL;
+}
+
+static int start_parser(struct vg_app_flow *f, enum vg_app_proto p)
+{
+	f->proto = p;
+	switch (p) {
+	case VG_APP_HTTP:
+		f->http = vg_http_state_new(0, on_http, f);
+		return f->http ? 0 : VG_ENOMEM;
+	case VG_APP_DNS:
+		f->dns_msg = malloc(sizeof(*f->dns_msg));
+		if (f->ipproto == 6)
+			f->dns_tcp = vg_dns_tcp_new(on_dns_tcp, f);
+		return f->dns_msg && (f->ipproto != 6 || f->dns_tcp) ? 0 : VG_ENOMEM;
+	case VG_APP_TLS:
+		f->tls = vg_tls_state_new();
+		return f->tls ? 0 : VG_ENOMEM;
+	case VG_APP_SSH:
+		f->ssh = vg_ssh_state_new();
+		return f->ssh ? 0 : VG_ENOMEM;
+	default:
+		return 0;
+	}
+}
+
+static void tls_maybe_log(struct vg_app_flow *f, bool at_eof)
+{
+	const struct vg_tls_info *in = vg_tls_info(f->tls);
+	if (f->tls_logged || !in->client.seen)
+		return;
+	if (at_eof || in->n_certs > 0 || (in->server.seen && in->encrypted[VG_APP_TOCLIENT])) {
+		f->tls_logged = true;
+		emit(f, VG_APP_TLS, VG_APP_TOCLIENT, vg_tls_eve(in));
+	}
+}
+
+static void ssh_maybe_log(struct vg_app_flow *f, bool at_eof)
+{
+	const struct vg_ssh_info *in = vg_ssh_info(f->ssh);
+	if (f->ssh_logged || !(in->client.seen || in->server.seen))
+		return;
+	if (at_eof || (in->client.seen && in->server.seen)) {
+		f->ssh_logged = true;
+		emit(f, VG_APP_SSH, VG_APP_TOCLIENT, vg_ssh_eve(in));
+	}
+}
+
+/* Bytes of dir for the detected parser. */
+static int route(struct vg_app_flow *f, int dir, const uint8_t *data, size_t len)
+{
+	int rc = 0;
+	switch (f->proto) {
+	case VG_APP_HTTP:
+		return vg_http_parse(f->http, dir, data, len);
+	case VG_APP_DNS:
+		return f->dns_tcp ? vg_dns_tcp_parse(f->dns_tcp, dir, data, len) : 0;
+	case VG_APP_TLS:
+		rc = vg_tls_parse(f->tls, dir, data, len, NULL);
+		tls_maybe_log(f, false);
+		return rc;
+	case VG_APP_SSH:
+		rc = vg_ssh_parse(f->ssh, dir, data, len, NULL);
+		ssh_maybe_log(f, false);
+		return rc;
+	default:
+		return 0;
+	}
+}
+
+int vg_app_flow_data(struct vg_app_flow *f, int dir, const uint8_t *data, size_t len)
+{
+	if (!f || (dir != 0 && dir != 1) || (len > 0 && !data))
+		return VG_EINVAL;
+	if (len == 0 || f->proto == VG_APP_FAILED)
+		return 0;
+	if (f->proto != VG_APP_UNKNOWN)
+		return route(f, dir, data, len);
+	if (f->failed[dir])
+		return 0;
+	/* still detecting: hold the bytes (up to the bound) and probe them */
+	struct vg_buf *b = &f->pending[dir];
+	size_t room = VG_APP_DETECT_BYTES - b->len;
+	size_t take = len < room ? len : room;
+	vg_buf_append(b, data, take);
+	enum vg_app_proto p = vg_app_detect((const uint8_t *)b->data, b->len, dir, f->ipproto, f->sport, f->dport);
+	if (p == VG_APP_UNKNOWN && b->len >= VG_APP_DETECT_BYTES)
+		p = VG_APP_FAILED;
+	if (p == VG_APP_FAILED) {
+		f->failed[dir] = true;
+		if (f->failed[!dir])
+			f->proto = VG_APP_FAILED;
+		return 0;
+	}
+	if (p == VG_APP_UNKNOWN)
+		return 0;
+	int rc = start_parser(f, p);
+	if (rc < 0) {
+		f->proto = VG_APP_FAILED;
+		return rc;
+	}
+	/* replay what was held: the other direction's bytes first only if they came first
+	 * is unknowable here; requests before responses is the safe order for pairing */
+	for (int d = 0; d < 2; d++) {
+		if (f->pending[d].len > 0)
+			route(f, d, (const uint8_t *)f->pending[d].data, f->pending[d].len);
+		vg_buf_free(&f->pending[d]);
+	}
+	if (take < len)
+		rc = route(f, dir, data + take, len - take);
+	return rc;
+}
+
+void vg_app_flow_gap(struct vg_app_flow *f, int dir, size_t len)
+{
+	if (!f || (dir != 0 && dir != 1))
+		return;
+	switch (f->proto) {
+	case VG_APP_HTTP:
+		vg_http_gap(f->http, dir, len);
+		break;
+	case VG_APP_DNS:
+		vg_dns_tcp_gap(f->dns_tcp, dir);
+		break;
+	case VG_APP_TLS:
+		vg_tls_gap(f->tls, dir);
+		break;
+	case VG_APP_UNKNOWN:
+		f->failed[dir] = true; /* cannot probe across missing bytes */
+		if (f->failed[!dir])
+			f->proto = VG_APP_FAILED;
+		break;
+	default:
+		break;
+	}
+}
+
+void vg_app_flow_eof(struct vg_app_flow *f, int dir)
+{
+	if (!f || (dir != 0 && dir != 1))
+		return;
+	switch (f->proto) {
+	case VG_APP_HTTP:
+		vg_http_eof(f->http, dir);
+		break;
+	case VG_APP_TLS:
+		tls_maybe_log(f, true);
+		break;
+	case VG_APP_SSH:
+		ssh_maybe_log(f, true);
+		break;
+	default:
+		break;
+	}
+}
+
+int vg_app_flow_udp(struct vg_app_flow *f, int dir, const uint8_t *data, size_t len)
+{
+	if (!f || (dir != 0 && dir != 1) || (len > 0 && !data))
+		return VG_EINVAL;
+	if (f->proto == VG_APP_UNKNOWN) {
+		enum vg_app_proto p = vg_app_detect(data, len, dir, 17, f->sport, f->dport);
+		if (p != VG_APP_DNS)
+			return 0; /* each datagram is probed on its own */
+		int rc = start_parser(f, p);
+		if (rc < 0) {
+			f->proto = VG_APP_FAILED;
+			return rc;
+		}
+	}
+	if (f->proto != VG_APP_DNS)
+		return 0;
+	dns_message(f, dir, data, len);
+	return 0;
+}
+
+void vg_app_flow_stream_cb(void *flow, int dir, unsigned what, const uint8_t *data, size_t len)
+{
+	struct vg_app_flow *f = flow;
+	if (what & VG_STREAM_CB_DATA)
+		vg_app_flow_data(f, dir, data, len);
+	else if (what & VG_STREAM_CB_GAP)
+		vg_app_flow_gap(f, dir, len);
+	else if (what & VG_STREAM_CB_EOF)
+		vg_app_flow_eof(f, dir);
+}
