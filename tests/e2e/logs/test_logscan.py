@@ -249,3 +249,34 @@ def test_usage():
     assert run([]).returncode == 2
     assert run(["--format", "bogus", AUTH]).returncode == 2
     assert run(["/nonexistent/file.log"]).returncode == 2
+
+
+def test_repeated_message_counts_each_repetition(tmp_path):
+    f = tmp_path / "rep.log"
+    f.write_text(
+        "Nov 22 10:00:00 vm sshd[5]: Failed password for root from 10.5.5.5 port 2222 ssh2\n"
+        "Nov 22 10:00:05 vm sshd[5]: message repeated 3 times: [ Failed password for root from 10.5.5.5 port 2222 ssh2]\n")
+    assert alerts(run([str(f)], check_rc=0)) == []  # 4 failures < 5
+    f.write_text(f.read_text() +
+                 "Nov 22 10:00:09 vm sshd[5]: Failed password for root from 10.5.5.5 port 2222 ssh2\n")
+    al = alerts(run([str(f)], check_rc=1))
+    assert titles(al) == [BRUTE]
+    assert al[0]["correlation"]["count"] == 5
+
+
+def test_sudo_failures_and_not_in_sudoers(tmp_path):
+    f = tmp_path / "sudo.log"
+    f.write_text(
+        "Nov 22 10:00:00 vm sudo: pam_unix(sudo:auth): authentication failure; logname=bob uid=1000 euid=0 tty=/dev/pts/0 ruser=bob rhost=  user=bob\n"
+        "Nov 22 10:00:05 vm sudo:      bob : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/bob ; USER=root ; COMMAND=/bin/bash\n"
+        "Nov 22 10:01:05 vm sudo:      bob : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/bob ; USER=root ; COMMAND=/bin/bash\n"
+        "Nov 22 10:02:05 vm sudo:      bob : 1 incorrect password attempt ; TTY=pts/0 ; PWD=/home/bob ; USER=root ; COMMAND=/bin/bash\n"
+        "Nov 22 10:03:05 vm sudo:      alice : 1 incorrect password attempt ; TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/ls\n"
+        "Nov 22 10:03:10 vm sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/ls\n"
+        "Nov 22 10:04:10 vm sudo:    mallory : user NOT in sudoers ; TTY=pts/0 ; PWD=/home/mallory ; USER=root ; COMMAND=/bin/sh\n")
+    al = alerts(run([str(f)], check_rc=1))
+    assert titles(al) == ["Repeated sudo authentication failures", "sudo attempt by a user not in sudoers"]
+    rep = by_title(al, "Repeated sudo authentication failures")[0]
+    assert rep["correlation"]["group_by"] == {"user.name": "bob", "host.name": "vm"}
+    assert rep["log"]["user"] == "bob"
+    assert by_title(al, "sudo attempt by a user not in sudoers")[0]["log"]["user"] == "mallory"
