@@ -6,13 +6,17 @@
  *    Records are handed out by a bump index and recycled through a free list.
  *  - buckets: power-of-two array of chain heads (pool index + 1), ~1 bucket per record.
  *  - timeout classes: one doubly linked list per class (tcp new/established/closed,
- *    udp new/established, other new/established). Each class has a single timeout and a
- *    record moves to the tail of its class list on every packet, so each list is ordered
- *    by last-seen time and expiry only ever looks at heads. The least recently seen flow
- *    overall is the oldest of the class heads, which is what evict-oldest takes. */
+ *    udp new/established, other new/established). Each class has a single timeout. A
+ *    record is (re)queued at the tail of its class list when its class changes or when
+ *    its last queueing was in an earlier second of packet time, so each list is ordered
+ *    by queueing second (lru_s, a lower bound of last-seen) and expiry only looks at
+ *    heads. Requeueing at most once per second per flow keeps the two random memory
+ *    accesses of an unlink off the per-packet path for busy flows. The least recently
+ *    seen flow overall is (to a second) the oldest of the class heads: evict-oldest. */
 #include "flow/flow.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -64,6 +68,8 @@ struct vg_flow_table {
 	int n_storage;
 
 	uint64_t next_flow_id;
+	int64_t base_us;         /* packet time of the first packet: origin of lru_s */
+	bool have_base;
 	struct vg_flow_stats st;
 };
 
@@ -213,7 +219,7 @@ void vg_flow_table_free(struct vg_flow_table *t)
 	if (!t)
 		return;
 	if (t->pool) {
-		for (int c = 0; c < TC__N; c++) {
+		for (int c = 0; c < TC__N && t->n_storage > 0; c++) {
 			for (uint32_t i = t->lists[c].head; i; i = at(t, i)->lnext)
 				free_storage(t, at(t, i));
 		}
@@ -239,11 +245,21 @@ static void list_unlink(struct vg_flow_table *t, struct vg_flow *f)
 	f->lprev = f->lnext = 0;
 }
 
-static void list_append(struct vg_flow_table *t, struct vg_flow *f, uint8_t c)
+/* Seconds of packet time since the table's first packet (0 before it), saturating. */
+static uint32_t rel_s(const struct vg_flow_table *t, int64_t us)
+{
+	if (!t->have_base || us <= t->base_us)
+		return 0;
+	int64_t d = (us - t->base_us) / 1000000;
+	return d > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
+static void list_append(struct vg_flow_table *t, struct vg_flow *f, uint8_t c, uint32_t now_s)
 {
 	struct flow_list *l = &t->lists[c];
 	uint32_t i = idx_of(t, f);
 	f->tclass = c;
+	f->lru_s = now_s;
 	f->lnext = 0;
 	f->lprev = l->tail;
 	if (l->tail)
@@ -336,10 +352,27 @@ void vg_flow_fill_event(const struct vg_flow *f, const char *reason, int64_t ts_
 
 /* ---- hash --------------------------------------------------------------------- */
 
+_Static_assert(sizeof(struct vg_flow_key) - offsetof(struct vg_flow_key, p1) == 16,
+	       "ports..n_vlan are the key's last 16 bytes");
+
+/* IPv4 keys hash only the 4 meaningful bytes of each address (24 bytes instead of 48):
+ * SipHash cost is per 8-byte block and this is on every packet. */
+static uint32_t key_hash(const struct vg_flow_table *t, const struct vg_flow_key *k)
+{
+	if (k->family == VG_AF_INET) {
+		uint8_t b[24];
+		memcpy(b, k->a1, 4);
+		memcpy(b + 4, k->a2, 4);
+		memcpy(b + 8, (const uint8_t *)k + offsetof(struct vg_flow_key, p1), 16);
+		return (uint32_t)vg_siphash(&t->hkey, b, sizeof(b));
+	}
+	return (uint32_t)vg_siphash(&t->hkey, k, sizeof(*k));
+}
+
 static void hash_unlink(struct vg_flow_table *t, struct vg_flow *f)
 {
 	uint32_t me = idx_of(t, f);
-	uint32_t *pp = &t->buckets[f->hash & t->bucket_mask];
+	uint32_t *pp = &t->buckets[key_hash(t, &f->key) & t->bucket_mask];
 	while (*pp && *pp != me)
 		pp = &at(t, *pp)->hnext;
 	if (*pp)
@@ -378,6 +411,12 @@ uint64_t vg_flow_timeout(struct vg_flow_table *t, int64_t now_us)
 	for (int c = 0; c < TC__N; c++) {
 		while (t->lists[c].head) {
 			struct vg_flow *f = at(t, t->lists[c].head);
+			/* Stop at the first head that has not expired: the list is in lru_s order
+			 * and lru_s is the second of its last packet, so what follows was seen at
+			 * most a second earlier. A flow queued in the same second as a more
+			 * recently active head can therefore be reported up to 1 s late (its
+			 * record still carries its exact last-seen time; a packet arriving for it
+			 * meanwhile expires it exactly, in vg_flow_handle_packet). */
 			if (!expired(t, f, now_us))
 				break;
 			end_flow(t, f, "timeout");
@@ -407,7 +446,7 @@ uint64_t vg_flow_flush(struct vg_flow_table *t, const char *reason)
 	return n;
 }
 
-/* The least recently seen flow: the oldest head among the class lists. */
+/* The least recently seen flow, to a second: the oldest head among the class lists. */
 static struct vg_flow *oldest(struct vg_flow_table *t)
 {
 	struct vg_flow *best = NULL;
@@ -415,7 +454,8 @@ static struct vg_flow *oldest(struct vg_flow_table *t)
 		if (!t->lists[c].head)
 			continue;
 		struct vg_flow *f = at(t, t->lists[c].head);
-		if (!best || f->last_us < best->last_us)
+		if (!best || f->lru_s < best->lru_s ||
+		    (f->lru_s == best->lru_s && f->last_us < best->last_us))
 			best = f;
 	}
 	return best;
@@ -590,13 +630,16 @@ int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, 
 		t->st.pkts_untracked++;
 		return VG_EINVAL;
 	}
-	uint64_t h = vg_siphash(&t->hkey, &k, sizeof(k));
-	uint32_t h32 = (uint32_t)h;
+	if (!t->have_base) {
+		t->base_us = pkt->ts_us;
+		t->have_base = true;
+	}
+	uint32_t h32 = key_hash(t, &k);
 	bool is_tcp = k.proto == IPPROTO_TCP_;
 
 	for (uint32_t i = t->buckets[h32 & t->bucket_mask]; i; i = at(t, i)->hnext) {
 		struct vg_flow *c = at(t, i);
-		if (c->hash == h32 && memcmp(&c->key, &k, sizeof(k)) == 0) {
+		if (memcmp(&c->key, &k, sizeof(k)) == 0) {
 			f = c;
 			break;
 		}
@@ -622,7 +665,6 @@ int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, 
 			return VG_EFULL;
 		}
 		f->key = k;
-		f->hash = h32;
 		f->in_use = true;
 		f->flow_id = t->next_flow_id++;
 		f->start_us = f->last_us = pkt->ts_us;
@@ -639,7 +681,7 @@ int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, 
 		t->st.flows_created++;
 		t->st.flows_active++;
 		t->st.memuse += sizeof(struct vg_flow);
-		list_append(t, f, class_of(f));
+		list_append(t, f, class_of(f), rel_s(t, f->last_us));
 	}
 
 	int dir = (is_a1 == ((f->flags & VG_FLOW_F_INIT_A1) != 0)) ? VG_FLOW_TOSERVER : VG_FLOW_TOCLIENT;
@@ -652,9 +694,14 @@ int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, 
 		f->tcp_flags[dir] |= pkt->tcp_flags;
 		tcp_update(f, dir, pkt->tcp_flags);
 	}
-	/* Move to the tail of its (possibly new) class: keeps each list in last-seen order. */
-	list_unlink(t, f);
-	list_append(t, f, class_of(f));
+	/* Requeue at the tail of its (possibly new) class when the class or the second
+	 * changed: keeps each list in lru_s order at most one requeue per second. */
+	uint8_t cls = class_of(f);
+	uint32_t sec = rel_s(t, f->last_us);
+	if (cls != f->tclass || sec != f->lru_s) {
+		list_unlink(t, f);
+		list_append(t, f, cls, sec);
+	}
 
 	*flow_out = f;
 	*dir_out = dir;

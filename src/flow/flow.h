@@ -104,7 +104,8 @@ struct vg_flow {
 	struct vg_flow_key key;
 	uint32_t hnext;            /* hash chain: pool index + 1, 0 ends */
 	uint32_t lprev, lnext;     /* timeout list links: pool index + 1 */
-	uint32_t hash;             /* low 32 bits of the key hash */
+	uint32_t lru_s;            /* internal: packet-time second (since the table's first
+	                            * packet) when queued on its timeout list; <= last_us */
 	uint64_t flow_id;          /* unique in this table, from 1 */
 	int64_t start_us, last_us;
 	uint64_t pkts[2], bytes[2]; /* [VG_FLOW_TOSERVER], [VG_FLOW_TOCLIENT] */

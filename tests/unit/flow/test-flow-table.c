@@ -452,6 +452,35 @@ static void test_activity_extends_and_lazy_expiry(void **state)
 	free(s.r);
 }
 
+/* Lists are kept in order to the second: a flow can be reported up to 1 s after its
+ * timeout (never early), and its record is exact. */
+static void test_expiry_within_a_second(void **state)
+{
+	(void)state;
+	struct sink s = { 0 };
+	struct vg_flow_table *t = mk(NULL, &s);
+	struct vg_packet a = pkt("10.0.0.1", 1, "10.0.0.2", 2, 17, 0, T0, 100);
+	struct vg_packet b = pkt("10.0.0.3", 1, "10.0.0.4", 2, 17, 0, T0 + SEC / 2, 100);
+	feed(t, &a, NULL);
+	feed(t, &b, NULL);
+	a.ts_us = T0 + SEC * 9 / 10; /* same second: not requeued behind b */
+	feed(t, &a, NULL);
+	/* Never early: */
+	assert_int_equal(vg_flow_timeout(t, T0 + SEC / 2 + 30 * SEC), 0);
+	assert_int_equal(s.n, 0);
+	/* At most a second late: */
+	assert_int_equal(vg_flow_timeout(t, T0 + SEC / 2 + 31 * SEC), 2);
+	assert_int_equal(s.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		if (s.r[i].sport == 1 && s.r[i].fl.pkts_toserver == 2)
+			assert_true(s.r[i].fl.end_us == T0 + SEC * 9 / 10);
+		else
+			assert_true(s.r[i].fl.end_us == T0 + SEC / 2);
+	}
+	vg_flow_table_free(t);
+	free(s.r);
+}
+
 static void test_untracked(void **state)
 {
 	(void)state;
@@ -491,18 +520,19 @@ static void test_memcap_evict_oldest(void **state)
 	uint32_t max = (uint32_t)stats(t).max_flows;
 	assert_true(max > 1000);
 	assert_true(stats(t).memuse <= cfg.memcap);
+	/* Flow 0 at T0, the rest one second later (LRU order is kept to the second). */
 	for (uint32_t i = 0; i < max; i++) {
-		struct vg_packet p = nth_udp(i, T0 + i);
+		struct vg_packet p = nth_udp(i, i == 0 ? T0 : T0 + SEC + i);
 		feed(t, &p, NULL);
 	}
 	assert_int_equal(stats(t).flows_active, max);
 	assert_true(stats(t).memuse <= cfg.memcap);
 	assert_int_equal(s.n, 0);
-	/* Refresh flow 0: it is no longer the oldest. */
-	struct vg_packet p0 = nth_udp(0, T0 + max);
+	/* Refresh flow 0 a second later: it is no longer the oldest. */
+	struct vg_packet p0 = nth_udp(0, T0 + 2 * SEC);
 	feed(t, &p0, NULL);
 	for (uint32_t i = max; i < max + 10; i++) {
-		struct vg_packet p = nth_udp(i, T0 + max + i);
+		struct vg_packet p = nth_udp(i, T0 + 2 * SEC + i);
 		feed(t, &p, NULL);
 	}
 	struct vg_flow_stats st = stats(t);
@@ -693,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_timeouts_per_state),
 		cmocka_unit_test(test_activity_extends_and_lazy_expiry),
+		cmocka_unit_test(test_expiry_within_a_second),
 		cmocka_unit_test(test_untracked),
 		cmocka_unit_test(test_memcap_evict_oldest),
 		cmocka_unit_test(test_memcap_emergency),
