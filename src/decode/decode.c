@@ -127,6 +127,18 @@ static int decode_chdlc(struct vg_packet *p, const uint8_t *b, size_t len)
 	return vg_decode_ethertype(p, vg_rd16(b + 2), b + 4, len - 4);
 }
 
+/* Common end of vg_decode_packet / vg_decode_ip. */
+static int finish(struct vg_packet *p, int rc)
+{
+	if ((p->layers & (VG_LAYER_VXLAN | VG_LAYER_GENEVE | VG_LAYER_GRE)) &&
+	    p->outer_src.family == VG_AF_NONE)
+		p->flags |= VG_PKT_TUNNEL_NO_INNER_IP;
+	if (p->ip_version != 0)
+		return 0;
+	p->flags |= VG_PKT_INVALID;
+	return rc < 0 ? rc : VG_EINVAL;
+}
+
 int vg_decode_packet(int linktype, const uint8_t *buf, size_t len, int64_t ts_us,
 		     struct vg_packet *out)
 {
@@ -179,10 +191,7 @@ int vg_decode_packet(int linktype, const uint8_t *buf, size_t len, int64_t ts_us
 		rc = VG_ENOTSUP;
 		break;
 	}
-	if (out->ip_version != 0)
-		return 0;
-	out->flags |= VG_PKT_INVALID;
-	return rc < 0 ? rc : VG_EINVAL;
+	return finish(out, rc);
 }
 
 int vg_decode_ip(const uint8_t *buf, size_t len, const struct vg_packet *ctx,
@@ -219,10 +228,7 @@ int vg_decode_ip(const uint8_t *buf, size_t len, const struct vg_packet *ctx,
 	}
 	int rc = vg_decode_ip_nibble(out, buf, len, VG_AN_RAW_INVALID_IP_VERSION);
 	out->flags |= VG_PKT_REASSEMBLED;
-	if (out->ip_version != 0)
-		return 0;
-	out->flags |= VG_PKT_INVALID;
-	return rc < 0 ? rc : VG_EINVAL;
+	return finish(out, rc);
 }
 
 /* Names follow Suricata's decoder events where one exists. The layer is the part

@@ -2,10 +2,18 @@
  *
  * vg_decode_packet() is a pure function of (link type, bytes, time) → struct vg_packet:
  * no globals, no allocation, never reads past len. It walks Ethernet/VLAN/QinQ, SLL/SLL2,
- * raw IP, MPLS, PPPoE, IPv4/IPv6 (with options and extension headers), GRE/ERSPAN, and
- * VXLAN/Geneve overlays down to the innermost IP + TCP/UDP/ICMP/ICMPv6 header. Overlay
- * identity (VNI, ERSPAN session id, VLAN ids) is kept for tenant attribution.
- * Everything wrong with the packet is recorded as a typed anomaly on it (STYLE.md 4).
+ * BSD null, Cisco HDLC, raw IP, MPLS, PPPoE, NSH, IPv4/IPv6 (with options and extension
+ * headers), GRE/ERSPAN, IP-in-IP, and VXLAN (UDP 4789)/Geneve (UDP 6081) overlays down
+ * to the innermost IP + TCP/UDP/ICMP/ICMPv6 header. Overlay identity (VNI, GRE key,
+ * ERSPAN session id, VLAN ids) is kept for tenant attribution. Everything wrong with the
+ * packet is recorded as a typed anomaly on it (STYLE.md 4).
+ *
+ * Innermost IP wins: src/dst/ports/proto describe the innermost IP packet decoded;
+ * outer_src/outer_dst the outermost IP of a tunnel (empty without a tunnel). When a
+ * broken or non-IP inner frame stops the walk (ARP inside VXLAN, a truncated inner
+ * header), the packet describes the last good IP layer, the overlay/vni found so far
+ * stay set, and VG_PKT_TUNNEL_NO_INNER_IP says so. Implementation: decode.c (link
+ * layers), decode-ip.c, decode-l4.c, decode-tunnel.c.
  *
  * Fragments are decoded as far as the fragment allows and flagged; reassembly is a
  * separate, stateful step (decode-defrag.h). */
@@ -52,6 +60,8 @@ enum {
 	VG_PKT_TRUNCATED = 1u << 7,/* caplen < what the headers say */
 	VG_PKT_INVALID = 1u << 8,  /* could not be decoded to L3; do not track */
 	VG_PKT_PPPOE_DISC = 1u << 9, /* PPPoE discovery (0x8863): counted, not decoded */
+	VG_PKT_TUNNEL_NO_INNER_IP = 1u << 10, /* VXLAN/Geneve/GRE entered, no inner IP found:
+					       * the IP fields are the tunnel's own */
 };
 
 /* Layers walked (struct vg_packet.layers), for per-layer decoder statistics such as
@@ -77,7 +87,7 @@ enum {
 struct vg_packet {
 	int64_t ts_us;           /* capture time, microseconds since the epoch */
 	const uint8_t *data;     /* the frame, borrowed from the caller */
-	uint32_t caplen, wirelen;
+	uint32_t caplen, wirelen; /* vg_decode_packet sets both to len; capture sets wirelen */
 	int linktype;
 	uint32_t flags;          /* VG_PKT_* */
 
@@ -122,7 +132,7 @@ struct vg_packet {
 	uint16_t anomalies[VG_MAX_PKT_ANOMALIES]; /* enum vg_decode_anomaly */
 
 	/* Added for issue 3 (decoders). */
-	uint16_t ethertype;      /* last Ethertype / PPP-mapped type seen (ARP, LLDP, ... can be counted) */
+	uint16_t ethertype;      /* innermost Ethertype seen (so ARP, LLDP, ... can be counted) */
 	uint8_t n_mpls;          /* MPLS labels walked */
 	uint32_t mpls_label;     /* bottom-of-stack MPLS label */
 	uint16_t pppoe_session;  /* PPPoE session id, when PPPoE was walked */

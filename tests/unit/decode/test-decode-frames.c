@@ -201,6 +201,24 @@ static void test_vxlan(void **state)
 	assert_int_equal(p.dport, 443);
 	assert_int_equal(p.proto, 6);
 	assert_int_equal(p.encap_depth, 1);
+	assert_false(p.flags & VG_PKT_TUNNEL_NO_INNER_IP);
+
+	/* ARP inside: the packet is the tunnel's UDP, the tenant is known, and flagged. */
+	struct fb a;
+	fb_init(&a);
+	fb_eth(&a, 0x0800);
+	fb_ipv4(&a, "10.98.0.1", "10.98.0.2", 17);
+	fb_udp(&a, 50000, 4789);
+	fb_vxlan(&a, 1001);
+	fb_eth(&a, 0x0806);
+	fb_payload(&a, 28, 0);
+	fb_end(&a);
+	assert_int_equal(decode(VG_LINK_ETHERNET, &a, &p), 0);
+	assert_int_equal(p.n_anomalies, 0);
+	assert_int_equal(p.flags, VG_PKT_IPV4 | VG_PKT_UDP | VG_PKT_TUNNEL_NO_INNER_IP);
+	assert_int_equal(p.ethertype, 0x0806);
+	assert_int_equal(p.vni, 1001);
+	assert_addr(&p.src, "10.98.0.1");
 
 	/* I flag clear: not VXLAN, the outer UDP packet stays. */
 	f.b[42] = 0;
