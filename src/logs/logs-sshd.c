@@ -423,6 +423,7 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 		    vg_lx_eat(&s, "PAM: authentication failure for ") ||
 		    vg_lx_eat(&s, "PAM: Authentication error for ") ||
 		    vg_lx_eat(&s, "PAM: authentication error for ") ||
+		    vg_lx_eat(&s, "PAM: unknown user for ") ||
 		    vg_lx_eat(&s, "PAM: User not known to the underlying authentication module for ")) {
 			/* OpenSSH 3.x-5.x: "PAM: Authentication failure for [illegal user ]U from H" */
 			if (!user_from_host(e, s, NULL))
@@ -601,6 +602,25 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 		}
 		break;
 	case 's':
+		if (vg_lx_eat(&s, "srclimit_penalise: ")) {
+			/* OpenSSH 9.8 PerSourcePenalties: "ipv4: new 192.0.2.1/32 deferred penalty
+			 * of 10 seconds for reason: penalty: failed authentication" */
+			long n = vg_str_find(s, ": new ", 6);
+			if (n < 0)
+				break;
+			struct vg_str t = vg_lx_sub(s, (size_t)n + 6, s.len);
+			struct vg_str w = vg_lx_word(&t);
+			long sl = vg_str_chr(w, '/');
+			if (sl > 0)
+				w.len = (size_t)sl;
+			if (!vg_logs_set_src(e, w))
+				break;
+			long r = vg_str_find(t, "reason: ", 8);
+			if (r >= 0)
+				e->reason = vg_logs_dups(e, vg_lx_sub(t, (size_t)r + 8, t.len));
+			vg_logs_norm(e, P_SSHD, C_NET, "ssh-source-penalised", VG_OUTCOME_FAILURE);
+			return 0;
+		}
 		if (vg_lx_eat(&s, "ssh_dispatch_run_fatal: Connection from ")) {
 			if (!user_host_port_r(e, s, &rest))
 				break;

@@ -433,6 +433,27 @@ static bool parse_tag(struct vg_log_entry *e, struct vg_str *s)
 	return true;
 }
 
+/* "auth.info", "authpriv.notice", "local7.err" */
+static bool is_fac_level(struct vg_str w)
+{
+	long dot = vg_str_chr(w, '.');
+	if (dot <= 0 || (size_t)dot + 1 >= w.len)
+		return false;
+	for (size_t i = 0; i < w.len; i++) {
+		char c = w.p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (long)i == dot))
+			return false;
+	}
+	static const char *const lv[] = { "emerg", "alert", "crit", "err", "error", "warning",
+					  "warn", "notice", "info", "debug" };
+	struct vg_str l = vg_lx_sub(w, (size_t)dot + 1, w.len);
+	for (size_t i = 0; i < sizeof(lv) / sizeof(lv[0]); i++) {
+		if (vg_str_eq_cstr(l, lv[i]))
+			return true;
+	}
+	return false;
+}
+
 static bool word_is_tag(struct vg_str w)
 {
 	return w.len && (w.p[w.len - 1] == ':' || vg_str_chr(w, '[') >= 0);
@@ -482,6 +503,16 @@ int vg_logs_syslog_3164(struct vg_log_entry *e, struct vg_str s, const struct vg
 		 * "host msg" without tag only when the second word is not tag-like. */
 		if (w2.len) {
 			e->hostname = vg_logs_dups(e, w);
+			s = t;
+			vg_lx_skipsp(&s);
+		}
+	}
+	/* Some syslogds write "facility.level" before the tag ("vps auth.info sshd[1]: "). */
+	t = s;
+	w = vg_lx_word(&t);
+	if (w.len > 3 && !word_is_tag(w) && is_fac_level(w)) {
+		struct vg_str t2 = t;
+		if (word_is_tag(vg_lx_word(&t2))) {
 			s = t;
 			vg_lx_skipsp(&s);
 		}

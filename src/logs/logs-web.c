@@ -203,6 +203,8 @@ static void set_client(struct vg_log_entry *e, struct vg_str h)
 
 static void set_user(struct vg_log_entry *e, struct vg_str u)
 {
+	if (u.len >= 2 && u.p[0] == '"' && u.p[u.len - 1] == '"')
+		u = vg_lx_sub(u, 1, u.len - 1); /* some servers quote the user */
 	if (u.len && !(u.len == 1 && u.p[0] == '-'))
 		e->user = unescape_dup(e, u, true);
 }
@@ -280,6 +282,10 @@ static int parse_combined(struct vg_log_entry *e, struct vg_str s, enum vg_log_f
 		e->http.vhost = vg_logs_dups(e, vh);
 		set_client(e, w[1]);
 		set_user(e, w[3]);
+	} else if (nw == 2) {
+		/* "HOST USER [time]" without the ident column */
+		set_client(e, w[0]);
+		set_user(e, w[1]);
 	} else if (nw >= 3) {
 		set_client(e, w[0]);
 		struct vg_str u = nw == 4 ? vg_str_make(w[2].p, (size_t)(head.p + head.len - w[2].p))

@@ -31,7 +31,10 @@
  *                             ssh_dispatch_run_fatal, kex errors
  *     ssh-pam-auth-failures   PAM N more authentication failures (attempts = N)
  *     ssh-reverse-mapping-failed  POSSIBLE BREAK-IN ATTEMPT! (category "network")
- *     ssh-maxstartups-drop    drop connection #N from [IP]:P ... past MaxStartups ("network")
+ *     ssh-maxstartups-drop    drop connection #N from [IP]:P ... past MaxStartups / penalty
+ *                             ("network")
+ *     ssh-source-penalised    srclimit_penalise: ... new IP/32 ... penalty (OpenSSH 9.8+)
+ *     ssh-connection-refused  tcp_wrappers "refused connect from NAME (IP)" ("network")
  *     ssh-auth-postponed, ssh-auth-partial   (outcome unknown)
  *     ssh-connection          Connection from IP port P on ... (category "network")
  *     ssh-disconnect          a logged-in session ended (category "session", not preauth)

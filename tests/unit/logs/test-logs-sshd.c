@@ -124,6 +124,19 @@ static const struct row failures[] = {
 	  "ssh-login-failed", F, "root", "192.0.2.28", 1, "password", false, NULL, "sshd" },
 	{ H "message repeated 3 times: [ Failed password for root from 192.0.2.29 port 2 ssh2]", 0,
 	  "ssh-login-failed", F, "root", "192.0.2.29", 2, "password", false, NULL, NULL },
+	/* "facility.level" between host and tag (some syslogds), OpenSSH 9.8 penalties. */
+	{ "Jun 20 02:18:39 vps auth.info sshd[13482]: Invalid user admin from 2001:db8::a11:beef:7ac0", 0,
+	  "ssh-invalid-user", F, "admin", "2001:db8::a11:beef:7ac0", 0, NULL, true, NULL, "sshd" },
+	{ H "srclimit_penalise: ipv4: new 192.0.2.30/32 deferred penalty of 10 seconds for reason: "
+	    "penalty: failed authentication",
+	  0, "ssh-source-penalised", F, NULL, "192.0.2.30", 0, NULL, false, NULL, NULL },
+	{ H "error: PAM: unknown user for illegal user mario from 192.0.2.31", 0, "ssh-login-failed", F,
+	  "mario", "192.0.2.31", 0, "keyboard-interactive", true, NULL, NULL },
+	{ H "ROOT LOGIN REFUSED FROM 2001:db8::a11:beef:7ac1 port 14423 [preauth]", 0,
+	  "ssh-user-not-allowed", F, "root", "2001:db8::a11:beef:7ac1", 14423, NULL, false, NULL, NULL },
+	{ H "Failed password for root from 2001:db8::a11:beef:7ac0%enp3s0 port 14423 ssh2", 0,
+	  "ssh-login-failed", F, "root", "2001:db8::a11:beef:7ac0", 14423, "password", false, NULL,
+	  NULL },
 };
 
 /* Lines that must not be failures (or must not be recognised at all). */

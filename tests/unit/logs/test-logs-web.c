@@ -24,6 +24,11 @@ static const struct row rows[] = {
 	  0, "http-request", F, NULL, "192.0.2.9", 0, NULL, false, NULL, NULL },
 	{ "192.0.2.10 - - [22/Nov/2026:23:59:32 +0000] \"-\" 408 0 \"-\" \"-\"", 0, "http-request", F,
 	  NULL, "192.0.2.10", 0, NULL, false, NULL, NULL },
+	/* A quoted user, no ident column, an extra number after the bytes. */
+	{ "10.42.42.39 - \"jeff\" [19/Apr/1943:03:14:13 +0000] \"GET /s HTTP/1.1\" 401 356 \"Evil/2.0\"",
+	  0, "http-request", F, "jeff", "10.42.42.39", 0, "GET", false, NULL, NULL },
+	{ "10.42.42.44 - [19/Apr/1943:03:14:15 +0000] \"GET / HTTP/2.0\" 301 401 314 \"-\"", 0,
+	  "http-request", S, NULL, "10.42.42.44", 0, "GET", false, NULL, NULL },
 	/* Not access lines. */
 	{ "192.0.2.1 - - [22/Nov/2026:23:59:32 +0000] \"GET / HTTP/1.1", VG_EINVAL, NULL, N, NULL,
 	  NULL, 0, NULL, false, NULL, NULL },
