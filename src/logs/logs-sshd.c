@@ -307,7 +307,9 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 	case 'A':
 		if (vg_lx_eat(&s, "Accepted "))
 			return auth_result(e, s, "ssh-login-success", C_AUTH, VG_OUTCOME_SUCCESS);
-		if (vg_lx_eat(&s, "Address ") && vg_str_find(s, "POSSIBLE BREAK-IN", 17) >= 0) {
+		if (vg_lx_eat(&s, "Address ") &&
+		    (vg_str_find(s, "POSSIBLE BREAK-IN", 17) >= 0 ||
+		     vg_str_find(s, "does not map back to the address", 32) >= 0)) {
 			/* "Address IP maps to NAME, but this does not map back to the address" */
 			struct vg_str w = vg_lx_word(&s);
 			vg_logs_set_src(e, w);
@@ -438,9 +440,12 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 			return auth_result(e, s, "ssh-auth-postponed", C_AUTH, VG_OUTCOME_UNKNOWN);
 		if (vg_lx_eat(&s, "Partial "))
 			return auth_result(e, s, "ssh-auth-partial", C_AUTH, VG_OUTCOME_UNKNOWN);
-		if (vg_lx_eat(&s, "Protocol major versions differ for ")) {
-			long c = vg_str_chr(s, ':');
-			vg_logs_set_src(e, c >= 0 ? vg_lx_sub(s, 0, (size_t)c) : s);
+		if (vg_lx_eat(&s, "Protocol major versions differ")) {
+			/* " for 192.0.2.1: SSH-2.0-x vs. SSH-1.5-y" or (newer) ": 2 vs. 1" */
+			if (vg_lx_eat(&s, " for ")) {
+				long c = vg_str_chr(s, ':');
+				vg_logs_set_src(e, c >= 0 ? vg_lx_sub(s, 0, (size_t)c) : s);
+			}
 			vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-bad-protocol", VG_OUTCOME_FAILURE);
 			return 0;
 		}

@@ -82,6 +82,7 @@ int vg_logs_sudo(struct vg_log_entry *e, struct vg_str msg)
 	} else if (vg_str_eq_cstr(reason, "command not allowed")) {
 		vg_logs_norm(e, "sudo", "authentication", "sudo-command-denied", VG_OUTCOME_FAILURE);
 	} else if (vg_str_eq_cstr(reason, "a password is required") ||
+		   vg_str_startswith(reason, "a terminal is required to read the password") ||
 		   vg_str_startswith(reason, "PAM authentication error") ||
 		   vg_str_startswith(reason, "authentication failure")) {
 		vg_logs_norm(e, "sudo", "authentication", "sudo-auth-failure", VG_OUTCOME_FAILURE);
