@@ -13,7 +13,7 @@
  * Overlap policy: "first" (as Suricata's defrag policy "first", and Windows/Solaris):
  * bytes already received are never replaced; a later fragment only fills holes.
  * Any overlap records VG_AN_IPV4_FRAG_OVERLAP / VG_AN_IPV6_FRAG_OVERLAP on the
- * fragment and is counted (exact duplicates separately). A datagram that would exceed
+ * fragment and is counted (pure duplicates separately). A datagram that would exceed
  * 65535 bytes records VG_AN_IPV4_FRAG_TOO_LARGE / VG_AN_IPV6_FRAG_TOO_LARGE and the
  * fragment is dropped; more than max_frags fragments drop the whole datagram
  * (VG_AN_FRAG_TOO_MANY). Allocation happens only for fragments, never on the ordinary
@@ -39,7 +39,7 @@ struct vg_defrag_counters {
 	uint64_t fragments;      /* fragments offered */
 	uint64_t reassembled;    /* datagrams completed */
 	uint64_t overlaps;       /* fragments overlapping data already held (incl. duplicates) */
-	uint64_t duplicates;     /* ... of which exact duplicates */
+	uint64_t duplicates;     /* ... of which brought nothing new (duplicates, retransmits) */
 	uint64_t too_large;      /* fragments that would make a datagram > 65535 bytes */
 	uint64_t too_many;       /* datagrams dropped for exceeding max_frags */
 	uint64_t invalid;        /* bad fragment lengths / contradicting last fragments */
