@@ -139,8 +139,10 @@ struct vg_log_http {
 	int64_t request_time_us; /* $request_time / %D / %T when logged, else -1 */
 };
 
-/* Arena for one entry's strings: the raw line copy plus field copies of it. */
-#define VG_LOG_ARENA_SIZE (2u * VG_MAX_LINE + 1024u)
+/* Arena for one entry's strings: the raw line copy plus field copies of it (a web line
+ * is copied as the line, the unescaped request and the URI: three times at most). When
+ * it runs out, copies are cut and entry.truncated is set; nothing is ever overrun. */
+#define VG_LOG_ARENA_SIZE (4u * VG_MAX_LINE + 1024u)
 
 struct vg_log_entry {
 	enum vg_log_format format; /* the framing that was recognised */
@@ -202,7 +204,7 @@ struct vg_log_entry {
  *           header fields are set; callers count it as "unknown", not as an error);
  *         VG_EINVAL: garbage (nothing recognisable; entry.line/message still set).
  * out is overwritten (everything before the arena is zeroed; the arena is not cleared,
- * for speed); it is big (~130 KB): allocate it once and reuse it. opts may be NULL
+ * for speed); it is big (~260 KB): allocate it once and reuse it. opts may be NULL
  * (defaults of vg_logs_opts_init() but now_us 0). */
 int vg_logs_parse_line(const char *line, size_t len, const struct vg_log_opts *opts,
 		       struct vg_log_entry *out);

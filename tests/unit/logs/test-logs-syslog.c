@@ -184,6 +184,14 @@ static void test_5424(void **state)
 	assert_int_equal(g_e->ts_offset_min, -420);
 	assert_int_equal(g_e->pid, 8710);
 
+	/* +02:00 and Z zones on the same instant. */
+	assert_int_equal(parse("<13>1 2026-11-23T01:00:00.25+02:00 h a - - - x", &o), VG_ENOTSUP);
+	int64_t plus2 = g_e->ts_us;
+	assert_int_equal(g_e->ts_offset_min, 120);
+	assert_int_equal(parse("<13>1 2026-11-22T23:00:00.250000Z h a - - - x", &o), VG_ENOTSUP);
+	assert_int_equal(g_e->ts_us, plus2);
+	assert_int_equal(g_e->ts_offset_min, 0);
+
 	/* A known program inside 5424: the normalized fields follow. */
 	assert_int_equal(parse("<38>1 2026-11-22T23:59:28.108712+00:00 vm sshd 18116 - - Failed password "
 			       "for root from 10.99.0.1 port 50346 ssh2", &o), 0);

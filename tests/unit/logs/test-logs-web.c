@@ -153,6 +153,26 @@ static void test_formats(void **state)
 	assert_int_equal(parse_fmt("x", VG_LOGF_NGINX, nf), VG_EINVAL);
 }
 
+/* A near-maximal line: the line, the request and the URI copies all fit the arena. */
+static void test_long_line(void **state)
+{
+	(void)state;
+	size_t ul = VG_MAX_LINE - 200;
+	char *l = malloc(VG_MAX_LINE + 1);
+	assert_non_null(l);
+	int n = snprintf(l, VG_MAX_LINE, "192.0.2.1 - - [22/Nov/2026:23:59:32 +0000] \"GET /");
+	memset(l + n, 'a', ul);
+	n += (int)ul;
+	n += snprintf(l + n, (size_t)(VG_MAX_LINE + 1 - (size_t)n), " HTTP/1.1\" 414 0 \"-\" \"-\"");
+	assert_true((size_t)n <= VG_MAX_LINE);
+	assert_int_equal(vg_logs_parse_line(l, (size_t)n, NULL, g_e), 0);
+	assert_false(g_e->truncated);
+	assert_int_equal(strlen(g_e->http.uri), ul + 1);
+	assert_int_equal(strlen(g_e->http.request), ul + 1 + 4 + 9);
+	assert_int_equal(g_e->http.status, 414);
+	free(l);
+}
+
 /* The lab's nginx log: 76 requests from 10.99.0.1 / fd00:99::1, 25 failed basic-auth logins on
  * /login (401 as admin), the attack probes by URI, and nothing unparsed. */
 static void test_lab(void **state)
@@ -207,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_lab),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
