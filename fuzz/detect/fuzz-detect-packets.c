@@ -1,12 +1,11 @@
 /* fuzz-detect-packets.c — the scan and flood detectors on arbitrary frame sequences.
  *
  * Input: byte 0 selects configuration (table caps 1..8 from its top bits; bit 0: tiny
- * thresholds so that episodes, alerts, evictions and memcap paths need little input), byte 1
- * the link type; then
- * records [dt: 1 byte][len: 2 bytes big-endian][frame: len bytes]. dt advances packet time
- * (low 7 bits, in units of 10 ms, or of 1 s with the high bit set, which also calls tick).
- * Every frame that decodes is fed to both detectors; the sink checks what every event must
- * hold. Builds with make-corpus.py's seeds from the lab captures. */
+ * thresholds so that episodes, alerts and evictions need little input), byte 1 the link
+ * type; then records [dt: 1 byte][len: 2 bytes big-endian][frame: len bytes]. dt advances
+ * packet time (low 7 bits, in units of 10 ms, or of 1 s with the high bit set, which also
+ * calls tick). Every frame is decoded and fed to both detectors; the sink checks what every
+ * event must hold. Seeds: make-corpus.py cuts them from the lab captures. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
