@@ -22,6 +22,7 @@ struct ctx {
 	/* first packet of the kind/victim under test */
 	struct vg_addr victim;
 	int kind; /* 0 none, 1 SYN, 2 UDP, 3 ICMP */
+	const char *tenant;
 	int64_t first_flood_us;
 };
 
@@ -40,7 +41,7 @@ static void feed(void *c, const struct vg_packet *p)
 	struct ctx *x = c;
 	if (x->kind && !x->first_flood_us && is_kind(p, x->kind) && vg_addr_eq(&p->dst, &x->victim))
 		x->first_flood_us = p->ts_us;
-	assert_int_equal(vg_detect_flood_packet(x->d, p, NULL), 0);
+	assert_int_equal(vg_detect_flood_packet(x->d, p, x->tenant), 0);
 }
 
 static void tick(void *c, int64_t now)
@@ -377,11 +378,17 @@ static void test_ipv6_icmp_flood(void **state)
 {
 	(void)state;
 	struct ctx *c = new_ctx(NULL);
-	c->kind = 0;
 	struct vg_packet p;
+	char tenant[16];
 	for (unsigned i = 0; i < 3000; i++) {
 		build_icmp_echo(&p, T0 + i * 500, "2001:db8::bad", "2001:db8::1");
+		p.has_vni = true;
+		p.vni = 4242;
+		/* the caller's buffer changes after each call: the detector keeps its own copy */
+		snprintf(tenant, sizeof(tenant), "acme");
+		c->tenant = tenant;
 		feed(c, &p);
+		memset(tenant, 'x', sizeof(tenant) - 1);
 	}
 	vg_detect_flood_finish(c->d, T0 + 2000000);
 	assert_int_equal(recorder_count(c->rec, VG_EVT_ALERT, VG_DET_FLOOD), 1);
@@ -390,6 +397,9 @@ static void test_ipv6_icmp_flood(void **state)
 	assert_addr(&a->src, "2001:db8::bad");
 	assert_addr(&a->dst, "2001:db8::1");
 	assert_int_equal(a->proto, 58);
+	assert_true(a->has_vni);
+	assert_int_equal(a->vni, 4242);
+	assert_string_equal(a->tenant, "acme");
 	/* 1000 packets at 2000/s: half a second */
 	assert_true(a->ts_us - T0 <= 600000);
 	free_ctx(c);
