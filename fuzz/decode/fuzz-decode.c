@@ -44,7 +44,7 @@ static void one_frame(struct vg_defrag *d, int lt, const uint8_t *frame, size_t 
 	struct vg_packet p, q;
 	int rc = vg_decode_packet(lt, frame, len, ts, &p);
 	check(&p, frame, len);
-	if (rc == 0 && !p.ip_version)
+	if ((rc == 0) != (p.ip_version != 0) || (rc == 0) == ((p.flags & VG_PKT_INVALID) != 0))
 		__builtin_trap();
 	if (!d || !(p.flags & VG_PKT_FRAGMENT))
 		return;
