@@ -26,6 +26,7 @@ enum hstate {
 	H_TRAILERS,
 	H_BODY_EOF,     /* response body until the connection closes */
 	H_RESYNC,       /* after a gap or garbage: skip lines until a start line */
+	H_SKIP,         /* drop `remain` body bytes of an evicted transaction */
 	H_TUNNEL,       /* after CONNECT: not HTTP any more */
 	H_ERROR,        /* unparsable: ignore until a gap */
 };
@@ -98,9 +99,18 @@ static void tx_free(struct vg_http_tx *tx)
 /* Report DONE, unlink and free. */
 static void tx_finish(struct vg_http_state *st, struct vg_http_tx *tx)
 {
-	for (int i = 0; i < 2; i++)
-		if (st->d[i].tx == tx)
+	for (int i = 0; i < 2; i++) {
+		if (st->d[i].tx == tx) {
+			/* evicted while its message is still arriving: skip the rest of it */
 			st->d[i].tx = NULL;
+			if (st->d[i].state == H_BODY_CL) {
+				st->d[i].state = H_SKIP; /* framing known: skip exactly the rest */
+			} else {
+				st->d[i].state = H_RESYNC;
+				st->d[i].remain = 0;
+			}
+		}
+	}
 	struct vg_http_tx **link = &st->head;
 	while (*link && *link != tx)
 		link = &(*link)->next;
@@ -615,6 +625,7 @@ static void reset_response(struct vg_http_tx *tx)
 {
 	msg_free(&tx->resp);
 	msg_init(&tx->resp);
+	tx->has_response = false; /* the final response still belongs to this tx */
 	tx->status = 0;
 	tx->status_msg = tx->location = tx->server = tx->resp_content_type = vg_str_make("", 0);
 }
@@ -778,6 +789,15 @@ int vg_http_parse(struct vg_http_state *st, int dir, const uint8_t *data, size_t
 			return 0;
 		case H_ERROR:
 			return VG_EINVAL;
+		case H_SKIP: {
+			size_t take = len < d->remain ? len : (size_t)d->remain;
+			data += take;
+			len -= take;
+			d->remain -= take;
+			if (d->remain == 0)
+				d->state = H_LINE;
+			break;
+		}
 		case H_BODY_CL:
 		case H_CHUNK_DATA:
 		case H_BODY_EOF: {
@@ -852,6 +872,10 @@ void vg_http_gap(struct vg_http_state *st, int dir, size_t len)
 	vg_buf_reset(&d->line);
 	if (d->state == H_TUNNEL)
 		return;
+	if (d->state == H_SKIP && d->remain > len) {
+		d->remain -= len;
+		return;
+	}
 	if ((d->state == H_BODY_CL || d->state == H_CHUNK_DATA) && d->remain > len) {
 		struct vg_http_msg *m = dir == 0 ? &d->tx->req : &d->tx->resp;
 		m->incomplete = true; /* body has a hole; framing still known */

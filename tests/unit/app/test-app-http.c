@@ -379,9 +379,13 @@ static void test_interim_and_no_body_statuses(void **state)
 		    "HTTP/1.1 204 No Content\r\nContent-Length: 99\r\n\r\n"
 		    "HTTP/1.1 304 Not Modified\r\n\r\n");
 	assert_int_equal(c.n, 2);
+	assert_string_equal(c.r[0].method, "PUT"); /* the 100 did not consume its tx */
+	assert_string_equal(c.r[0].req_body, "hi");
 	assert_int_equal(c.r[0].status, 204);
 	assert_int_equal(c.r[0].resp_body_seen, 0);
+	assert_string_equal(c.r[1].method, "DELETE");
 	assert_int_equal(c.r[1].status, 304);
+	assert_int_equal(vg_http_stats(st)->unsolicited_response, 0);
 	assert_int_equal(vg_http_stats(st)->interim_responses, 1);
 	vg_http_state_free(st);
 }
@@ -484,6 +488,28 @@ static void test_tx_cap_and_eof(void **state)
 	vg_http_state_free(st);
 }
 
+/* Eviction of the transaction whose response is being parsed (regression: the
+ * response parser kept a pointer to the freed transaction). */
+static void test_evict_under_response(void **state)
+{
+	(void)state;
+	struct coll c;
+	struct vg_http_state *st = open_st(&c, 0);
+	feed(st, 0, "GET /first HTTP/1.1\r\n\r\n");
+	feed(st, 1, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234");
+	for (unsigned i = 0; i < VG_HTTP_MAX_TXS; i++)
+		feed(st, 0, "GET /more HTTP/1.1\r\n\r\n");
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.r[0].uri, "/first");
+	assert_true(c.r[0].resp_incomplete);
+	/* the rest of that body is skipped; the next response pairs with /more */
+	feed(st, 1, "56789HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.r[1].uri, "/more");
+	assert_int_equal(c.r[1].status, 404);
+	vg_http_state_free(st);
+}
+
 static void test_http09_and_connect(void **state)
 {
 	(void)state;
@@ -558,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_line_too_long),
 		cmocka_unit_test(test_gaps),
 		cmocka_unit_test(test_tx_cap_and_eof),
+		cmocka_unit_test(test_evict_under_response),
 		cmocka_unit_test(test_http09_and_connect),
 		cmocka_unit_test(test_eve_keys),
 	};
