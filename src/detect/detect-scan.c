@@ -96,8 +96,17 @@ struct vg_detect_scan {
 	uint32_t n_used, n_fresh;
 	uint32_t lru_head, lru_tail, ep_head;
 	uint64_t ep_prefix, ep_counter;
+	/* Spare 16-entry set arrays: a stream of one-probe sources (random or spoofed
+	 * scanners) creates and evicts a tracker per packet; recycling its three smallest
+	 * arrays keeps malloc off that path. At most SMALL_SPARE arrays (512 B each). */
+	struct sentry *spare;
+	uint32_t n_spare;
 	struct vg_detect_scan_stats st;
 };
+
+#define SMALL_CAP 16u
+#define SMALL_SPARE 4096u
+_Static_assert(sizeof(struct sentry *) <= sizeof(uint64_t), "spare link fits in sentry.fp");
 
 void vg_detect_scan_config_default(struct vg_detect_scan_config *cfg)
 {
@@ -125,10 +134,28 @@ static void set_clear(struct vg_detect_scan *d, struct fpset *s)
 {
 	if (s->e) {
 		d->st.mem_used -= (uint64_t)s->cap * sizeof(struct sentry);
-		free(s->e);
+		if (s->cap == SMALL_CAP && d->n_spare < SMALL_SPARE) {
+			/* the first entry's fp field links the spare list */
+			memcpy(&s->e[0].fp, &d->spare, sizeof(d->spare));
+			d->spare = s->e;
+			d->n_spare++;
+		} else {
+			free(s->e);
+		}
 	}
 	s->e = NULL;
 	s->cap = s->n = 0;
+}
+
+static struct sentry *small_alloc(struct vg_detect_scan *d)
+{
+	if (!d->spare)
+		return calloc(SMALL_CAP, sizeof(struct sentry));
+	struct sentry *e = d->spare;
+	memcpy(&d->spare, &e[0].fp, sizeof(d->spare));
+	d->n_spare--;
+	memset(e, 0, SMALL_CAP * sizeof(*e));
+	return e;
 }
 
 static struct sentry *set_slot(struct sentry *e, uint32_t cap, uint64_t fp)
@@ -141,11 +168,11 @@ static struct sentry *set_slot(struct sentry *e, uint32_t cap, uint64_t fp)
 
 static int set_grow(struct vg_detect_scan *d, struct fpset *s)
 {
-	uint32_t ncap = s->cap ? s->cap * 2 : 16;
+	uint32_t ncap = s->cap ? s->cap * 2 : SMALL_CAP;
 	uint64_t bytes = (uint64_t)ncap * sizeof(struct sentry);
 	if (ncap > VG_SCAN_MAX_PAIRS * 2 || d->st.mem_used + bytes > d->cfg.memcap)
 		return VG_EFULL;
-	struct sentry *ne = calloc(ncap, sizeof(*ne));
+	struct sentry *ne = ncap == SMALL_CAP ? small_alloc(d) : calloc(ncap, sizeof(*ne));
 	if (!ne)
 		return VG_ENOMEM;
 	for (uint32_t i = 0; i < s->cap; i++)
@@ -900,6 +927,11 @@ void vg_detect_scan_free(struct vg_detect_scan *d)
 			set_clear(d, &t->ports);
 			free(t->tenant);
 		}
+	}
+	while (d->spare) {
+		struct sentry *e = d->spare;
+		memcpy(&d->spare, &e[0].fp, sizeof(d->spare));
+		free(e);
 	}
 	free(d->pool);
 	free(d->buckets);
