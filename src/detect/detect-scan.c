@@ -202,6 +202,8 @@ static struct sentry *set_get(struct vg_detect_scan *d, struct fpset *s, uint64_
 	struct sentry *x = set_find(s, fp);
 	if (x)
 		return x;
+	if (s->n >= VG_SCAN_MAX_PAIRS)
+		return NULL;
 	if ((s->n + 1) * 4 > s->cap * 3 && set_grow(d, s) < 0)
 		return NULL;
 	x = set_slot(s->e, s->cap, fp);
