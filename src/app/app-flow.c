@@ -23,7 +23,6 @@ struct vg_app_flow {
 	void *cb_ctx;
 	struct vg_http_state *http;
 	struct vg_dns_tcp *dns_tcp;
-	struct vg_dns_msg *dns_msg;   /* scratch for one message (large) */
 	uint64_t dns_tx;
 	struct vg_tls_state *tls;
 	bool tls_logged;
@@ -47,17 +46,24 @@ static void on_http(void *ctx, const struct vg_http_tx *tx, unsigned what)
 		emit(f, VG_APP_HTTP, VG_APP_TOSERVER, vg_http_tx_eve(tx));
 }
 
+/* The parsed message is large (~100 KB): allocated per message rather than kept per
+ * flow, since a resolver sees many DNS flows at once. */
 static void dns_message(struct vg_app_flow *f, int dir, const uint8_t *msg, size_t len)
 {
-	if (vg_dns_parse(msg, len, f->dns_msg) < 0)
+	struct vg_dns_msg *m = malloc(sizeof(*m));
+	if (!m)
 		return;
-	if (!f->dns_msg->qr) {
-		for (uint32_t q = 0; q < f->dns_msg->n_questions; q++)
-			emit(f, VG_APP_DNS, dir, vg_dns_eve(f->dns_msg, q, f->dns_tx));
+	if (vg_dns_parse(msg, len, m) < 0)
+		goto out;
+	if (!m->qr) {
+		for (uint32_t q = 0; q < m->n_questions; q++)
+			emit(f, VG_APP_DNS, dir, vg_dns_eve(m, q, f->dns_tx));
 		f->dns_tx++;
 	} else {
-		emit(f, VG_APP_DNS, dir, vg_dns_eve(f->dns_msg, 0, 0));
+		emit(f, VG_APP_DNS, dir, vg_dns_eve(m, 0, 0));
 	}
+out:
+	free(m);
 }
 
 static void on_dns_tcp(void *ctx, int dir, const uint8_t *msg, size_t len)
@@ -89,7 +95,6 @@ void vg_app_flow_free(struct vg_app_flow *f)
 		vg_buf_free(&f->pending[i]);
 	vg_http_state_free(f->http);
 	vg_dns_tcp_free(f->dns_tcp);
-	free(f->dns_msg);
 	vg_tls_state_free(f->tls);
 	vg_ssh_state_free(f->ssh);
 	free(f);
@@ -123,10 +128,9 @@ static int start_parser(struct vg_app_flow *f, enum vg_app_proto p)
 		f->http = vg_http_state_new(0, on_http, f);
 		return f->http ? 0 : VG_ENOMEM;
 	case VG_APP_DNS:
-		f->dns_msg = malloc(sizeof(*f->dns_msg));
 		if (f->ipproto == 6)
 			f->dns_tcp = vg_dns_tcp_new(on_dns_tcp, f);
-		return f->dns_msg && (f->ipproto != 6 || f->dns_tcp) ? 0 : VG_ENOMEM;
+		return f->ipproto != 6 || f->dns_tcp ? 0 : VG_ENOMEM;
 	case VG_APP_TLS:
 		f->tls = vg_tls_state_new();
 		return f->tls ? 0 : VG_ENOMEM;
