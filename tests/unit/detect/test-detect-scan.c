@@ -594,6 +594,33 @@ static void test_vni_scope(void **state)
 	free_ctx(&c);
 }
 
+/* A full port range against the smallest memcap: memory stays under it, the drops are
+ * counted, and the scan is still reported once. */
+static void test_memcap(void **state)
+{
+	(void)state;
+	struct vg_detect_scan_config cfg;
+	vg_detect_scan_config_default(&cfg);
+	cfg.memcap = 1; /* clamped to 1 MiB */
+	struct ctx c = new_ctx(&cfg);
+	struct vg_packet p;
+	for (unsigned port = 1; port < 65536; port++) {
+		build_tcp(&p, T0 + port * 10, "192.0.2.99", "10.0.0.5", 50000, (uint16_t)port, VG_TH_SYN, 0);
+		feed(&c, &p);
+	}
+	struct vg_detect_scan_stats st;
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_true(st.mem_used <= (1u << 20));
+	assert_true(st.set_full > 0);
+	assert_int_equal(st.alerts, 1);
+	vg_detect_scan_finish(c.d, T0 + 1000000);
+	const struct rec_event *e = one_episode(c.rec, "SYN", "192.0.2.99", "10.0.0.5");
+	/* 1 MiB holds the pair set at 16384 slots and the port set at 8192 (3/4 full) */
+	assert_int_equal(e->ports, 6144);
+	assert_int_equal(e->probes, 65535);
+	free_ctx(&c);
+}
+
 static void test_api_edges(void **state)
 {
 	(void)state;
@@ -637,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_ack_scan),
 		cmocka_unit_test(test_connect_vs_syn_by_behaviour),
 		cmocka_unit_test(test_vni_scope),
+		cmocka_unit_test(test_memcap),
 		cmocka_unit_test(test_api_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
