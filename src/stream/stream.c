@@ -436,7 +436,14 @@ int vg_stream_segment(struct vg_stream *s, int di, uint32_t seq, uint8_t flags,
 	ctx->st.bytes += len;
 
 	if (flags & VG_STREAM_RST) {
-		/* A reset ends both directions; what is buffered is delivered with gaps. */
+		/* A reset far outside the sequence space is a blind injection attempt (or
+		 * junk): ignored. Otherwise it ends both directions; what is buffered is
+		 * delivered with gaps. */
+		uint32_t dist = SEQ_GEQ(seq, d->next_seq) ? seq - d->next_seq : d->next_seq - seq;
+		if (d->started && dist > VG_STREAM_MAX_SEQ_AHEAD) {
+			ctx->st.out_of_window++;
+			return VG_ERANGE;
+		}
 		d->rst_seen = true;
 		close_dir(s, 0);
 		close_dir(s, 1);

@@ -22,7 +22,9 @@
  *    tcp-stream match never spans missing bytes.
  *  - FIN: the direction closes once every byte before the FIN has been delivered (holes
  *    before it wait for the gap rules). RST closes both directions at once, declaring
- *    gaps for every hole. Data after close is ignored (counted).
+ *    gaps for every hole, unless its sequence number is more than
+ *    VG_STREAM_MAX_SEQ_AHEAD away (ignored, counted). Data after close is ignored
+ *    (counted).
  *  - Memory: out-of-order segments and raw windows count against a per-flow cap and a
  *    global cap (struct vg_stream_ctx). A segment that would exceed either is dropped and
  *    counted; its bytes become a gap later. In-order data is delivered without copying.

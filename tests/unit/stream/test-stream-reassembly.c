@@ -381,6 +381,9 @@ static void test_rst_flushes_with_gap(void **state)
 	seg(&f, 0, 0, "ab");
 	seg(&f, 0, 5, "xyz");
 	vg_stream_segment(f.s, 1, 51, VG_STREAM_ACK, (const uint8_t *)"srv", 3, 0);
+	/* a reset far off the sequence space is ignored */
+	assert_int_equal(vg_stream_segment(f.s, 1, 51 + 0x80000000u, VG_STREAM_RST, NULL, 0, 0), VG_ERANGE);
+	assert_int_equal(f.k.eof[0] + f.k.eof[1], 0);
 	vg_stream_segment(f.s, 1, 51, VG_STREAM_RST, NULL, 0, 0);
 	assert_string_equal(f.k.out[0], "ab[gap 3]xyz");
 	assert_string_equal(f.k.out[1], "srv");
