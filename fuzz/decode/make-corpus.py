@@ -7,7 +7,8 @@ File format (see fuzz-decode.c): byte 0 = link-type index (high bit: the rest is
 sequence of 16-bit-length-prefixed frames), then the frame(s).
 
 Usage: /usr/bin/python3 fuzz/decode/make-corpus.py [SHARED_DIR]   (default /work/shared)
-Files that the fuzzer found (crash-*, regress-*) are kept; everything else is rewritten.
+Files the fuzzer found are kept (crash-* and regress-*: crashers; fuzz-*: inputs that
+added coverage, from libFuzzer -merge=1); everything else is rewritten.
 """
 import hashlib
 import os
@@ -151,7 +152,7 @@ def main():
     shared = sys.argv[1] if len(sys.argv) > 1 else '/work/shared'
     os.makedirs(OUT, exist_ok=True)
     for fn in os.listdir(OUT):
-        if not fn.startswith(('crash-', 'regress-')):
+        if not fn.startswith(('crash-', 'regress-', 'fuzz-')):
             os.unlink(os.path.join(OUT, fn))
     lab(shared)
     built()
