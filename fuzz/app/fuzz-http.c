@@ -2,7 +2,8 @@
  * Byte 0 picks a chunk size, bytes 1-2 where the request stream ends and the response
  * stream starts. Both streams are parsed twice, whole and in chunks; the transactions
  * (hashed field by field, EVE object included) must agree: parsing must not depend on
- * how the stream was split. A gap and EOF end each run. */
+ * how the stream was split. A gap and EOF end each run. A third run interleaves the
+ * directions chunk by chunk. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,5 +92,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t parts = run(data, split, data + split, size - split, chunk);
 	if (whole != parts)
 		abort(); /* result depends on chunking: a parser bug */
+	/* and once with the directions interleaved chunk by chunk (responses arriving while
+	 * requests are still coming): no equality to check, only memory safety */
+	uint64_t h = 0;
+	struct vg_http_state *st = vg_http_state_new(0, on_tx, &h);
+	if (!st)
+		abort();
+	const uint8_t *req = data, *resp = data + split;
+	size_t lq = split, lr = size - split, iq = 0, ir = 0;
+	while (iq < lq || ir < lr) {
+		size_t n = lq - iq < chunk ? lq - iq : chunk;
+		vg_http_parse(st, 0, req + iq, n);
+		iq += n;
+		n = lr - ir < chunk ? lr - ir : chunk;
+		vg_http_parse(st, 1, resp + ir, n);
+		ir += n;
+	}
+	vg_http_eof(st, 1);
+	vg_http_eof(st, 0);
+	vg_http_state_free(st);
 	return 0;
 }
