@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -67,5 +68,8 @@ int vg_priv_drop(const char *user, char *msg, unsigned msglen)
 		return fail(msg, msglen, VG_EIO, "root could be regained", user, 0);
 	if (setgid(0) == 0 && gid != 0)
 		return fail(msg, msglen, VG_EIO, "group root could be regained", user, 0);
+	/* And no way back through exec of a setuid/file-capability binary. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return fail(msg, msglen, VG_EIO, "PR_SET_NO_NEW_PRIVS", user, errno);
 	return 0;
 }

@@ -8,7 +8,8 @@
 
 /* Become `user` for good: supplementary groups cleared to the user's primary group,
  * then real/effective/saved gid and uid set to the user's, then verified (ids match and
- * setuid(0)/seteuid(0) fail, i.e. root cannot be regained).
+ * setuid(0)/seteuid(0) fail, i.e. root cannot be regained), then PR_SET_NO_NEW_PRIVS so
+ * that no exec can grant privileges back.
  *
  *   running as root, user given   → drop; 0 or an error (VG_ENOENT: no such user;
  *                                   VG_EINVAL: the user is root itself; VG_EIO: a call

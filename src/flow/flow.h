@@ -161,8 +161,12 @@ int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, 
 			  struct vg_flow **flow_out, int *dir_out);
 
 /* End every flow whose timeout has passed at now_us (reason "timeout"). Call every packet
- * or every few; cost is O(timeout classes + flows ended). Also leaves emergency mode once
- * the table has recovered. Returns the number of flows ended. */
+ * or every few; cost is O(timeout classes + flows ended). A flow is reported at most 1 s
+ * after its timeout (lists are ordered to the second), never before; its record carries
+ * the exact last-seen time. Also leaves emergency mode once the table has recovered.
+ * Live capture: when vg_capture_next() times out with no packet, call this with the last
+ * packet time advanced by the idle wall-clock time, so idle flows still end.
+ * Returns the number of flows ended. */
 uint64_t vg_flow_timeout(struct vg_flow_table *t, int64_t now_us);
 
 /* End every flow now (reason: "shutdown" at end of input, "forced" otherwise; the string

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <cmocka.h>
@@ -172,6 +173,8 @@ static void test_priv_drop_after_capture(void **state)
 			_exit(12);
 		if (setuid(0) == 0 || seteuid(0) == 0)
 			_exit(13);
+		if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+			_exit(18);
 		/* Capturing still works: the socket was opened before the drop. */
 		send_udp(port, 2, "after-drop");
 		int got = 0;
