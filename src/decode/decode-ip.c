@@ -314,6 +314,8 @@ int vg_decode_ipv6(struct vg_packet *p, const uint8_t *b, size_t len)
 			if (seen_rt)
 				vg_decode_an(p, VG_AN_IPV6_EXTHDR_DUPL);
 			seen_rt = true;
+			if (h[2] == 0)
+				vg_decode_an(p, VG_AN_IPV6_RH_TYPE_0);
 			break;
 		case VG_IPP_FRAGMENT: {
 			if (seen_frag) {

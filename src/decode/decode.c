@@ -315,6 +315,7 @@ static const char *const an_names[VG_AN__COUNT] = {
 	[VG_AN_FRAG_TOO_MANY] = "defrag.max_frags",
 	[VG_AN_FRAG_TRACKERS_FULL] = "defrag.trackers_full",
 	[VG_AN_FRAG_INVALID] = "defrag.invalid_fragment",
+	[VG_AN_IPV6_RH_TYPE_0] = "ipv6.rh_type_0",
 };
 
 const char *vg_decode_anomaly_name(unsigned code)

@@ -232,6 +232,7 @@ enum vg_decode_anomaly {
 	VG_AN_FRAG_TOO_MANY,        /* a datagram exceeded VG_DEFRAG_MAX_FRAGS */
 	VG_AN_FRAG_TRACKERS_FULL,   /* new datagram while all trackers are busy: oldest evicted */
 	VG_AN_FRAG_INVALID,         /* fragment with a length not a multiple of 8, or MF clear with a hole */
+	VG_AN_IPV6_RH_TYPE_0,       /* deprecated type 0 routing header (RFC 5095: amplification) */
 	VG_AN__COUNT
 };
 

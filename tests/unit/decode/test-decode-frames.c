@@ -633,7 +633,7 @@ static void test_ipv6_ext(void **state)
 	fb_eth(&f, 0x86dd);
 	fb_ipv6(&f, "fd00::1", "fd00::2", 0);
 	fb_hex(&f, "2b00 0502 0000 0100");          /* hop-by-hop → routing: router alert, PadN */
-	fb_hex(&f, "2c02 0000 00000000");           /* routing (type 0, segs 0) → fragment, len 2 */
+	fb_hex(&f, "2c02 0400 00000000");           /* routing (type 4, SRH) → fragment, len 2 */
 	fb_payload(&f, 16, 0);
 	fb_hex(&f, "3c00 0000 0000abcd");           /* fragment, atomic (offset 0, M 0) → dest opts */
 	fb_hex(&f, "0600 0104 00000000");           /* dest opts (PadN 4) → TCP */
@@ -646,6 +646,13 @@ static void test_ipv6_ext(void **state)
 	assert_true(p.flags & VG_PKT_TCP);
 	assert_int_equal(p.dport, 6);
 	assert_int_equal(p.ip_hlen, 40 + 8 + 24 + 8 + 8);
+
+	/* Routing header type 0 is deprecated (RFC 5095). */
+	f.b[14 + 40 + 8 + 2] = 0;
+	assert_int_equal(decode(VG_LINK_ETHERNET, &f, &p), 0);
+	assert_true(has_an(&p, VG_AN_IPV6_RH_TYPE_0));
+	assert_int_equal(p.n_anomalies, 1);
+	f.b[14 + 40 + 8 + 2] = 4;
 
 	/* A real first fragment (M set): transport still decoded, flagged. */
 	f.b[14 + 40 + 32 + 3] = 0x01;
