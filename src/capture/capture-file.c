@@ -53,7 +53,15 @@ int vg_capture_fetch(struct vg_capture *cap, int64_t *ts_us, const uint8_t **dat
 	int rc = pcap_next_ex(cap->p, &h, &d);
 	if (rc != 1)
 		return rc;
-	*ts_us = (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
+	/* A crafted file (pcapng has 64-bit timestamps) can name any time: keep it within a
+	 * range that cannot overflow microseconds, and count it. */
+	int64_t sec = (int64_t)h->ts.tv_sec, usec = (int64_t)h->ts.tv_usec;
+	if (sec < 0 || sec > VG_CAPTURE_MAX_TS_S || usec < 0 || usec > 999999) {
+		sec = sec < 0 ? 0 : sec > VG_CAPTURE_MAX_TS_S ? VG_CAPTURE_MAX_TS_S : sec;
+		usec = usec < 0 ? 0 : usec > 999999 ? 999999 : usec;
+		cap->st.ts_clamped++;
+	}
+	*ts_us = sec * 1000000 + usec;
 	*data = d;
 	*caplen = h->caplen;
 	*wirelen = h->len;

@@ -41,6 +41,7 @@ struct vg_capture_stats {
 	uint64_t bytes;          /* captured bytes delivered */
 	uint64_t files_done;     /* files read to their end without error */
 	uint64_t files_failed;   /* files that could not be opened or were damaged */
+	uint64_t ts_clamped;     /* timestamps before 1970 or past VG_CAPTURE_MAX_TS_S, clamped */
 	/* Live only (pcap_stats; 0 for files): */
 	uint64_t received;       /* packets the kernel saw matching the filter */
 	uint64_t dropped;        /* dropped by the kernel for lack of buffer space */
