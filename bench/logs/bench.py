@@ -241,9 +241,10 @@ def report(r):
     L.append("| fail2ban-regex FILE sshd | %d | %.2f | %.2f | %s | %s | %.1f× | %s lines matched (no per-source count) |"
              % (r["lines"], f["cpu"], f["wall"], fmt_rate(f["rate_cpu"]), fmt_rate(f["rate_wall"]),
                 v["rate_cpu"] / f["rate_cpu"], f["matched"]))
-    L.append("| sshguard sshg-parser (median of %d) | %d | %.2f | %.2f | %s | %s | %.1f× | %d (%d / %d) at score ≥ 30 |"
+    L.append("| sshguard sshg-parser (median of %d) | %d | %.2f | %.2f | %s | %s | %.1f× | %d attack lines; %d (%d / %d) sources reach score 30 over the whole file (the parser has no time window) |"
              % (r["runs"], r["lines"], s["cpu"], s["wall"], fmt_rate(s["rate_cpu"]),
-                fmt_rate(s["rate_wall"]), v["rate_cpu"] / s["rate_cpu"], s["flagged"], s["tp"], s["fp"]))
+                fmt_rate(s["rate_wall"]), v["rate_cpu"] / s["rate_cpu"], s["attacks"],
+                s["flagged"], s["tp"], s["fp"]))
     if c.get("rate_cpu"):
         L.append("| crowdsec -dsn file://… -type syslog (sshd collection) | %d | %.2f (incl. start) | %s (processing) "
                  "| %s | %s | %.1f× (vigil on the same %d lines: %s/s) | %d (%d / %d) of %d attackers in those lines |"
