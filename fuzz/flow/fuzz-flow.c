@@ -1,7 +1,8 @@
 /* fuzz-flow.c — drives the flow table with arbitrary packet sequences over a small
  * address space (so flows collide, reverse, reuse ports, time out, hit the memcap) and
  * checks its invariants after every step. Input: 1 config byte, then 12-byte records:
- *   [0] op: 0-2 packet, 3 timeout pass (now), 4 flush, 5 mark alerted
+ *   [0] op (mod 7): 0-2 packet, 3 timeout pass (now), 4 flush, 5 packet + mark alerted,
+ *       6 jump the clock to the signed 64-bit value in [1..8] (time overflow checks)
  *   [1] src host (bits 0-2), dst host (3-5), IPv6 (6), has VNI (7)
  *   [2] protocol: 0 TCP, 1 UDP, 2 ICMP, 3 ICMPv6, else the byte itself
  *   [3] TCP flags   [4] sport (low 3 bits)   [5] dport (low 3 bits)
@@ -60,8 +61,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	for (; size >= 12; data += 12, size -= 12) {
-		now += (int64_t)(data[9] | data[10] << 8) * 1000;
-		uint8_t op = data[0] % 6;
+		now = (int64_t)((uint64_t)now + (uint64_t)(data[9] | data[10] << 8) * 1000);
+		uint8_t op = data[0] % 7;
+		if (op == 6) {
+			uint64_t v = 0;
+			for (int i = 1; i <= 8; i++)
+				v = v << 8 | data[i];
+			now = (int64_t)v;
+			vg_flow_timeout(t, now);
+			check(t);
+			continue;
+		}
 		if (op == 3) {
 			vg_flow_timeout(t, now);
 			check(t);
@@ -99,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int rc = vg_flow_handle_packet(t, &p, now, &f, &dir);
 		if (rc == 0) {
 			if (!f || (dir != VG_FLOW_TOSERVER && dir != VG_FLOW_TOCLIENT) ||
-			    f->key.proto != p.proto || f->pkts[dir] == 0 || f->last_us > now)
+			    f->key.proto != p.proto || f->pkts[dir] == 0)
 				__builtin_trap();
 			if (op == 5)
 				f->alerted = true;

@@ -264,8 +264,8 @@ static uint32_t rel_s(const struct vg_flow_table *t, int64_t us)
 {
 	if (!t->have_base || us <= t->base_us)
 		return 0;
-	int64_t d = (us - t->base_us) / 1000000;
-	return d > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+	uint64_t d = ((uint64_t)us - (uint64_t)t->base_us) / 1000000;
+	return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
 }
 
 static void list_append(struct vg_flow_table *t, struct vg_flow *f, uint8_t c, uint32_t now_s)
@@ -416,7 +416,10 @@ static void end_flow(struct vg_flow_table *t, struct vg_flow *f, const char *rea
 
 static bool expired(const struct vg_flow_table *t, const struct vg_flow *f, int64_t now_us)
 {
-	return now_us - f->last_us > t->to_us[f->tclass];
+	/* Unsigned difference: callers' times are bounded (capture clamps them), but a
+	 * difference of two arbitrary int64 values could overflow. */
+	return now_us > f->last_us &&
+	       (uint64_t)now_us - (uint64_t)f->last_us > (uint64_t)t->to_us[f->tclass];
 }
 
 uint64_t vg_flow_timeout(struct vg_flow_table *t, int64_t now_us)
