@@ -75,7 +75,8 @@ int vg_defrag_new(const struct vg_defrag_config *cfg, struct vg_defrag **out)
 	struct vg_defrag_config def = { 0 };
 	if (!cfg)
 		cfg = &def;
-	d->memcap = cfg->memcap ? vg_clamp_u64(cfg->memcap, 64u << 10, VG_DEFRAG_MEMCAP) : VG_DEFRAG_MEMCAP;
+	d->memcap = cfg->memcap ? vg_clamp_u64(cfg->memcap, 64u << 10, VG_DEFRAG_MEMCAP) :
+		VG_DEFRAG_MEMCAP;
 	d->max_trackers = (uint32_t)(cfg->max_trackers ?
 		vg_clamp_u64(cfg->max_trackers, 1, VG_DEFRAG_MAX_TRACKERS) : VG_DEFRAG_MAX_TRACKERS);
 	d->max_frags = (uint32_t)(cfg->max_frags ?

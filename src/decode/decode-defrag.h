@@ -31,7 +31,7 @@ struct vg_defrag;
 struct vg_defrag_config {
 	uint64_t memcap;        /* bytes; 0 → VG_DEFRAG_MEMCAP; clamped to [64 KiB, VG_DEFRAG_MEMCAP] */
 	uint32_t max_trackers;  /* 0 → VG_DEFRAG_MAX_TRACKERS; clamped to [1, VG_DEFRAG_MAX_TRACKERS] */
-	uint32_t max_frags;     /* per datagram; 0 → VG_DEFRAG_MAX_FRAGS; clamped to [2, VG_DEFRAG_MAX_FRAGS] */
+	uint32_t max_frags;     /* per datagram; 0 → VG_DEFRAG_MAX_FRAGS; clamped to [2, that] */
 	uint32_t timeout_s;     /* 0 → VG_DEFRAG_DEFAULT_TIMEOUT_S; clamped to VG_DEFRAG_MAX_TIMEOUT_S */
 };
 

@@ -136,7 +136,7 @@ struct vg_packet {
 	uint8_t n_mpls;          /* MPLS labels walked */
 	uint32_t mpls_label;     /* bottom-of-stack MPLS label */
 	uint16_t pppoe_session;  /* PPPoE session id, when PPPoE was walked */
-	uint16_t ip_hlen;        /* bytes from l3 to l4 (IPv4 header incl. options / IPv6 incl. ext headers) */
+	uint16_t ip_hlen;        /* bytes from l3 to l4 (IPv4 with options / IPv6 with ext headers) */
 	/* Fragments (VG_PKT_FRAGMENT): the fragment's data and, for IPv6, where the fragment
 	 * header sits, so that decode-defrag.c can rebuild the datagram. */
 	const uint8_t *frag_data;
@@ -231,7 +231,7 @@ enum vg_decode_anomaly {
 	VG_AN_NSH_RESERVED_TYPE,
 	VG_AN_FRAG_TOO_MANY,        /* a datagram exceeded VG_DEFRAG_MAX_FRAGS */
 	VG_AN_FRAG_TRACKERS_FULL,   /* new datagram while all trackers are busy: oldest evicted */
-	VG_AN_FRAG_INVALID,         /* fragment with a length not a multiple of 8, or MF clear with a hole */
+	VG_AN_FRAG_INVALID,         /* MF set and length not a multiple of 8, contradicting ends */
 	VG_AN_IPV6_RH_TYPE_0,       /* deprecated type 0 routing header (RFC 5095: amplification) */
 	VG_AN__COUNT
 };
