@@ -185,7 +185,17 @@ int vg_logs_keystone_line(struct vg_log_entry *e, struct vg_str s, const struct 
 	}
 	e->message = s.p;
 	int rc = VG_ENOTSUP;
-	if (vg_str_startswith(logger, "keystone"))
+	if (vg_str_startswith(logger, "oslo.messaging.notification") && s.len && s.p[0] == '{') {
+		/* oslo.messaging's "log" notification driver: the CADF JSON is the message. */
+		int64_t ts = e->ts_us;
+		rc = vg_logs_cadf(e, s);
+		e->format = VG_LOGF_KEYSTONE;
+		e->app_name = vg_logs_dups(e, logger);
+		if (!e->has_ts) {
+			e->ts_us = ts;
+			e->has_ts = true;
+		}
+	} else if (vg_str_startswith(logger, "keystone"))
 		rc = vg_logs_keystone_msg(e, s);
 	else if (vg_str_startswith(logger, "openstack_auth") || vg_str_startswith(logger, "horizon"))
 		rc = vg_logs_horizon_msg(e, s);
@@ -283,7 +293,7 @@ int vg_logs_cadf(struct vg_log_entry *e, struct vg_str s)
 	e->request_id = jdup(e, jstr(payload, "id"));
 	/* "identity.host1" → host1 */
 	const char *pub = jstr(n, "publisher_id");
-	if (pub) {
+	if (pub && !e->hostname) {
 		const char *dot = strchr(pub, '.');
 		e->hostname = jdup(e, dot ? dot + 1 : pub);
 	}
@@ -291,10 +301,16 @@ int vg_logs_cadf(struct vg_log_entry *e, struct vg_str s)
 	const char *t2 = jstr(n, "timestamp");
 	bool had_zone;
 	struct vg_str ts = vg_str_cstr(t ? t : t2);
-	if (ts.len && vg_logs_parse_iso(&ts, 0, &e->ts_us, &e->ts_offset_min, &had_zone))
+	int64_t ts_us;
+	int off;
+	if (ts.len && vg_logs_parse_iso(&ts, 0, &ts_us, &off, &had_zone)) {
+		e->ts_us = ts_us;
+		e->ts_offset_min = off;
 		e->has_ts = true;
+	}
 	e->service = "keystone";
-	e->app_name = "keystone";
+	if (!e->app_name)
+		e->app_name = "keystone";
 	if (outcome && strcmp(outcome, "failure") == 0)
 		vg_logs_norm(e, P_KS, "authentication", "keystone-auth-failure", VG_OUTCOME_FAILURE);
 	else if (outcome && strcmp(outcome, "success") == 0)

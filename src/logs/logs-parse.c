@@ -253,6 +253,7 @@ static struct vg_str unwrap_repeat(struct vg_log_entry *e, struct vg_str msg)
 static int dispatch_message(struct vg_log_entry *e, struct vg_str msg)
 {
 	const char *app = e->app_name;
+	enum vg_log_format fmt = e->format;
 	msg = unwrap_repeat(e, msg);
 
 	/* PAM modules log through every program (sshd, sudo, su, login, cron, ...). */
@@ -261,6 +262,12 @@ static int dispatch_message(struct vg_log_entry *e, struct vg_str msg)
 		int rc = vg_logs_pam(e, msg);
 		if (rc == 0)
 			return 0;
+	}
+	/* A CADF notification forwarded through syslog. */
+	if (msg.len && msg.p[0] == '{' && vg_str_find(msg, "authenticate", 12) >= 0) {
+		int rc = vg_logs_cadf(e, msg);
+		e->format = fmt;
+		return rc == 0 ? 0 : VG_ENOTSUP;
 	}
 	if (prog_prefix(app, "sshd"))  /* sshd, sshd-session (OpenSSH 9.8+), sshd-auth */
 		return vg_logs_sshd(e, msg);

@@ -70,6 +70,16 @@ static const struct row rows[] = {
 	{ "{\"event_type\": \"identity.user.created\", \"payload\": {\"action\": \"created.user\", "
 	  "\"outcome\": \"success\"}}",
 	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	/* CADF through oslo.messaging's log driver and through syslog. */
+	{ "2026-11-22 23:59:27.932 77 INFO oslo.messaging.notification.identity.authenticate [-] "
+	  "{\"event_type\": \"identity.authenticate\", \"payload\": {\"action\": \"authenticate\", "
+	  "\"outcome\": \"failure\", \"initiator\": {\"name\": \"eve\", \"host\": {\"address\": "
+	  "\"10.0.0.66\"}}}, \"publisher_id\": \"identity.ctl2\"}",
+	  0, "keystone-auth-failure", F, "eve", "10.0.0.66", 0, NULL, false, NULL, "keystone" },
+	{ "Nov 22 23:59:27 ctl1 keystone-notify: {\"event_type\": \"identity.authenticate\", "
+	  "\"payload\": {\"action\": \"authenticate\", \"outcome\": \"failure\", \"initiator\": "
+	  "{\"name\": \"eve\", \"host\": {\"address\": \"10.0.0.67\"}}}}",
+	  0, "keystone-auth-failure", F, "eve", "10.0.0.67", 0, NULL, false, NULL, "keystone" },
 	{ "{\"broken json", VG_EINVAL, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
 	{ "[1, 2, 3]", VG_EINVAL, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
 };
