@@ -83,8 +83,8 @@ enum vg_log_format {
 	VG_LOGF_AUTO = 0,  /* detect per line (the default) */
 	VG_LOGF_SYSLOG,    /* RFC 3164 or rsyslog file formats, with or without <PRI> */
 	VG_LOGF_RFC5424,   /* <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG */
-	VG_LOGF_NGINX,     /* nginx access log (opts.web_format, default combined) */
-	VG_LOGF_APACHE,    /* Apache access log (opts.web_format, default combined) */
+	VG_LOGF_NGINX,     /* nginx access log (opts.web_format, default combined) or error log */
+	VG_LOGF_APACHE,    /* Apache access log (opts.web_format, default combined) or error log */
 	VG_LOGF_KEYSTONE,  /* oslo.log: "2026-11-22 23:59:27.866 1234 WARNING logger [req] msg" */
 	VG_LOGF_CADF,      /* one JSON notification per line (identity.authenticate) */
 };
@@ -99,7 +99,7 @@ struct vg_log_opts {
 	enum vg_log_format format;
 	/* Reference time (µs since the epoch, UTC) for RFC 3164 timestamps without a year:
 	 * the year is the reference's, or the year before when that would put the line more
-	 * than VG_LOG_YEAR_FUTURE_S in the future (rsyslog's rule; a line up to a day into
+	 * than 31 days in the future (rsyslog's rule; a line up to a day into
 	 * the next year, "Jan  1" read on Dec 31, takes the next year). Live receivers pass
 	 * the time of reception, offline readers the file's mtime. 0: has_ts stays false for
 	 * such lines (ts_us 0). */
@@ -125,7 +125,8 @@ struct vg_log_sd_param {
 
 /* Access log fields (category "web"). */
 struct vg_log_http {
-	const char *request;     /* the request line as logged ("GET / HTTP/1.1") */
+	/* Quoted values are unescaped (\" \\ \xHH): the bytes the client sent. */
+	const char *request;     /* the request line ("GET / HTTP/1.1"); NULL for "-" */
 	const char *method;      /* NULL when the request line did not split */
 	const char *uri;
 	const char *protocol;    /* "HTTP/1.1"; NULL for HTTP/0.9-style or garbage requests */
@@ -145,7 +146,9 @@ struct vg_log_http {
 #define VG_LOG_ARENA_SIZE (4u * VG_MAX_LINE + 1024u)
 
 struct vg_log_entry {
-	enum vg_log_format format; /* the framing that was recognised */
+	/* The framing that was recognised. An access line found in auto mode is
+	 * VG_LOGF_AUTO (parser "web": nginx and Apache combined lines are the same). */
+	enum vg_log_format format;
 
 	/* Header (syslog, or the equivalent fields of other formats). */
 	int64_t ts_us;           /* UTC µs since the epoch */
