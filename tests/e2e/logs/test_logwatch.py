@@ -299,3 +299,38 @@ def test_rotation_and_restart_exactly_once(tmp_path):
     st = w.finish()
     assert st["received"]["file_lines"] == 0
     assert len(seen_ports(out)) == 300
+
+
+def test_sigusr1_counters_and_connection_cap(tmp_path):
+    out = str(tmp_path / "events.json")
+    w = Watch(["--listen", "tcp://127.0.0.1:0", "--listen", "udp://127.0.0.1:0",
+               "--max-conns", "1", "--no-rules"], 2, out)
+    line = read_lines(AUTH5424)[3]
+    send_udp(w.ports["udp"], [line] * 5)
+    keep = socket.create_connection(("127.0.0.1", w.ports["tcp"]))
+    keep.sendall(line + b"\n")
+    time.sleep(0.3)
+    refused = socket.create_connection(("127.0.0.1", w.ports["tcp"]))
+    # the second connection is over the cap: closed at once, nothing read from it
+    refused.settimeout(5)
+    try:
+        assert refused.recv(1) == b""
+    except ConnectionResetError:
+        pass
+    refused.close()
+    time.sleep(0.3)
+    w.p.send_signal(signal.SIGUSR1)
+    got = None
+    t0 = time.time()
+    while got is None and time.time() - t0 < 10:
+        l = w.p.stderr.readline().decode()
+        w.err_head.append(l)
+        if "logwatch: stats " in l:
+            got = json.loads(l.split("logwatch: stats ", 1)[1])
+    assert got and got["when"] == "signal"
+    assert got["received"]["messages"] == 6
+    assert got["received"]["conn_accepted"] == 1 and got["received"]["conn_refused"] == 1
+    assert got["received"]["udp_datagrams"] == 5
+    keep.close()
+    st = w.stop()
+    assert st["when"] == "exit" and st["processed"]["lines"] == 6
