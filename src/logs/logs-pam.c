@@ -236,8 +236,9 @@ int vg_logs_login(struct vg_log_entry *e, struct vg_str msg)
 			e->user = vg_logs_dups(e, unquote(u));
 		}
 		if (from >= 0 && (f < 0 || from < f)) {
-			struct vg_str h = vg_lx_sub(s, (size_t)from + 6, f >= 0 ? (size_t)f : s.len);
-			vg_logs_set_src(e, unquote(h));
+			struct vg_str h = unquote(vg_lx_sub(s, (size_t)from + 6, f >= 0 ? (size_t)f : s.len));
+			if (!vg_str_eq_cstr(h, "(null)")) /* util-linux prints "(null)" for local */
+				vg_logs_set_src(e, h);
 		}
 		if (on >= 0) {
 			struct vg_str t = vg_lx_sub(s, (size_t)on + 4, s.len);

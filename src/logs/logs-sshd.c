@@ -490,6 +490,13 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 			return 0;
 		}
 		break;
+	case 'W':
+		if (vg_lx_eat(&s, "Write failed: ") && preauth) {
+			e->reason = vg_logs_dups(e, s);
+			vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-preauth-disconnect", VG_OUTCOME_FAILURE);
+			return 0;
+		}
+		break;
 	case 'T':
 		if (vg_lx_eat(&s, "Timeout before authentication for ")) {
 			vg_lx_eat(&s, "connection from ");

@@ -45,6 +45,12 @@ static const struct row pam_rows[] = {
 	  "pam-session-open", S, "labuser", NULL, 0, NULL, false, NULL, NULL },
 	{ H "CRON[1]: pam_unix(cron:session): session closed for user root", 0, "pam-session-close",
 	  S, "root", NULL, 0, NULL, false, NULL, NULL },
+	/* Old Red Hat "prog(pam_unix)[pid]" tags (LogPAI loghub Linux). */
+	{ H "sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= "
+	    "rhost=218.188.2.4 ",
+	  0, "pam-auth-failure", F, NULL, "218.188.2.4", 0, NULL, false, NULL, "pam" },
+	{ H "su(pam_unix)[21416]: session opened for user cyrus by (uid=0)", 0, "pam-session-open", S,
+	  "cyrus", NULL, 0, NULL, false, NULL, NULL },
 	{ H "sshd[2]: pam_unix(sshd:auth): conversation failed", VG_ENOTSUP, NULL, N, NULL, NULL, 0,
 	  NULL, false, NULL, NULL },
 	{ H "systemd-logind[2]: New session 5 of user alice.", VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL,
@@ -106,6 +112,8 @@ static const struct row su_rows[] = {
 	  "login-failure", F, "root", NULL, 0, NULL, false, NULL, "login" },
 	{ H "login[1]: FAILED LOGIN 1 FROM 192.0.2.5 FOR admin, Authentication failure", 0,
 	  "login-failure", F, "admin", "192.0.2.5", 0, NULL, false, NULL, NULL },
+	{ H "login[1]: FAILED LOGIN 1 FROM (null) FOR root, Authentication failure", 0, "login-failure",
+	  F, "root", NULL, 0, NULL, false, NULL, NULL },
 	{ H "login[1]: ROOT LOGIN ON tty1", 0, "login-success", S, "root", NULL, 0, NULL, false, NULL,
 	  NULL },
 };

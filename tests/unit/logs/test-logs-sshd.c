@@ -124,6 +124,15 @@ static const struct row failures[] = {
 	  "ssh-login-failed", F, "root", "192.0.2.28", 1, "password", false, NULL, "sshd" },
 	{ H "message repeated 3 times: [ Failed password for root from 192.0.2.29 port 2 ssh2]", 0,
 	  "ssh-login-failed", F, "root", "192.0.2.29", 2, "password", false, NULL, NULL },
+	/* LogPAI loghub OpenSSH shapes (OpenSSH 6.x era). */
+	{ H "error: Received disconnect from 103.99.0.122: 14: No more user authentication methods "
+	    "available. [preauth]",
+	  0, "ssh-preauth-disconnect", F, NULL, "103.99.0.122", 0, NULL, false, NULL, NULL },
+	{ H "fatal: Write failed: Connection reset by peer [preauth]", 0, "ssh-preauth-disconnect", F,
+	  NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ H "PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= "
+	    "rhost=5.36.59.76.dynamic-dsl-ip.example.net  user=root",
+	  0, "ssh-pam-auth-failures", F, "root", NULL, 0, NULL, false, NULL, NULL },
 	/* "facility.level" between host and tag (some syslogds), OpenSSH 9.8 penalties. */
 	{ "Jun 20 02:18:39 vps auth.info sshd[13482]: Invalid user admin from 2001:db8::a11:beef:7ac0", 0,
 	  "ssh-invalid-user", F, "admin", "2001:db8::a11:beef:7ac0", 0, NULL, true, NULL, "sshd" },
