@@ -22,11 +22,14 @@ static void find_request_id(struct vg_log_entry *e, struct vg_str msg)
 {
 	long r = vg_str_find(msg, "[req-", 5);
 	if (r < 0)
+		r = vg_str_find(msg, "[None req-", 10); /* newer oslo.context: global id first */
+	if (r < 0)
 		r = vg_str_find(msg, "(Request-ID: req-", 17);
 	if (r < 0)
 		return;
 	struct vg_str t = vg_lx_sub(msg, (size_t)r + 1, msg.len);
 	vg_lx_eat(&t, "Request-ID: ");
+	vg_lx_eat(&t, "None ");
 	size_t i = 0;
 	while (i < t.len && t.p[i] != ' ' && t.p[i] != ']' && t.p[i] != ')')
 		i++;

@@ -103,6 +103,11 @@ static void test_fields(void **state)
 	assert_int_equal(e->severity, 4);
 	assert_int_equal(e->format, VG_LOGF_KEYSTONE);
 	assert_int_equal(e->ts_us, 1795391967LL * 1000000 + 866000);
+	l = "2026-11-22 23:59:27.866 21 WARNING keystone.server.flask.application [None req-5b1c aaa "
+	    "bbb - - default default] Authorization failed. The request you have made requires "
+	    "authentication. from 10.0.0.5";
+	assert_int_equal(vg_logs_parse_line(l, strlen(l), NULL, e), 0);
+	assert_string_equal(e->request_id, "req-5b1c");
 	l = rows[7].line;
 	assert_int_equal(vg_logs_parse_line(l, strlen(l), NULL, e), 0);
 	assert_string_equal(e->domain, "Default");
