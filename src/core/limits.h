@@ -86,6 +86,8 @@
 #define VG_CORR_MAX_LISTED         64u     /* distinct values named in one alert */
 #define VG_CORR_DEFAULT_MEMCAP     (64ull << 20) /* correlation state memory */
 #define VG_CORR_MAX_MEMCAP         (4ull << 30)
+#define VG_CORR_RE_MATCH_LIMIT     100000u /* PCRE2 match() calls per |re test on one field */
+#define VG_CORR_RE_DEPTH_LIMIT     10000u  /* PCRE2 backtracking depth per |re test */
 #define VG_LOGPIPE_MAX_REPEAT      1000u   /* "message repeated N times": fed to rules at most N */
 
 /* --- TCP stream reassembly (src/stream) ------------------------------------------ */

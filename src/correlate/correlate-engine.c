@@ -119,12 +119,19 @@ static void fmt_time(int64_t us, char buf[40])
 		 (unsigned)tm.tm_sec % 100u, (unsigned long)frac % 1000000ul);
 }
 
+/* The key is the tenant (possibly empty) then each group-by value, NUL-terminated:
+ * groups never mix tenants. */
 static const char *key_value(const struct group *g, size_t i)
 {
 	const char *p = g->key;
-	while (i-- > 0)
+	for (i++; i-- > 0;)
 		p += strlen(p) + 1;
 	return p;
+}
+
+static const char *key_tenant(const struct group *g)
+{
+	return g->key[0] ? g->key : NULL;
 }
 
 static int gb_index(const struct vg_correlate_rule *r, const char *name)
@@ -341,7 +348,7 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 			       size_t keylen, int64_t ts)
 {
 	const struct vg_correlate_rule *r = e->rs->rules[ri];
-	uint8_t hb[VG_CORR_MAX_GROUP_BY * (VG_CORR_MAX_VALUE_LEN + 1) + 4];
+	uint8_t hb[(VG_CORR_MAX_GROUP_BY + 1) * (VG_CORR_MAX_VALUE_LEN + 1) + 4];
 	memcpy(hb, &ri, 4);
 	memcpy(hb + 4, key, keylen);
 	uint64_t h = vg_siphash(&e->key, hb, keylen + 4);
@@ -541,6 +548,7 @@ static json_t *corr_json(const struct vg_correlate_engine *e, const struct vg_co
 			a->host = v;
 	}
 	json_object_set_new(c, "group_by", gb);
+	a->tenant = key_tenant(g);
 	json_object_set_new(c, "count", json_integer((json_int_t)count));
 	char t[40];
 	fmt_time(first, t);
@@ -873,8 +881,17 @@ static void feed_one(struct vg_correlate_engine *e, uint32_t ci, uint32_t child,
 		     const struct feed *f, unsigned depth)
 {
 	const struct vg_correlate_rule *r = e->rs->rules[ci];
-	char key[VG_CORR_MAX_GROUP_BY * (VG_CORR_MAX_VALUE_LEN + 1)];
+	char key[(VG_CORR_MAX_GROUP_BY + 1) * (VG_CORR_MAX_VALUE_LEN + 1)];
 	size_t kl = 0;
+	const char *tenant = f->ev ? f->ev->tenant : key_tenant(f->ig);
+	if (tenant) {
+		size_t n = strlen(tenant);
+		if (n > VG_CORR_MAX_VALUE_LEN)
+			n = VG_CORR_MAX_VALUE_LEN;
+		memcpy(key, tenant, n);
+		kl = n;
+	}
+	key[kl++] = '\0';
 	for (size_t i = 0; i < r->corr.n_gb; i++) {
 		struct cm_fv fv;
 		feed_field(f, r->corr.gb_id[i], r->corr.group_by[i], &fv);

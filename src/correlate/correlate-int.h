@@ -12,6 +12,7 @@
 #include "correlate/correlate.h"
 
 struct pcre2_real_code_8;
+struct pcre2_real_match_context_8;
 
 /* --- values and fields ------------------------------------------------------- */
 
@@ -34,6 +35,7 @@ struct cm_value {
 	uint16_t *pat;      /* CM_GLOB: bytes (lowercased unless cased) or CM_STAR/CM_QMARK */
 	size_t patlen;
 	struct pcre2_real_code_8 *re;
+	struct pcre2_real_match_context_8 *mctx; /* match limits (read-only when matching) */
 	struct vg_cidr cidr;
 	double num;
 	enum cm_cmp cmp;

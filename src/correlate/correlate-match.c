@@ -249,7 +249,8 @@ static bool value_match(const struct cm_field *f, const struct cm_value *v,
 		pcre2_match_data *md = pcre2_match_data_create(1, NULL);
 		if (!md)
 			return false;
-		int rc = pcre2_match((pcre2_code *)v->re, (PCRE2_SPTR)fv->s, fv->len, 0, 0, md, NULL);
+		int rc = pcre2_match((pcre2_code *)v->re, (PCRE2_SPTR)fv->s, fv->len, 0, 0, md,
+				     (pcre2_match_context *)v->mctx);
 		pcre2_match_data_free(md);
 		return rc >= 0;
 	}

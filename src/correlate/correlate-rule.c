@@ -208,6 +208,8 @@ static void value_free(struct cm_value *v)
 	free(v->pat);
 	if (v->re)
 		pcre2_code_free((pcre2_code *)v->re);
+	if (v->mctx)
+		pcre2_match_context_free((pcre2_match_context *)v->mctx);
 }
 
 static int value_compile(struct ld *l, const yaml_node_t *n, const char *field,
@@ -264,8 +266,18 @@ static int value_compile(struct ld *l, const yaml_node_t *n, const char *field,
 			       (const char *)buf);
 			return VG_EINVAL;
 		}
+		/* Rules are trusted, log lines are not: bound the backtracking a line can cause. */
+		pcre2_match_context *mc = pcre2_match_context_create(NULL);
+		if (!mc) {
+			pcre2_code_free(re);
+			ld_err(l, n, field, "out of memory");
+			return VG_ENOMEM;
+		}
+		pcre2_set_match_limit(mc, VG_CORR_RE_MATCH_LIMIT);
+		pcre2_set_depth_limit(mc, VG_CORR_RE_DEPTH_LIMIT);
 		v->kind = CM_RE;
 		v->re = (struct pcre2_real_code_8 *)re;
+		v->mctx = (struct pcre2_real_match_context_8 *)mc;
 		return 0;
 	}
 	if (m->cidr) {

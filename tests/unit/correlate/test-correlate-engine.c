@@ -183,6 +183,33 @@ static void test_groups_are_separate(void **state)
 	fx_free(f);
 }
 
+static void test_tenants_never_share_a_group(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(RULES, NULL);
+	struct vg_event ev;
+	/* 3 + 2 failures from one address, but in two tenants: below 5 in each. */
+	for (int i = 0; i < 5; i++) {
+		mk_event(&ev, T0 + i * SEC, "sshd", "ssh-login-failed", "192.168.10.1", "root");
+		ev.tenant = i < 3 ? "tenant-a" : "tenant-b";
+		vg_correlate_engine_event(f->e, &ev);
+	}
+	vg_correlate_engine_flush(f->e);
+	assert_int_equal(capture_count(&f->cap, "BF"), 0);
+	fx_free(f);
+
+	f = fx_new(RULES, NULL);
+	for (int i = 0; i < 5; i++) {
+		mk_event(&ev, T0 + i * SEC, "sshd", "ssh-login-failed", "192.168.10.1", "root");
+		ev.tenant = "tenant-a";
+		vg_correlate_engine_event(f->e, &ev);
+	}
+	vg_correlate_engine_flush(f->e);
+	assert_int_equal(capture_count(&f->cap, "BF"), 1);
+	assert_non_null(strstr(f->cap.a[0].json, "\"group_by\":{\"source.ip\":\"192.168.10.1\"}"));
+	fx_free(f);
+}
+
 static void test_value_count(void **state)
 {
 	(void)state;
@@ -423,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_sliding_window_event_time),
 		cmocka_unit_test(test_one_alert_per_episode),
 		cmocka_unit_test(test_groups_are_separate),
+		cmocka_unit_test(test_tenants_never_share_a_group),
 		cmocka_unit_test(test_value_count),
 		cmocka_unit_test(test_temporal_ordered),
 		cmocka_unit_test(test_temporal_unordered),

@@ -356,6 +356,16 @@ static void test_modifiers(void **state)
 	assert_true(match_one("  s: {message|re: 'port [0-9]+ ssh2$'}\n", &ev));
 	assert_false(match_one("  s: {message|re: '^failed'}\n", &ev));
 	assert_true(match_one("  s: {message|re|i: '^failed'}\n", &ev));
+	/* a catastrophic pattern against a long hostile line ends at the match limit */
+	{
+		static char longmsg[60001];
+		memset(longmsg, 'a', sizeof(longmsg) - 2);
+		longmsg[sizeof(longmsg) - 2] = '!';
+		const char *saved = ev.message;
+		ev.message = longmsg;
+		assert_false(match_one("  s: {message|re: '^(a+)+$'}\n", &ev));
+		ev.message = saved;
+	}
 	/* |cidr */
 	assert_true(match_one("  s: {source.ip|cidr: 10.99.0.0/16}\n", &ev));
 	assert_false(match_one("  s: {source.ip|cidr: [192.168.0.0/16, 'fd00::/8']}\n", &ev));
