@@ -350,13 +350,15 @@ void vg_logrecv_free(struct vg_logrecv *r)
 {
 	if (!r)
 		return;
-	if (r->conns)
-		vg_logrecv_shutdown(r);
-	if (r->follow) {
-		if (r->o.state_path && vg_follow_save(r->follow) != VG_OK)
-			vg_warn("logrecv: could not save follow positions to %s", r->o.state_path);
-		vg_follow_free(r->follow);
+	/* no delivery and no save here: after an error the processing side may be gone,
+	 * and positions must not move past lines nobody processed */
+	for (size_t i = 0; i < r->nconns; i++) {
+		r->conns[i]->blen = 0;
+		r->conns[i]->paused = false;
+		vg_recv_conn_close(r, r->conns[i]);
 	}
+	r->nconns = 0;
+	vg_follow_free(r->follow);
 	for (size_t i = 0; i < r->nlst; i++)
 		if (r->lst[i].fd >= 0)
 			close(r->lst[i].fd);

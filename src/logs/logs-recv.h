@@ -78,8 +78,9 @@ struct vg_logrecv;
  * Caller frees with vg_logrecv_free(). fn/ctx are borrowed until free. */
 struct vg_logrecv *vg_logrecv_new(const struct vg_logrecv_opts *opts, vg_log_line_fn fn,
 				  void *ctx, int *err);
-/* NULL-safe. Closes sockets and files (partial last messages are delivered), saves the
- * follow positions when a state path was given. */
+/* NULL-safe. Closes sockets and files without delivering anything more and without
+ * saving positions: for a clean stop call vg_logrecv_shutdown(), let the processing side
+ * finish, then vg_logrecv_save_state(), then this. */
 void vg_logrecv_free(struct vg_logrecv *r);
 
 /* Listen on "udp://HOST:PORT", "tcp://HOST:PORT" or "tls://HOST:PORT" (HOST an address,
@@ -98,8 +99,9 @@ int vg_logrecv_run_once(struct vg_logrecv *r, int timeout_ms);
 /* Write the follow positions now (atomically). 0 or VG_EIO. */
 int vg_logrecv_save_state(struct vg_logrecv *r);
 
-/* Close every connection and stop reading (partial messages at the end of streams are
- * delivered); files are read to their current end first. */
+/* Close every connection and stop reading (what the sockets hold is read, partial
+ * messages at the end of streams are delivered); files are read to their current end.
+ * Idempotent. */
 void vg_logrecv_shutdown(struct vg_logrecv *r);
 
 void vg_logrecv_stats(const struct vg_logrecv *r, struct vg_logrecv_stats *out);

@@ -334,3 +334,16 @@ def test_sigusr1_counters_and_connection_cap(tmp_path):
     keep.close()
     st = w.stop()
     assert st["when"] == "exit" and st["processed"]["lines"] == 6
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop privileges")
+def test_drops_privileges_after_setup(tmp_path):
+    out = str(tmp_path / "events.json")
+    w = Watch(["--listen", "tcp://127.0.0.1:0", "--user", "nobody", "--no-rules"], 1, out)
+    time.sleep(0.2)
+    uids = [l for l in open("/proc/%d/status" % w.p.pid) if l.startswith("Uid:")][0].split()[1:]
+    assert set(uids) == {"65534"}, uids
+    send_tcp(w.ports["tcp"], lf(read_lines(AUTH5424)[:5]))
+    time.sleep(0.5)
+    st = w.stop()
+    assert st["received"]["messages"] == 5 and st["processed"]["lines"] == 5
