@@ -280,3 +280,14 @@ def test_sudo_failures_and_not_in_sudoers(tmp_path):
     assert rep["correlation"]["group_by"] == {"user.name": "bob", "host.name": "vm"}
     assert rep["log"]["user"] == "bob"
     assert by_title(al, "sudo attempt by a user not in sudoers")[0]["log"]["user"] == "mallory"
+
+
+@pytest.mark.parametrize("fmt", ["eve", "ecs"])
+def test_output_matches_schema(fmt):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.load(open(os.path.join(SRC, "etc", "schema", "%s-v1.schema.json" % fmt)))
+    p = run(["--events", "--output-format", fmt, AUTH, NGINX], check_rc=1)
+    recs = records(p)
+    assert len(recs) > 100
+    for r in recs:
+        jsonschema.validate(r, schema)
