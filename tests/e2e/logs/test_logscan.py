@@ -291,3 +291,18 @@ def test_output_matches_schema(fmt):
     assert len(recs) > 100
     for r in recs:
         jsonschema.validate(r, schema)
+
+
+def test_openstack_login_brute_force(tmp_path):
+    line = ('2026-11-22 23:59:%02d,866 4321 WARNING openstack_auth.forms Login failed for user '
+            '"%s" using domain "Default", remote address %s.')
+    f = tmp_path / "horizon.log"
+    f.write_text("\n".join([line % (10 + i, "admin%d" % (i % 3), "10.0.0.7") for i in range(12)] +
+                           [line % (30, "bob", "10.0.0.8")] +
+                           [line % (31 + i, "carol", "10.0.0.9") for i in range(9)]) + "\n")
+    al = alerts(run([str(f)], check_rc=1))
+    # 12 failures from 10.0.0.7 (>= 10); 1 from .8 and 9 from .9 stay below.
+    assert titles(al) == ["OpenStack login brute force from one source"]
+    assert al[0]["src_ip"] == "10.0.0.7"
+    assert al[0]["correlation"]["count"] == 12
+    assert sorted(al[0]["correlation"]["evidence"]["user.name"]) == ["admin0", "admin1", "admin2"]
