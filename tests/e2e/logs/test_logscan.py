@@ -306,3 +306,45 @@ def test_openstack_login_brute_force(tmp_path):
     assert al[0]["src_ip"] == "10.0.0.7"
     assert al[0]["correlation"]["count"] == 12
     assert sorted(al[0]["correlation"]["evidence"]["user.name"]) == ["admin0", "admin1", "admin2"]
+
+
+def ssh_fail(sec, user, ip):
+    return "Nov 22 11:%02d:%02d vm sshd[9]: Failed password for %s from %s port 4000 ssh2" % (
+        sec // 60, sec % 60, user, ip)
+
+
+def test_password_spraying_and_distributed_brute_force(tmp_path):
+    # One source, 12 users, one try each, 80 s apart: never 5 within 5 minutes.
+    spray = [ssh_fail(i * 80, "user%02d" % i, "10.7.0.1") for i in range(12)]
+    f = tmp_path / "spray.log"
+    f.write_text("\n".join(spray) + "\n")
+    al = alerts(run([str(f)], check_rc=1))
+    assert titles(al) == ["SSH password spraying from one source"]
+    v = al[0]["correlation"]["values"]
+    assert v["field"] == "user.name" and v["distinct"] == 12
+    assert v["list"] == ["user%02d" % i for i in range(12)]
+    # One user, 11 sources, one try each, slowly.
+    dist = [ssh_fail(i * 90, "oracle", "10.8.0.%d" % (i + 1)) for i in range(11)]
+    f.write_text("\n".join(dist) + "\n")
+    al = alerts(run([str(f)], check_rc=1))
+    assert titles(al) == ["SSH distributed brute force against one account"]
+    assert al[0]["correlation"]["group_by"] == {"user.name": "oracle"}
+    assert al[0]["correlation"]["values"]["distinct"] == 11
+    # Nine of each: below both thresholds.
+    f.write_text("\n".join(spray[:9] + dist[:9]) + "\n")
+    assert alerts(run([str(f)], check_rc=0)) == []
+
+
+def test_web_scanning(tmp_path):
+    line = '10.6.0.1 - - [22/Nov/2026:10:00:%02d +0000] "GET /%s HTTP/1.1" %d 0 "-" "Mozilla/5.0"'
+    paths = ["admin%d/" % i for i in range(35)]
+    f = tmp_path / "scan.log"
+    f.write_text("\n".join(line % (i, p, 404) for i, p in enumerate(paths)) + "\n")
+    al = alerts(run([str(f)], check_rc=1))
+    assert titles(al) == ["Web scanning from one source"]
+    assert al[0]["correlation"]["values"]["distinct"] == 35
+    # The same path 35 times, or 35 paths answered 200: not scanning.
+    f.write_text("\n".join(line % (i, "missing", 404) for i in range(35)) + "\n")
+    assert alerts(run([str(f)], check_rc=0)) == []
+    f.write_text("\n".join(line % (i, p, 200) for i, p in enumerate(paths)) + "\n")
+    assert alerts(run([str(f)], check_rc=0)) == []
