@@ -239,8 +239,11 @@ int vg_logrecv_run_once(struct vg_logrecv *r, int timeout_ms)
 	size_t nc = r->nconns;
 	for (size_t i = 0; i < nc; i++) {
 		struct recv_conn *c = r->conns[i];
-		pfd[r->nlst + i].fd = c->fd;
-		pfd[r->nlst + i].events = vg_recv_conn_events(c);
+		short ev = vg_recv_conn_events(c);
+		/* a paused connection is not polled at all: a peer that hung up meanwhile would
+		 * otherwise make poll report POLLHUP at once, over and over */
+		pfd[r->nlst + i].fd = ev ? c->fd : -1;
+		pfd[r->nlst + i].events = ev;
 		if (c->paused || (c->tls && vg_recv_tls_pending(c) > 0))
 			busy = true;
 	}
