@@ -554,11 +554,28 @@ static struct vg_http_tx *oldest_unanswered(struct vg_http_state *st)
 	return NULL;
 }
 
+static size_t msg_bytes(const struct vg_http_msg *m)
+{
+	return m->line.cap + m->raw_headers.cap + m->hbuf.cap + m->body.cap;
+}
+
+/* Bytes held by the transactions of a flow (buffer capacities). */
+static size_t state_bytes(const struct vg_http_state *st)
+{
+	size_t n = 0;
+	for (const struct vg_http_tx *tx = st->head; tx; tx = tx->next)
+		n += sizeof(*tx) + msg_bytes(&tx->req) + msg_bytes(&tx->resp) + tx->uri_norm.cap + tx->host.cap;
+	return n;
+}
+
 static int start_request(struct vg_http_state *st, const char *p, size_t n)
 {
 	struct hdir *d = &st->d[0];
-	if (st->n_tx >= VG_HTTP_MAX_TXS) {
-		/* too many unanswered: the oldest is reported without its response */
+	/* Too many unanswered requests, or too much memory held by them (each may keep
+	 * header blocks and bodies up to their bounds): the oldest is reported without its
+	 * response and freed. Bounds a flow to about VG_HTTP_MAX_STATE_BYTES plus the two
+	 * messages being parsed. */
+	while (st->head && (st->n_tx >= VG_HTTP_MAX_TXS || state_bytes(st) > VG_HTTP_MAX_STATE_BYTES)) {
 		st->st.tx_evicted++;
 		st->head->resp.incomplete = true;
 		tx_finish(st, st->head);

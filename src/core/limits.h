@@ -108,6 +108,7 @@
 #define VG_HTTP_MAX_HEADER_BYTES   65536u  /* raw header block per message */
 #define VG_HTTP_MAX_BODY           65536u  /* body bytes kept per message (rest counted, not kept) */
 #define VG_HTTP_MAX_TXS            64u     /* unanswered pipelined requests kept per flow */
+#define VG_HTTP_MAX_STATE_BYTES    (1u << 20) /* bytes held by a flow's pending transactions */
 #define VG_HTTP_MAX_CHUNK_LINE     1024u   /* chunk-size line incl. extensions */
 #define VG_DNS_MAX_NAMES           64u     /* questions + records kept per message */
 #define VG_DNS_MAX_NAME_LEN        255u    /* presentation-form name, RFC 1035 */

@@ -510,6 +510,30 @@ static void test_evict_under_response(void **state)
 	vg_http_state_free(st);
 }
 
+/* Requests with large bodies, never answered: memory held per flow stays bounded. */
+static void test_state_memory_bound(void **state)
+{
+	(void)state;
+	struct coll c;
+	struct vg_http_state *st = open_st(&c, 0);
+	static char body[VG_HTTP_MAX_BODY];
+	memset(body, 'b', sizeof(body));
+	char head[128];
+	snprintf(head, sizeof(head), "POST /u HTTP/1.1\r\nContent-Length: %u\r\n\r\n", VG_HTTP_MAX_BODY);
+	for (int i = 0; i < 40; i++) {
+		feed(st, 0, head);
+		assert_int_equal(vg_http_parse(st, 0, (const uint8_t *)body, sizeof(body)), 0);
+	}
+	/* 40 x 64 KiB bodies would be 2.5 MiB: the oldest were reported and freed */
+	assert_true(vg_http_stats(st)->tx_evicted > 0);
+	assert_int_equal(c.requests, 40);
+	assert_int_equal((uint64_t)c.n, vg_http_stats(st)->tx_evicted);
+	assert_true(c.n < 40);
+	assert_int_equal(c.r[0].req_body_seen, VG_HTTP_MAX_BODY);
+	assert_false(c.r[0].has_response);
+	vg_http_state_free(st);
+}
+
 static void test_http09_and_connect(void **state)
 {
 	(void)state;
@@ -585,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_gaps),
 		cmocka_unit_test(test_tx_cap_and_eof),
 		cmocka_unit_test(test_evict_under_response),
+		cmocka_unit_test(test_state_memory_bound),
 		cmocka_unit_test(test_http09_and_connect),
 		cmocka_unit_test(test_eve_keys),
 	};
