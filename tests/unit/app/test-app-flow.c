@@ -196,6 +196,45 @@ static void test_stream_adapter(void **state)
 	vg_app_flow_free(f);
 }
 
+/* Overlap evasion (Ptacek & Newsham): the URI is sent twice with different bytes,
+ * out of order. What the HTTP parser sees follows the configured policy exactly, and
+ * the difference is counted either way. */
+static void evasion(enum vg_stream_policy pol, const char *want_url)
+{
+	struct evs e = { 0 };
+	struct vg_stream_config cfg;
+	vg_stream_config_default(&cfg);
+	cfg.policy = pol;
+	struct vg_stream_ctx *ctx = vg_stream_ctx_new(&cfg);
+	struct vg_app_flow *f = vg_app_flow_new(6, 40000, 80, on_event, &e);
+	struct vg_stream *s;
+	assert_int_equal(vg_stream_new(ctx, vg_app_flow_stream_cb, f, &s), 0);
+	vg_stream_segment(s, 0, 0, VG_STREAM_SYN, NULL, 0, 0);
+	vg_stream_segment(s, 1, 0, VG_STREAM_SYN | VG_STREAM_ACK, NULL, 0, 0);
+	const char *tail = " HTTP/1.1\r\nHost: h\r\n\r\n";
+	vg_stream_segment(s, 0, 1 + 5, VG_STREAM_ACK, (const uint8_t *)"good", 4, 1);
+	vg_stream_segment(s, 0, 1 + 5, VG_STREAM_ACK, (const uint8_t *)"evil", 4, 2);
+	vg_stream_segment(s, 0, 1 + 9, VG_STREAM_ACK, (const uint8_t *)tail, (uint32_t)strlen(tail), 3);
+	vg_stream_segment(s, 0, 1, VG_STREAM_ACK, (const uint8_t *)"GET /", 5, 4);
+	const char *resp = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	vg_stream_segment(s, 1, 1, VG_STREAM_ACK, (const uint8_t *)resp, (uint32_t)strlen(resp), 5);
+	assert_int_equal(e.n[VG_APP_HTTP], 1);
+	char want[64];
+	snprintf(want, sizeof(want), "\"url\":\"%s\"", want_url);
+	assert_non_null(strstr(e.last[VG_APP_HTTP], want));
+	assert_int_equal(vg_stream_ctx_stats(ctx)->overlap_diff, 1);
+	vg_stream_free(s);
+	vg_stream_ctx_free(ctx);
+	vg_app_flow_free(f);
+}
+
+static void test_overlap_evasion_policies(void **state)
+{
+	(void)state;
+	evasion(VG_STREAM_POLICY_FIRST, "/good");
+	evasion(VG_STREAM_POLICY_LAST, "/evil");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_dns_udp_and_tcp),
 		cmocka_unit_test(test_not_detected),
 		cmocka_unit_test(test_stream_adapter),
+		cmocka_unit_test(test_overlap_evasion_policies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
