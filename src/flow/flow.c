@@ -64,6 +64,8 @@ struct vg_flow_table {
 	struct flow_list lists[TC__N];
 	int64_t to_us[TC__N];    /* current timeouts (normal or emergency), microseconds */
 
+	void (*end_hook)(void *ctx, struct vg_flow *f, const char *reason);
+	void *end_ctx;
 	void (*free_fn[VG_FLOW_MAX_STORAGE])(void *);
 	int n_storage;
 
@@ -397,6 +399,8 @@ static void hash_unlink(struct vg_flow_table *t, struct vg_flow *f)
 /* End a flow: report it, free its storage, return the record to the pool. */
 static void end_flow(struct vg_flow_table *t, struct vg_flow *f, const char *reason)
 {
+	if (t->end_hook)
+		t->end_hook(t->end_ctx, f, reason);
 	if (t->sink.emit) {
 		struct vg_event ev;
 		/* EVE flow records are stamped with the flow's start, as Suricata does. */
@@ -728,6 +732,13 @@ int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, 
 void vg_flow_table_stats(const struct vg_flow_table *t, struct vg_flow_stats *out)
 {
 	*out = t->st;
+}
+
+void vg_flow_set_end_hook(struct vg_flow_table *t,
+			  void (*fn)(void *ctx, struct vg_flow *f, const char *reason), void *ctx)
+{
+	t->end_hook = fn;
+	t->end_ctx = fn ? ctx : NULL;
 }
 
 /* ---- storage ------------------------------------------------------------------ */

@@ -185,6 +185,14 @@ void *vg_flow_storage_get(const struct vg_flow *f, int id);
  * non-NULL value does not free the old one: the caller does. 0 or VG_EINVAL. */
 int vg_flow_storage_set(struct vg_flow *f, int id, void *v);
 
+/* A hook run when a flow ends, BEFORE its VG_EVT_FLOW record is emitted and its storage
+ * freed: the place to flush a stream (vg_stream_flush) and finish app-layer parsing, so
+ * that their last events precede the flow record and app_proto/alerted set here appear
+ * in it. f is valid for the call only; the hook must not call back into the table.
+ * reason is "timeout", "memcap", "forced" or the flush reason. fn NULL removes it. */
+void vg_flow_set_end_hook(struct vg_flow_table *t,
+			  void (*fn)(void *ctx, struct vg_flow *f, const char *reason), void *ctx);
+
 /* "new", "established", "closed" (the EVE flow.state values) for a flow's state. */
 const char *vg_flow_state_name(const struct vg_flow *f);
 /* TCP state as text: "none", "syn_sent", "syn_recv", "established", "fin_wait", "closing", "closed". */

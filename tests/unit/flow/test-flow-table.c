@@ -656,6 +656,58 @@ static void test_storage(void **state)
 	free(s.r);
 }
 
+/* The end hook runs before the record is emitted (its app_proto shows in the record)
+ * and before storage is freed (it can still read it). */
+struct hook_ctx {
+	struct sink *s;
+	int calls;
+	int slot;
+	size_t records_before;
+	bool storage_seen;
+	const char *reason;
+};
+
+static void end_hook(void *ctx, struct vg_flow *f, const char *reason)
+{
+	struct hook_ctx *h = ctx;
+	h->calls++;
+	h->records_before = h->s->n;
+	h->storage_seen = vg_flow_storage_get(f, h->slot) != NULL;
+	h->reason = reason;
+	f->app_proto = "http";
+	f->alerted = true;
+}
+
+static void test_end_hook(void **state)
+{
+	(void)state;
+	struct sink s = { 0 };
+	struct vg_flow_table *t = mk(NULL, &s);
+	struct hook_ctx h = { .s = &s };
+	h.slot = vg_flow_storage_register(t, count_free);
+	vg_flow_set_end_hook(t, end_hook, &h);
+	freed = 0;
+	struct vg_flow *f = tcp(t, true, VG_TH_SYN, T0, NULL);
+	vg_flow_storage_set(f, h.slot, malloc(4));
+	assert_int_equal(vg_flow_timeout(t, T0 + 31 * SEC), 1);
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.records_before, 0); /* before the record */
+	assert_true(h.storage_seen);           /* before storage is freed */
+	assert_string_equal(h.reason, "timeout");
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.r[0].fl.app_proto, "http");
+	assert_true(s.r[0].fl.alerted);
+	assert_int_equal(freed, 1);
+	vg_flow_set_end_hook(t, NULL, NULL);
+	tcp(t, true, VG_TH_SYN, T0 + 40 * SEC, NULL);
+	vg_flow_flush(t, "shutdown");
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(s.n, 2);
+	assert_null(s.r[1].fl.app_proto);
+	vg_flow_table_free(t);
+	free(s.r);
+}
+
 static void test_config_clamps(void **state)
 {
 	(void)state;
@@ -728,6 +780,7 @@ int main(void)
 		cmocka_unit_test(test_memcap_evict_oldest),
 		cmocka_unit_test(test_memcap_emergency),
 		cmocka_unit_test(test_storage),
+		cmocka_unit_test(test_end_hook),
 		cmocka_unit_test(test_config_clamps),
 		cmocka_unit_test(test_million_flows),
 	};
