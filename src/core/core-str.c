@@ -321,3 +321,16 @@ char *vg_buf_steal(struct vg_buf *b)
 	b->len = b->cap = 0;
 	return d;
 }
+
+char *vg_memdup_str(const char *p, size_t len)
+{
+	if (len == SIZE_MAX)
+		return NULL;
+	char *d = malloc(len + 1);
+	if (!d)
+		return NULL;
+	if (len)
+		memcpy(d, p, len);
+	d[len] = '\0';
+	return d;
+}

@@ -69,4 +69,8 @@ const char *vg_buf_cstr(struct vg_buf *b);    /* "" when empty; never NULL */
 /* Takes the data out (caller frees); b becomes empty. NULL when empty. */
 char *vg_buf_steal(struct vg_buf *b);
 
+/* A NUL-terminated heap copy of p[0, len) (p need not be terminated; unlike strndup it never
+ * looks past len). NULL on allocation failure. */
+char *vg_memdup_str(const char *p, size_t len);
+
 #endif

@@ -251,7 +251,7 @@ static void load_state(struct vg_follow *fw)
 			continue;
 		}
 		sv.fp_len = (uint32_t)fpl;
-		sv.path = strndup(rest.p, rest.len);
+		sv.path = vg_memdup_str(rest.p, rest.len);
 		struct saved *ns = realloc(fw->saved, (fw->nsaved + 1) * sizeof(*ns));
 		if (!sv.path || !ns) {
 			free(sv.path);

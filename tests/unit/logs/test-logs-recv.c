@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "core/core-error.h"
+#include "core/core-str.h"
 #include "core/limits.h"
 #include "logs/logs-recv.h"
 
@@ -45,7 +46,7 @@ static int on_line(void *ctx, const char *line, size_t len, const struct vg_log_
 		return VG_EFULL;
 	}
 	assert_true(g->n < MAXL);
-	g->lines[g->n] = strndup(line, len);
+	g->lines[g->n] = vg_memdup_str(line, len);
 	g->lens[g->n] = len;
 	g->tr[g->n] = src->transport;
 	g->flags[g->n] = src->flags;
