@@ -1,12 +1,585 @@
-/* cli-analyze.c — `vigil analyze`. PLACEHOLDER until its subsystem lands: must be replaced. */
+/* cli-analyze.c — `vigil analyze`: pcap/pcapng files or a live interface through the
+ * packet path (src/nids), events written as EVE or ECS JSON lines, and on a terminal a
+ * progress line and a summary of what was found (alerts by kind, top sources, counters).
+ *
+ * Files are read in the order given as one capture: flows and episodes continue across
+ * files whose packets go on in time (rotated captures). A file that starts before the
+ * previous one ended cannot continue it, so it starts a new timeline (flows flushed,
+ * episodes closed); --separate does that for every file (a set of unrelated captures).
+ * A missing or damaged file is reported, its good packets are kept, and the run goes on;
+ * the exit status says so (1). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "capture/capture.h"
+#include "cli/cli-out.h"
 #include "cli/cli.h"
+#include "core/core-config.h"
+#include "core/core-error.h"
+#include "core/core-priv.h"
+#include "core/core-str.h"
+#include "core/core-tenant.h"
+#include "flow/flow-config.h"
+#include "nids/nids.h"
+
+#define SUMMARY_MAX_ALERTS 40   /* alerts listed one by one in the summary */
+#define SUMMARY_MAX_SOURCES 256 /* distinct alert sources counted for "top sources" */
+#define SUMMARY_TOP 5
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vigil analyze [OPTIONS] FILE...\n"
+		"       vigil analyze [OPTIONS] -i INTERFACE\n"
+		"\n"
+		"Inspect pcap/pcapng files (in the order given) or a live interface: decode\n"
+		"(VLAN, QinQ, VXLAN, Geneve, GRE/ERSPAN, MPLS, PPPoE, IPv4/IPv6 fragments), track\n"
+		"flows, reassemble TCP, parse HTTP/DNS/TLS/SSH, detect port scans, sweeps and\n"
+		"floods, attribute everything to tenants, and write events as JSON lines.\n"
+		"\n"
+		"options:\n"
+		"  -o, --output FILE     write events to FILE (default: standard output; '-' too)\n"
+		"  --format F            eve (default: Suricata EVE) or ecs (Elastic Common Schema)\n"
+		"  --tenants FILE        tenants file (networks per tenant, optionally per VNI/VLAN);\n"
+		"                        overrides tenants-file in the config\n"
+		"  -c, --config FILE     YAML configuration (see vigil(1), docs/configuration.md)\n"
+		"  --types LIST          event types to write besides alerts, comma-separated:\n"
+		"                        flow, anomaly, app (http, dns, tls, ssh), stats, all\n"
+		"                        (default: all, or outputs.types of the config)\n"
+		"  --separate            analyse every file on its own timeline (flows and\n"
+		"                        episodes do not continue from one file to the next)\n"
+		"  -i, --interface IF    capture live from IF (immediate mode) instead of files\n"
+		"  --bpf EXPR            BPF filter for the interface or the files\n"
+		"  --user USER           drop privileges to USER once the capture is open\n"
+		"                        (required when running as root with -i)\n"
+		"  --duration SECONDS    live: stop after this long (default: until SIGINT/SIGTERM)\n"
+		"  --summary             print the summary even when stderr is not a terminal\n"
+		"  --no-summary          never print it\n"
+		"  --no-progress         no progress line on a terminal\n"
+		"  -h, --help            this text\n"
+		"\n"
+		"Exit status: 0 all input read; 1 an input file was missing or damaged (the rest\n"
+		"was analysed); 2 usage, configuration or output error.\n");
+}
+
+/* ---- summary ------------------------------------------------------------------ */
+
+struct sum_alert {
+	int64_t ts_us;
+	uint64_t episode_id;
+	char line[256];
+};
+
+struct sum_src {
+	struct vg_addr a;
+	uint64_t n;
+};
+
+struct summary {
+	uint64_t alerts, by_det[8], episodes, flows, anomalies, app, other;
+	struct sum_alert list[SUMMARY_MAX_ALERTS];
+	uint32_t n_list;
+	struct sum_src src[SUMMARY_MAX_SOURCES];
+	uint32_t n_src;
+	uint64_t src_overflow;
+};
+
+static void sum_source(struct summary *s, const struct vg_addr *a)
+{
+	if (a->family == VG_AF_NONE)
+		return;
+	for (uint32_t i = 0; i < s->n_src; i++)
+		if (vg_addr_eq(&s->src[i].a, a)) {
+			s->src[i].n++;
+			return;
+		}
+	if (s->n_src == SUMMARY_MAX_SOURCES) {
+		s->src_overflow++;
+		return;
+	}
+	s->src[s->n_src].a = *a;
+	s->src[s->n_src++].n = 1;
+}
+
+/* An alert's line; an episode's end rewrites the line of its alert with the final
+ * counts (the alert itself was raised early, with the counts of that moment). */
+static void sum_alert_line(struct summary *s, const struct vg_event *ev)
+{
+	struct sum_alert *a = NULL;
+	int64_t ts = ev->ts_us;
+	if (ev->type == VG_EVT_EPISODE) {
+		for (uint32_t i = 0; i < s->n_list && !a; i++)
+			if (ev->episode_id && s->list[i].episode_id == ev->episode_id)
+				a = &s->list[i];
+		if (!a)
+			return;
+		ts = a->ts_us;
+	} else if (s->n_list == SUMMARY_MAX_ALERTS) {
+		return;
+	} else {
+		a = &s->list[s->n_list++];
+	}
+	char sa[VG_ADDR_STRLEN] = "-", da[VG_ADDR_STRLEN] = "-", detail[96] = "";
+	if (ev->src.family != VG_AF_NONE)
+		vg_addr_format(&ev->src, sa);
+	if (ev->dst.family != VG_AF_NONE)
+		vg_addr_format(&ev->dst, da);
+	if (ev->rule.detector == VG_DET_SCAN)
+		snprintf(detail, sizeof(detail), " (%" PRIu32 " ports, %" PRIu32 " hosts)", ev->u.scan.ports,
+			 ev->u.scan.hosts);
+	else if (ev->rule.detector == VG_DET_FLOOD)
+		snprintf(detail, sizeof(detail), " (peak %" PRIu64 " pkt/s, ~%" PRIu64 " sources)",
+			 ev->u.flood.peak_pps, ev->u.flood.sources_est);
+	char dst[VG_ADDR_STRLEN + 8];
+	if (ev->dport)
+		snprintf(dst, sizeof(dst), "%s:%u", da, ev->dport);
+	else
+		snprintf(dst, sizeof(dst), "%s", da);
+	time_t t = (time_t)(ts / 1000000);
+	struct tm tm;
+	char when[32] = "";
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	a->ts_us = ts;
+	a->episode_id = ev->episode_id;
+	snprintf(a->line, sizeof(a->line), "%s  %-10s %s  %s -> %s%s", when,
+		 ev->tenant ? ev->tenant : "(provider)", ev->rule.signature ? ev->rule.signature : "?", sa,
+		 dst, detail);
+}
+
+struct sink_ctx {
+	struct vg_cli_out *out;
+	struct summary *sum;
+};
+
+static int analyze_emit(void *ctx, const struct vg_event *ev)
+{
+	struct sink_ctx *c = ctx;
+	struct summary *s = c->sum;
+	switch (ev->type) {
+	case VG_EVT_ALERT:
+		s->alerts++;
+		s->by_det[(unsigned)ev->rule.detector & 7]++;
+		sum_source(s, &ev->src);
+		sum_alert_line(s, ev);
+		break;
+	case VG_EVT_EPISODE:
+		s->episodes++;
+		sum_alert_line(s, ev);
+		break;
+	case VG_EVT_FLOW: s->flows++; break;
+	case VG_EVT_ANOMALY: s->anomalies++; break;
+	case VG_EVT_HTTP:
+	case VG_EVT_DNS:
+	case VG_EVT_TLS:
+	case VG_EVT_SSH: s->app++; break;
+	default: s->other++; break;
+	}
+	return vg_cli_out_emit(c->out, ev);
+}
+
+static int cmp_src(const void *a, const void *b)
+{
+	const struct sum_src *x = a, *y = b;
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : vg_addr_cmp(&x->a, &y->a);
+}
+
+static void print_summary(FILE *f, struct summary *s, const struct vg_nids_stats *st, size_t files,
+			  size_t files_failed, double secs, const char *outname, const struct vg_cli_out *o)
+{
+	fprintf(f, "\nvigil analyze: %zu input%s%s, %" PRIu64 " packets (%.1f MB) in %.2f s\n", files,
+		files == 1 ? "" : "s", files_failed ? " (some failed, see above)" : "", st->packets,
+		(double)st->bytes / 1e6, secs);
+	static const char *const det_names[8] = { "other", "scan", "flood", "signature",
+						  "ioc", "anomaly", "correlation", "other" };
+	fprintf(f, "alerts: %" PRIu64, s->alerts);
+	const char *sep = " (";
+	for (unsigned i = 0; i < 8; i++)
+		if (s->by_det[i]) {
+			fprintf(f, "%s%s %" PRIu64, sep, det_names[i], s->by_det[i]);
+			sep = ", ";
+		}
+	fprintf(f, "%s\n", s->alerts ? ")" : "");
+	for (uint32_t i = 0; i < s->n_list; i++)
+		fprintf(f, "  %s\n", s->list[i].line);
+	if (s->alerts > s->n_list)
+		fprintf(f, "  ... and %" PRIu64 " more\n", s->alerts - s->n_list);
+	if (s->n_src) {
+		qsort(s->src, s->n_src, sizeof(s->src[0]), cmp_src);
+		fprintf(f, "top sources:");
+		for (uint32_t i = 0; i < s->n_src && i < SUMMARY_TOP; i++) {
+			char a[VG_ADDR_STRLEN];
+			fprintf(f, "%s %s (%" PRIu64 ")", i ? "," : "", vg_addr_format(&s->src[i].a, a),
+				s->src[i].n);
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f,
+		"counters: %" PRIu64 " flows, %" PRIu64 " app events, %" PRIu64 " anomalies (%" PRIu64
+		" reported, %" PRIu64 " rate-limited), %" PRIu64 " without an IP layer, %" PRIu64 " fragments (%" PRIu64
+		" reassembled), %" PRIu64 " refused by the flow table, %" PRIu64 " packets of tenants\n",
+		s->flows, st->app_events, st->anomalies, st->anomaly_events, st->anomaly_suppressed, st->invalid,
+		st->fragments, st->reassembled, st->flow_refused, st->tenant_packets);
+	fprintf(f, "events: %" PRIu64 " written to %s", o->written, outname);
+	if (o->write_errors)
+		fprintf(f, ", %" PRIu64 " FAILED", o->write_errors);
+	fprintf(f, "\n");
+}
+
+/* ---- progress ----------------------------------------------------------------- */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(FILE *f, const struct vg_nids *n, const struct vg_capture *cap, size_t nfiles,
+		     double t0)
+{
+	struct vg_nids_stats st;
+	vg_nids_get_stats(n, &st);
+	double el = mono_s() - t0;
+	fprintf(f, "\r  %" PRIu64 " packets, %.1f MB, %.0f pkt/s, file %zu/%zu   ", st.packets,
+		(double)st.bytes / 1e6, el > 0 ? (double)st.packets / el : 0.0,
+		vg_capture_file_index(cap) + 1, nfiles);
+	fflush(f);
+}
+
+/* ---- configuration ------------------------------------------------------------ */
+
+static int load_config(const char *path, const char *tenants_path, struct vg_config **cfg,
+		       struct vg_nids_config *nc, struct vg_tenants **tenants)
+{
+	struct vg_config_err err = { 0 };
+	if (path) {
+		if (vg_config_load(path, cfg, &err) != VG_OK) {
+			fprintf(stderr, "vigil analyze: %s\n", err.msg);
+			return 2;
+		}
+		/* Known keys: the packet path's, the tenants, and the sections other subcommands
+		 * and later stages read from the same file. */
+		static const char *const others[] = {
+			"tenants-file", "tenants.*", "vars.*", "rules.*", "ioc.*", "detect.nba.*",
+			"logs.*", "correlate.*", NULL,
+		};
+		size_t nk = 0;
+		for (const char *const *k = vg_nids_config_keys; *k; k++)
+			nk++;
+		for (const char *const *k = vg_flow_config_keys; *k; k++)
+			nk++;
+		nk += sizeof(others) / sizeof(others[0]);
+		const char **known = calloc(nk, sizeof(*known));
+		if (!known)
+			return 2;
+		size_t i = 0;
+		for (const char *const *k = vg_nids_config_keys; *k; k++)
+			known[i++] = *k;
+		for (const char *const *k = vg_flow_config_keys; *k; k++)
+			known[i++] = *k;
+		for (const char *const *k = others; *k; k++)
+			known[i++] = *k;
+		known[i] = NULL;
+		struct vg_buf report;
+		vg_buf_init(&report, 1u << 16);
+		int bad = vg_config_check_known(*cfg, known, &report, NULL);
+		free(known);
+		if (bad > 0) {
+			fprintf(stderr, "vigil analyze: %s", vg_buf_cstr(&report));
+			vg_buf_free(&report);
+			return 2;
+		}
+		vg_buf_free(&report);
+	}
+	if (vg_nids_config_load(vg_config_root(*cfg), nc, &err) != VG_OK) {
+		fprintf(stderr, "vigil analyze: %s\n", err.msg);
+		return 2;
+	}
+	const char *tf = tenants_path;
+	if (!tf && vg_config_str(*cfg, "tenants-file", NULL, 4096, &tf, &err) != VG_OK) {
+		fprintf(stderr, "vigil analyze: %s\n", err.msg);
+		return 2;
+	}
+	int rc = VG_OK;
+	if (tf)
+		rc = vg_tenants_load(tf, tenants, &err);
+	else if (vg_cfg_get(vg_config_root(*cfg), "tenants"))
+		rc = vg_tenants_from_node(vg_cfg_get(vg_config_root(*cfg), "tenants"), tenants, &err);
+	if (rc != VG_OK) {
+		fprintf(stderr, "vigil analyze: %s\n", err.msg);
+		return 2;
+	}
+	return 0;
+}
+
+/* ---- main --------------------------------------------------------------------- */
+
+enum {
+	OPT_FORMAT = 256, OPT_TENANTS, OPT_TYPES, OPT_SEPARATE, OPT_BPF, OPT_USER, OPT_DURATION,
+	OPT_SUMMARY, OPT_NOSUMMARY, OPT_NOPROGRESS,
+};
+
+static int parse_types(const char *s, unsigned *out)
+{
+	*out = 0;
+	while (*s) {
+		const char *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		char name[16];
+		if (len == 0 || len >= sizeof(name))
+			return VG_EINVAL;
+		memcpy(name, s, len);
+		name[len] = '\0';
+		unsigned bit = vg_nids_output_type(name);
+		if (!bit)
+			return VG_EINVAL;
+		*out |= bit;
+		s += len + (e ? 1 : 0);
+	}
+	return 0;
+}
 
 int vg_cli_analyze(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "vigil analyze: not built yet\n");
-	return 2;
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "tenants", required_argument, NULL, OPT_TENANTS },
+		{ "config", required_argument, NULL, 'c' },
+		{ "types", required_argument, NULL, OPT_TYPES },
+		{ "separate", no_argument, NULL, OPT_SEPARATE },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "bpf", required_argument, NULL, OPT_BPF },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
+		{ "no-summary", no_argument, NULL, OPT_NOSUMMARY },
+		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *outpath = NULL, *tenants_path = NULL, *cfg_path = NULL, *iface = NULL;
+	const char *bpf = NULL, *user = NULL, *types = NULL;
+	bool ecs = false, separate = false, show_progress = true;
+	int summary = -1;
+	uint64_t duration_s = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:c:i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': outpath = optarg; break;
+		case 'c': cfg_path = optarg; break;
+		case 'i': iface = optarg; break;
+		case OPT_TENANTS: tenants_path = optarg; break;
+		case OPT_TYPES: types = optarg; break;
+		case OPT_SEPARATE: separate = true; break;
+		case OPT_BPF: bpf = optarg; break;
+		case OPT_USER: user = optarg; break;
+		case OPT_SUMMARY: summary = 1; break;
+		case OPT_NOSUMMARY: summary = 0; break;
+		case OPT_NOPROGRESS: show_progress = false; break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "ecs"))
+				ecs = true;
+			else if (strcmp(optarg, "eve") != 0) {
+				fprintf(stderr, "vigil analyze: --format: expected eve or ecs, got '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_DURATION:
+			if (vg_parse_u64(optarg, strlen(optarg), 86400ull * 365, &duration_s) != VG_OK ||
+			    duration_s == 0) {
+				fprintf(stderr, "vigil analyze: --duration: expected seconds > 0, got '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	size_t nfiles = (size_t)(argc - optind);
+	if ((nfiles == 0) == (iface == NULL)) {
+		fprintf(stderr, "vigil analyze: give capture files or -i INTERFACE (not both)\n");
+		usage(stderr);
+		return 2;
+	}
+
+	int ret = 2;
+	struct vg_config *cfg = NULL;
+	struct vg_tenants *tenants = NULL;
+	struct vg_nids *nids = NULL;
+	struct vg_capture *cap = NULL;
+	struct summary *sum = calloc(1, sizeof(*sum));
+	struct vg_cli_out out = { .f = stdout, .ecs = ecs };
+	FILE *of = NULL;
+	struct vg_nids_config nc;
+	char errbuf[VG_CAPTURE_ERRLEN] = "";
+	if (!sum)
+		goto done;
+	if (load_config(cfg_path, tenants_path, &cfg, &nc, &tenants) != 0)
+		goto done;
+	if (types && parse_types(types, &nc.outputs) != VG_OK) {
+		fprintf(stderr, "vigil analyze: --types: unknown type in '%s' (flow, anomaly, app, stats, all)\n",
+			types);
+		goto done;
+	}
+
+	/* Capture first (it may need privileges), then drop them, then read packets. */
+	if (iface) {
+		struct vg_capture_live_opts lo = { .iface = iface, .promisc = true, .bpf = bpf,
+						   .timeout_ms = 200 };
+		if (vg_capture_open_live(&lo, &cap, errbuf) != VG_OK) {
+			fprintf(stderr, "vigil analyze: %s\n", errbuf);
+			goto done;
+		}
+		if (user || geteuid() != 0) {
+			char why[256] = "";
+			if (vg_priv_drop(user, why, sizeof(why)) != VG_OK) {
+				fprintf(stderr, "vigil analyze: cannot drop privileges: %s\n", why);
+				goto done;
+			}
+		} else {
+			fprintf(stderr, "vigil analyze: refusing to read live traffic as root: give --user\n");
+			goto done;
+		}
+	} else {
+		if (user) {
+			char why[256] = "";
+			if (vg_priv_drop(user, why, sizeof(why)) != VG_OK) {
+				fprintf(stderr, "vigil analyze: cannot drop privileges: %s\n", why);
+				goto done;
+			}
+		}
+		if (vg_capture_open_files((const char *const *)(argv + optind), nfiles, &cap, errbuf) != VG_OK) {
+			fprintf(stderr, "vigil analyze: %s\n", errbuf);
+			goto done;
+		}
+		if (bpf && vg_capture_set_filter(cap, bpf) != VG_OK) {
+			fprintf(stderr, "vigil analyze: --bpf: %s\n", vg_capture_error(cap));
+			goto done;
+		}
+	}
+	if (outpath && strcmp(outpath, "-") != 0) {
+		of = fopen(outpath, "w");
+		if (!of) {
+			fprintf(stderr, "vigil analyze: %s: %s\n", outpath, strerror(errno));
+			goto done;
+		}
+		out.f = of;
+	}
+	struct sink_ctx sc = { &out, sum };
+	struct vg_event_sink sink = { analyze_emit, &sc };
+	int rc = vg_nids_new(&nc, tenants, &sink, &nids);
+	if (rc != VG_OK) {
+		fprintf(stderr, "vigil analyze: cannot set up the packet path: %s\n", vg_strerror(rc));
+		goto done;
+	}
+
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	bool tty = isatty(STDERR_FILENO);
+	bool prog = show_progress && tty;
+	double t0 = mono_s(), next_prog = t0 + 0.5;
+	size_t files_failed = 0, cur_file = 0;
+	int64_t file_first_ts = 0, prev_last_ts = INT64_MIN;
+	bool first_of_file = true;
+	uint64_t n_read = 0;
+	for (;;) {
+		if (stop_requested)
+			break;
+		int64_t ts = 0;
+		const uint8_t *data = NULL;
+		uint32_t caplen = 0, wirelen = 0;
+		int r = vg_capture_next(cap, &ts, &data, &caplen, &wirelen);
+		if (r < 0) {
+			if (prog)
+				fputc('\n', stderr);
+			fprintf(stderr, "vigil analyze: %s\n", vg_capture_error(cap));
+			files_failed++;
+			if (iface)
+				break;
+			continue;
+		}
+		if (r == 0) {
+			if (!iface)
+				break;
+			/* live and quiet: time goes on for the timers */
+			struct timespec now;
+			clock_gettime(CLOCK_REALTIME, &now);
+			vg_nids_idle(nids, (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000);
+		} else {
+			if (!iface && vg_capture_file_index(cap) != cur_file) {
+				cur_file = vg_capture_file_index(cap);
+				first_of_file = true;
+			}
+			if (first_of_file) {
+				first_of_file = false;
+				file_first_ts = ts;
+				/* a file that starts before the last one ended is a new timeline */
+				if (n_read > 0 && (separate || file_first_ts < prev_last_ts))
+					vg_nids_restart(nids);
+			}
+			vg_nids_packet(nids, vg_capture_linktype(cap), data, caplen, wirelen, ts);
+			n_read++;
+			if (ts > prev_last_ts)
+				prev_last_ts = ts;
+		}
+		if ((prog || duration_s) && (n_read & 1023) == 0) {
+			double now = mono_s();
+			if (prog && now >= next_prog) {
+				progress(stderr, nids, cap, iface ? 1 : nfiles, t0);
+				next_prog = now + 0.5;
+			}
+			if (duration_s && now - t0 >= (double)duration_s)
+				break;
+		}
+	}
+	if (prog)
+		fprintf(stderr, "\r%60s\r", "");
+	vg_nids_finish(nids);
+	if (fflush(out.f) != 0 || out.write_errors) {
+		fprintf(stderr, "vigil analyze: writing %s failed (%" PRIu64 " events lost)\n",
+			outpath ? outpath : "standard output", out.write_errors);
+		ret = 2;
+	} else {
+		ret = files_failed ? 1 : 0;
+	}
+	if (summary == 1 || (summary == -1 && tty)) {
+		struct vg_nids_stats st;
+		vg_nids_get_stats(nids, &st);
+		print_summary(stderr, sum, &st, iface ? 1 : nfiles, files_failed, mono_s() - t0,
+			      outpath && strcmp(outpath, "-") ? outpath : "standard output", &out);
+	}
+done:
+	vg_nids_free(nids);
+	vg_capture_close(cap);
+	if (of && fclose(of) != 0 && ret == 0) {
+		fprintf(stderr, "vigil analyze: %s: %s\n", outpath, strerror(errno));
+		ret = 2;
+	}
+	vg_cli_out_free(&out);
+	vg_tenants_free(tenants);
+	vg_config_free(cfg);
+	free(sum);
+	return ret;
 }

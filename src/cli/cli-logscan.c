@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli-out.h"
 #include "core/core-ecs.h"
 #include "core/core-error.h"
 #include "core/core-eve.h"
@@ -27,31 +28,6 @@
 #ifndef VG_RULES_DIR
 #define VG_RULES_DIR ""
 #endif
-
-struct out_ctx {
-	FILE *f;
-	bool ecs;
-	struct vg_buf buf;
-	uint64_t write_errors;
-};
-
-static int out_emit(void *ctx, const struct vg_event *ev)
-{
-	struct out_ctx *o = ctx;
-	vg_buf_reset(&o->buf);
-	int rc = o->ecs ? vg_ecs_encode(ev, &o->buf) : vg_eve_encode(ev, &o->buf);
-	if (rc) {
-		vg_buf_reset(&o->buf);
-		o->write_errors++;
-		return rc;
-	}
-	if (vg_buf_append(&o->buf, "\n", 1) != 0 ||
-	    fwrite(o->buf.data, 1, o->buf.len, o->f) != o->buf.len) {
-		o->write_errors++;
-		return VG_EIO;
-	}
-	return 0;
-}
 
 static void usage(FILE *out)
 {
@@ -284,7 +260,7 @@ int vg_cli_logscan(int argc, char **argv)
 	struct vg_correlate_ruleset *rs = NULL;
 	struct vg_logpipe *pipe = NULL;
 	char *linebuf = NULL;
-	struct out_ctx out = { .f = stdout, .ecs = ecs };
+	struct vg_cli_out out = { .f = stdout, .ecs = ecs };
 	vg_buf_init(&out.buf, 0);
 
 	if (!no_rules) {
@@ -323,7 +299,7 @@ int vg_cli_logscan(int argc, char **argv)
 			goto done;
 		}
 	}
-	struct vg_event_sink sink = { out_emit, &out };
+	struct vg_event_sink sink = { vg_cli_out_emit, &out };
 	if (vg_logpipe_new(&lo, rs, &sink, events ? &sink : NULL, &pipe) != 0 ||
 	    !(linebuf = malloc(VG_MAX_LINE + 2))) {
 		fprintf(stderr, "vigil logscan: out of memory\n");
@@ -372,7 +348,7 @@ done:
 	vg_logpipe_free(pipe);
 	vg_correlate_ruleset_free(rs);
 	free(linebuf);
-	vg_buf_free(&out.buf);
+	vg_cli_out_free(&out);
 	if (out.f && out.f != stdout)
 		fclose(out.f);
 	return status;

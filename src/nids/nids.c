@@ -1,0 +1,608 @@
+/* nids.c — the packet path: decode → defrag → tenant → scan/flood → flow → stream → app,
+ * with every part's events funnelled into one sink (see nids.h for the order and the
+ * time rules). The parts own their state; this file only wires them and counts. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "core/core-error.h"
+#include "core/limits.h"
+#include "nids/nids.h"
+
+/* Per TCP/UDP flow: its stream (TCP) and app-layer state, in a flow storage slot. */
+struct nids_app {
+	struct vg_nids *n;
+	struct vg_flow *flow;       /* valid while the flow lives; the slot dies with it */
+	struct vg_stream *stream;   /* TCP only; NULL when refused by the stream memcap */
+	struct vg_app_flow *app;
+};
+
+struct vg_nids {
+	struct vg_nids_config cfg;
+	const struct vg_tenants *tenants;
+	struct vg_event_sink out;       /* the caller's */
+	struct vg_event_sink flow_sink; /* flow records from the table */
+	struct vg_event_sink det_sink;  /* alerts and episodes from the detectors */
+	struct vg_flow_table *flows;
+	struct vg_stream_ctx *sctx;
+	struct vg_defrag *defrag;
+	struct vg_detect_scan *scan;
+	struct vg_detect_flood *flood;
+	int app_slot;
+	int64_t now_us;
+	int64_t tick_s;                 /* packet-time second of the last timer run */
+	int64_t stats_due_us;
+	bool started;
+	int64_t an_epoch_s;             /* second of an_count */
+	uint32_t an_count[VG_AN__COUNT];
+	struct vg_nids_stats st;
+	/* counters of detectors replaced by vg_nids_restart, added to the live ones */
+	struct vg_detect_scan_stats scan_acc;
+	struct vg_detect_flood_stats flood_acc;
+};
+
+/* ---- output ------------------------------------------------------------------- */
+
+static int emit(struct vg_nids *n, const struct vg_event *ev)
+{
+	n->st.events++;
+	if (ev->type == VG_EVT_ALERT)
+		n->st.alerts++;
+	int rc = vg_event_emit(&n->out, ev);
+	if (rc)
+		n->st.event_errors++;
+	return rc;
+}
+
+static int flow_sink_emit(void *ctx, const struct vg_event *ev)
+{
+	struct vg_nids *n = ctx;
+	if (!(n->cfg.outputs & VG_NIDS_OUT_FLOW))
+		return 0;
+	return emit(n, ev);
+}
+
+static int det_sink_emit(void *ctx, const struct vg_event *ev)
+{
+	/* sig/ioc/nba: alerts of other detectors go through here too */
+	return emit(ctx, ev);
+}
+
+/* ---- app layer ---------------------------------------------------------------- */
+
+static enum vg_event_type app_event_type(enum vg_app_proto p)
+{
+	switch (p) {
+	case VG_APP_HTTP: return VG_EVT_HTTP;
+	case VG_APP_DNS: return VG_EVT_DNS;
+	case VG_APP_TLS: return VG_EVT_TLS;
+	case VG_APP_SSH: return VG_EVT_SSH;
+	default: return 0;
+	}
+}
+
+static void on_app_event(void *ctx, enum vg_app_proto proto, int dir, json_t *extra)
+{
+	(void)dir;
+	struct nids_app *a = ctx;
+	struct vg_nids *n = a->n;
+	enum vg_event_type t = app_event_type(proto);
+	if (!t)
+		return;
+	n->st.app_events++;
+	a->flow->app_proto = vg_app_proto_name(proto);
+	/* sig: app-layer transaction inspection goes here (http/dns/tls/ssh state of a->app) */
+	/* ioc: dns query, http host/url and tls sni/ja3 lookups go here */
+	if (!(n->cfg.outputs & VG_NIDS_OUT_APP))
+		return;
+	struct vg_event ev;
+	vg_flow_fill_event(a->flow, NULL, n->now_us, &ev);
+	memset(&ev.u, 0, sizeof(ev.u));
+	ev.type = t;
+	ev.action = vg_app_proto_name(proto);
+	ev.app_proto = ev.action;
+	ev.extra = extra;
+	emit(n, &ev);
+}
+
+static void app_free(void *p)
+{
+	struct nids_app *a = p;
+	if (!a)
+		return;
+	vg_stream_free(a->stream);
+	vg_app_flow_free(a->app);
+	free(a);
+}
+
+/* The flow ends: deliver what the stream still holds, close the parsers, so that their
+ * last events (and the flow's app_proto) precede the flow record. */
+static void on_flow_end(void *ctx, struct vg_flow *f, const char *reason)
+{
+	(void)reason;
+	struct vg_nids *n = ctx;
+	struct nids_app *a = vg_flow_storage_get(f, n->app_slot);
+	if (!a)
+		return;
+	a->flow = f;
+	if (a->stream)
+		vg_stream_flush(a->stream);
+	else if (a->app) {
+		vg_app_flow_eof(a->app, VG_APP_TOSERVER);
+		vg_app_flow_eof(a->app, VG_APP_TOCLIENT);
+	}
+	enum vg_app_proto p = a->app ? vg_app_flow_proto(a->app) : VG_APP_UNKNOWN;
+	if (p != VG_APP_UNKNOWN && p != VG_APP_FAILED)
+		f->app_proto = vg_app_proto_name(p);
+	/* nba: flow end (bytes/packets per direction) goes here */
+}
+
+static struct nids_app *app_of(struct vg_nids *n, struct vg_flow *f, const struct vg_packet *p)
+{
+	struct nids_app *a = vg_flow_storage_get(f, n->app_slot);
+	if (a) {
+		a->flow = f;
+		return a;
+	}
+	if (!vg_flow_is_new(f))
+		return NULL; /* refused earlier: the flow goes without app layer */
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		goto refused;
+	a->n = n;
+	a->flow = f;
+	/* the first packet comes from the initiator: its ports are the client's */
+	a->app = vg_app_flow_new(p->proto, p->sport, p->dport, on_app_event, a);
+	if (!a->app)
+		goto refused;
+	if (p->proto == 6 &&
+	    vg_stream_new(n->sctx, vg_app_flow_stream_cb, a->app, &a->stream) != VG_OK)
+		goto refused;
+	if (vg_flow_storage_set(f, n->app_slot, a) != VG_OK)
+		goto refused;
+	return a;
+refused:
+	n->st.app_flows_refused++;
+	app_free(a);
+	return NULL;
+}
+
+static void app_packet(struct vg_nids *n, struct vg_flow *f, int dir, const struct vg_packet *p)
+{
+	if (!n->cfg.app_enabled || (p->proto != 6 && p->proto != 17))
+		return;
+	struct nids_app *a = app_of(n, f, p);
+	if (!a)
+		return;
+	if (p->proto == 6) {
+		(void)vg_stream_segment(a->stream, dir, p->tcp_seq, p->tcp_flags, p->payload,
+					p->payload_len, p->ts_us);
+	} else if (p->payload_len > 0) {
+		(void)vg_app_flow_udp(a->app, dir, p->payload, p->payload_len);
+	}
+}
+
+/* ---- anomalies ---------------------------------------------------------------- */
+
+static void report_anomalies(struct vg_nids *n, const struct vg_packet *p, const char *tenant)
+{
+	int64_t sec = p->ts_us / 1000000;
+	if (sec != n->an_epoch_s) {
+		n->an_epoch_s = sec;
+		memset(n->an_count, 0, sizeof(n->an_count));
+	}
+	for (unsigned i = 0; i < p->n_anomalies; i++) {
+		unsigned code = p->anomalies[i];
+		if (code >= VG_AN__COUNT)
+			continue;
+		n->st.anomalies++;
+		n->st.anomalies_by_type[code]++;
+		if (!(n->cfg.outputs & VG_NIDS_OUT_ANOMALY))
+			continue;
+		if (n->cfg.anomaly_rate && n->an_count[code] >= n->cfg.anomaly_rate) {
+			n->st.anomaly_suppressed++;
+			continue;
+		}
+		n->an_count[code]++;
+		n->st.anomaly_events++;
+		struct vg_event ev;
+		vg_event_init(&ev, VG_EVT_ANOMALY, p->ts_us);
+		ev.tenant = tenant;
+		ev.category = "network";
+		ev.action = "anomaly";
+		ev.src = p->src;
+		ev.dst = p->dst;
+		ev.sport = p->sport;
+		ev.dport = p->dport;
+		ev.proto = p->proto;
+		ev.has_vni = p->has_vni;
+		ev.vni = p->vni;
+		ev.n_vlan = p->n_vlan;
+		ev.vlan[0] = p->vlan[0];
+		ev.vlan[1] = p->vlan[1];
+		ev.u.anomaly.type = "decode";
+		ev.u.anomaly.event = vg_decode_anomaly_name(code);
+		ev.u.anomaly.layer = vg_decode_anomaly_layer(code);
+		emit(n, &ev);
+	}
+	n->st.anomalies += p->anomalies_dropped;
+}
+
+/* ---- timers ------------------------------------------------------------------- */
+
+static void emit_stats(struct vg_nids *n)
+{
+	if (!(n->cfg.outputs & VG_NIDS_OUT_STATS))
+		return;
+	json_t *s = vg_nids_stats_json(n);
+	json_t *extra = s ? json_pack("{s:o}", "stats", s) : NULL;
+	if (!extra)
+		return;
+	struct vg_event ev;
+	vg_event_init(&ev, VG_EVT_STATS, n->now_us);
+	ev.category = "host";
+	ev.action = "stats";
+	ev.extra = extra;
+	emit(n, &ev);
+	json_decref(extra);
+}
+
+static void run_timers(struct vg_nids *n, int64_t now_us)
+{
+	int64_t sec = now_us / 1000000;
+	if (sec == n->tick_s)
+		return;
+	n->tick_s = sec;
+	if (n->scan)
+		vg_detect_scan_tick(n->scan, now_us);
+	if (n->flood)
+		vg_detect_flood_tick(n->flood, now_us);
+	(void)vg_flow_timeout(n->flows, now_us);
+	if (n->defrag)
+		(void)vg_defrag_expire(n->defrag, now_us);
+	/* nba: interval tick goes here */
+	if (n->cfg.stats_interval_us > 0) {
+		if (n->stats_due_us == 0)
+			n->stats_due_us = now_us + n->cfg.stats_interval_us;
+		else if (now_us >= n->stats_due_us) {
+			emit_stats(n);
+			n->stats_due_us = now_us + n->cfg.stats_interval_us;
+		}
+	}
+}
+
+/* ---- the packet path ---------------------------------------------------------- */
+
+static const char *tenant_of(const struct vg_nids *n, const struct vg_packet *p)
+{
+	if (!n->tenants || p->ip_version == 0)
+		return NULL;
+	uint16_t vlan = p->n_vlan ? p->vlan[p->n_vlan - 1] : 0;
+	const struct vg_tenant *t = vg_tenants_lookup(n->tenants, p->has_vni, p->vni, vlan, &p->dst);
+	if (!t)
+		t = vg_tenants_lookup(n->tenants, p->has_vni, p->vni, vlan, &p->src);
+	return t ? t->name : NULL;
+}
+
+static void ip_packet(struct vg_nids *n, const struct vg_packet *p)
+{
+	const char *tenant = tenant_of(n, p);
+	if (tenant)
+		n->st.tenant_packets++;
+	if (n->scan)
+		(void)vg_detect_scan_packet(n->scan, p, tenant);
+	if (n->flood)
+		(void)vg_detect_flood_packet(n->flood, p, tenant);
+
+	struct vg_flow *f = NULL;
+	int dir = 0;
+	int rc = vg_flow_handle_packet(n->flows, p, p->ts_us, &f, &dir);
+	if (rc != VG_OK) {
+		if (rc == VG_EFULL)
+			n->st.flow_refused++;
+		return;
+	}
+	if (vg_flow_is_new(f))
+		f->tenant = tenant;
+	/* ioc: address lookups (src, dst) go here */
+	/* nba: flow start goes here (vg_flow_is_new) */
+	app_packet(n, f, dir, p);
+	/* sig: packet-level signature inspection goes here (payload, flow, dir) */
+}
+
+int vg_nids_packet(struct vg_nids *n, int linktype, const uint8_t *data, uint32_t caplen,
+		   uint32_t wirelen, int64_t ts_us)
+{
+	if (!n || !data)
+		return VG_EINVAL;
+	if (!n->started || ts_us > n->now_us) {
+		n->now_us = ts_us;
+		n->started = true;
+	}
+	n->st.packets++;
+	n->st.bytes += wirelen;
+	run_timers(n, n->now_us);
+
+	struct vg_packet p;
+	int rc = vg_decode_packet(linktype, data, caplen, ts_us, &p);
+	p.wirelen = wirelen;
+	if (rc != VG_OK || (p.flags & VG_PKT_INVALID)) {
+		n->st.invalid++;
+		report_anomalies(n, &p, NULL);
+		return 0;
+	}
+	if ((p.flags & VG_PKT_FRAGMENT) && n->defrag) {
+		n->st.fragments++;
+		const uint8_t *dg = NULL;
+		size_t dglen = 0;
+		rc = vg_defrag_packet(n->defrag, &p, n->now_us, &dg, &dglen);
+		report_anomalies(n, &p, tenant_of(n, &p));
+		if (rc != VG_OK || !dg)
+			return 0;
+		struct vg_packet whole;
+		rc = vg_decode_ip(dg, dglen, &p, &whole);
+		whole.wirelen = (uint32_t)dglen;
+		n->st.reassembled++;
+		report_anomalies(n, &whole, tenant_of(n, &whole));
+		if (rc != VG_OK || (whole.flags & VG_PKT_INVALID))
+			return 0;
+		ip_packet(n, &whole);
+		return 0;
+	}
+	if (p.n_anomalies)
+		report_anomalies(n, &p, tenant_of(n, &p));
+	ip_packet(n, &p);
+	return 0;
+}
+
+void vg_nids_idle(struct vg_nids *n, int64_t now_us)
+{
+	if (!n || !n->started || now_us <= n->now_us)
+		return;
+	n->now_us = now_us;
+	run_timers(n, now_us);
+}
+
+void vg_nids_finish(struct vg_nids *n)
+{
+	if (!n)
+		return;
+	(void)vg_flow_flush(n->flows, "shutdown");
+	if (n->scan)
+		vg_detect_scan_finish(n->scan, n->now_us);
+	if (n->flood)
+		vg_detect_flood_finish(n->flood, n->now_us);
+	emit_stats(n);
+}
+
+static int detectors_new(struct vg_nids *n)
+{
+	int rc = 0;
+	if (n->cfg.scan_enabled && (rc = vg_detect_scan_new(&n->cfg.scan, &n->det_sink, &n->scan)))
+		return rc;
+	if (n->cfg.flood_enabled && (rc = vg_detect_flood_new(&n->cfg.flood, &n->det_sink, &n->flood)))
+		return rc;
+	return vg_defrag_new(&n->cfg.defrag, &n->defrag);
+}
+
+static void detectors_free(struct vg_nids *n)
+{
+	if (n->scan) {
+		struct vg_detect_scan_stats a;
+		vg_detect_scan_get_stats(n->scan, &a);
+		n->scan_acc.probes += a.probes;
+		n->scan_acc.evictions += a.evictions;
+		n->scan_acc.set_full += a.set_full;
+		n->scan_acc.alerts += a.alerts;
+		n->scan_acc.episodes += a.episodes;
+	}
+	if (n->flood) {
+		struct vg_detect_flood_stats a;
+		vg_detect_flood_get_stats(n->flood, &a);
+		n->flood_acc.counted += a.counted;
+		n->flood_acc.evictions += a.evictions;
+		n->flood_acc.alerts += a.alerts;
+		n->flood_acc.episodes += a.episodes;
+	}
+	vg_detect_scan_free(n->scan);
+	vg_detect_flood_free(n->flood);
+	vg_defrag_free(n->defrag);
+	n->scan = NULL;
+	n->flood = NULL;
+	n->defrag = NULL;
+}
+
+void vg_nids_restart(struct vg_nids *n)
+{
+	if (!n || !n->started)
+		return;
+	(void)vg_flow_flush(n->flows, "shutdown");
+	if (n->scan)
+		vg_detect_scan_finish(n->scan, n->now_us);
+	if (n->flood)
+		vg_detect_flood_finish(n->flood, n->now_us);
+	/* detectors and defrag keep packet time internally: new ones start clean. On
+	 * failure the packet path goes on without the part that could not be made. */
+	detectors_free(n);
+	if (detectors_new(n) != 0)
+		n->st.restart_failed++;
+	n->started = false;
+	n->tick_s = INT64_MIN;
+	n->an_epoch_s = INT64_MIN;
+	n->stats_due_us = 0;
+	n->st.timelines++;
+}
+
+/* ---- life cycle --------------------------------------------------------------- */
+
+int vg_nids_new(const struct vg_nids_config *cfg, const struct vg_tenants *tenants,
+		const struct vg_event_sink *sink, struct vg_nids **out)
+{
+	*out = NULL;
+	struct vg_nids *n = calloc(1, sizeof(*n));
+	if (!n)
+		return VG_ENOMEM;
+	if (cfg)
+		n->cfg = *cfg;
+	else
+		vg_nids_config_default(&n->cfg);
+	n->tenants = tenants;
+	if (sink)
+		n->out = *sink;
+	n->flow_sink = (struct vg_event_sink){ flow_sink_emit, n };
+	n->det_sink = (struct vg_event_sink){ det_sink_emit, n };
+	n->tick_s = INT64_MIN;
+	n->an_epoch_s = INT64_MIN;
+	int rc = vg_flow_table_new(&n->cfg.flow, &n->flow_sink, &n->flows);
+	if (rc)
+		goto fail;
+	rc = VG_ENOMEM;
+	n->sctx = vg_stream_ctx_new(&n->cfg.stream);
+	if (!n->sctx)
+		goto fail;
+	n->app_slot = vg_flow_storage_register(n->flows, app_free);
+	if (n->app_slot < 0) {
+		rc = n->app_slot;
+		goto fail;
+	}
+	vg_flow_set_end_hook(n->flows, on_flow_end, n);
+	if ((rc = detectors_new(n)) != 0)
+		goto fail;
+	*out = n;
+	return 0;
+fail:
+	vg_nids_free(n);
+	return rc;
+}
+
+void vg_nids_free(struct vg_nids *n)
+{
+	if (!n)
+		return;
+	detectors_free(n);
+	vg_flow_table_free(n->flows); /* frees the streams before their context */
+	vg_stream_ctx_free(n->sctx);
+	free(n);
+}
+
+int64_t vg_nids_now(const struct vg_nids *n)
+{
+	return n ? n->now_us : 0;
+}
+
+void vg_nids_get_stats(const struct vg_nids *n, struct vg_nids_stats *out)
+{
+	if (!n) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	*out = n->st;
+}
+
+/* ---- stats in EVE's shape ----------------------------------------------------- */
+
+static void set_u(json_t *o, const char *k, uint64_t v)
+{
+	json_object_set_new(o, k, json_integer((json_int_t)(v > INT64_MAX ? INT64_MAX : v)));
+}
+
+json_t *vg_nids_stats_json(const struct vg_nids *n)
+{
+	json_t *root = json_object(), *dec = json_object(), *ev = json_object(), *fl = json_object(),
+	       *tcp = json_object(), *app = json_object(), *det = json_object(), *frag = json_object();
+	if (!root || !dec || !ev || !fl || !tcp || !app || !det || !frag) {
+		json_decref(root), json_decref(dec), json_decref(ev), json_decref(fl);
+		json_decref(tcp), json_decref(app), json_decref(det), json_decref(frag);
+		return NULL;
+	}
+	const struct vg_nids_stats *s = &n->st;
+	set_u(dec, "pkts", s->packets);
+	set_u(dec, "bytes", s->bytes);
+	set_u(dec, "invalid", s->invalid);
+	set_u(dec, "anomalies", s->anomalies);
+	set_u(dec, "anomaly_events", s->anomaly_events);
+	set_u(dec, "anomaly_suppressed", s->anomaly_suppressed);
+	for (unsigned i = 1; i < VG_AN__COUNT; i++)
+		if (s->anomalies_by_type[i])
+			set_u(ev, vg_decode_anomaly_name(i), s->anomalies_by_type[i]);
+	json_object_set_new(dec, "event", ev);
+	struct vg_defrag_counters dc;
+	vg_defrag_counters(n->defrag, &dc);
+	set_u(frag, "fragments", dc.fragments);
+	set_u(frag, "reassembled", dc.reassembled);
+	set_u(frag, "overlaps", dc.overlaps);
+	set_u(frag, "timeouts", dc.timeouts);
+	set_u(frag, "evicted", dc.evicted);
+	set_u(frag, "memcap_drops", dc.memcap_drops);
+	set_u(frag, "too_large", dc.too_large);
+	set_u(frag, "too_many", dc.too_many);
+	json_object_set_new(root, "defrag", frag);
+	json_object_set_new(root, "decoder", dec);
+
+	struct vg_flow_stats fs;
+	vg_flow_table_stats(n->flows, &fs);
+	set_u(fl, "total", fs.flows_created);
+	set_u(fl, "active", fs.flows_active);
+	set_u(fl, "timeout", fs.flows_timeout);
+	set_u(fl, "evicted", fs.flows_evicted);
+	set_u(fl, "dropped_memcap", fs.flows_dropped_memcap);
+	set_u(fl, "emergency_mode_entered", fs.emergency_mode_entered);
+	set_u(fl, "memuse", fs.memuse);
+	set_u(fl, "memcap", fs.memcap);
+	json_object_set_new(root, "flow", fl);
+
+	const struct vg_stream_stats *ss = vg_stream_ctx_stats(n->sctx);
+	set_u(tcp, "sessions", ss->streams);
+	set_u(tcp, "segments", ss->segments);
+	set_u(tcp, "reassembled_bytes", ss->bytes);
+	set_u(tcp, "retransmissions", ss->retrans);
+	set_u(tcp, "overlap", ss->overlaps);
+	set_u(tcp, "overlap_diff_data", ss->overlap_diff);
+	set_u(tcp, "reassembly_gap", ss->gaps);
+	set_u(tcp, "memcap_flow", ss->memcap_flow);
+	set_u(tcp, "memcap", ss->memcap_global);
+	set_u(tcp, "no_syn", ss->no_syn);
+	set_u(tcp, "memuse", vg_stream_ctx_memuse(n->sctx));
+	json_object_set_new(root, "tcp", tcp);
+
+	set_u(app, "events", s->app_events);
+	set_u(app, "flows_refused", s->app_flows_refused);
+	json_object_set_new(root, "app_layer", app);
+
+	set_u(det, "alerts", s->alerts);
+	if (n->scan) {
+		struct vg_detect_scan_stats sc;
+		vg_detect_scan_get_stats(n->scan, &sc);
+		json_t *o = json_object();
+		if (o) {
+			const struct vg_detect_scan_stats *acc = &n->scan_acc;
+			set_u(o, "probes", sc.probes + acc->probes);
+			set_u(o, "trackers", sc.trackers_in_use);
+			set_u(o, "evictions", sc.evictions + acc->evictions);
+			set_u(o, "set_full", sc.set_full + acc->set_full);
+			set_u(o, "alerts", sc.alerts + acc->alerts);
+			set_u(o, "episodes", sc.episodes + acc->episodes);
+			set_u(o, "memuse", sc.mem_used);
+			json_object_set_new(det, "scan", o);
+		}
+	}
+	if (n->flood) {
+		struct vg_detect_flood_stats fd;
+		vg_detect_flood_get_stats(n->flood, &fd);
+		json_t *o = json_object();
+		if (o) {
+			const struct vg_detect_flood_stats *acc = &n->flood_acc;
+			set_u(o, "counted", fd.counted + acc->counted);
+			set_u(o, "trackers", fd.trackers_in_use);
+			set_u(o, "evictions", fd.evictions + acc->evictions);
+			set_u(o, "alerts", fd.alerts + acc->alerts);
+			set_u(o, "episodes", fd.episodes + acc->episodes);
+			json_object_set_new(det, "flood", o);
+		}
+	}
+	json_object_set_new(root, "detect", det);
+	set_u(root, "events", s->events);
+	set_u(root, "event_errors", s->event_errors);
+	return root;
+}
