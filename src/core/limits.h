@@ -134,4 +134,18 @@ static inline uint64_t vg_clamp_u64(uint64_t v, uint64_t lo, uint64_t hi)
 	return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* --- signature engine (src/detect/detect-sig*) -------------------------------------- */
+#define VG_SIG_MAX_BYTE_VARS      16u      /* byte_extract variables per rule (Suricata allows fewer) */
+#define VG_SIG_INSPECT_STEPS      3000u    /* content/pcre retries per rule evaluation (Suricata's
+                                            * inspection-recursion-limit): bounds backtracking */
+#define VG_SIG_PCRE_MATCH_LIMIT   3500u    /* PCRE2 match limit per pcre call (Suricata's default) */
+#define VG_SIG_PCRE_DEPTH_LIMIT   1500u    /* PCRE2 depth limit (Suricata's match-limit-recursion) */
+#define VG_SIG_STREAM_TAIL        2048u    /* bytes of a stream direction kept so a content may span
+                                            * chunks (longer spans are not seen) */
+#define VG_SIG_MAX_THRESHOLDS     65536u   /* threshold/detection_filter trackers (by src/dst/rule) */
+#define VG_SIG_MAX_XBITS          65536u   /* xbits held for hosts / host pairs */
+#define VG_SIG_MAX_FLOWINTS       64u      /* flowint variables held per flow */
+#define VG_SIG_MAX_TX_ALERTS      1024u    /* (transaction, rule) alerts remembered per flow */
+#define VG_SIG_MAX_HS_PATTERN     65536u   /* longest fast pattern handed to Hyperscan */
+
 #endif
