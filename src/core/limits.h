@@ -124,6 +124,21 @@
 #define VG_SSH_MAX_BANNER          255u    /* RFC 4253 4.2: identification line incl. CRLF */
 #define VG_SSH_MAX_PRE_LINES       16u     /* lines before the banner (RFC 4253 allows some) */
 #define VG_APP_DETECT_BYTES        512u    /* bytes per direction probed before giving up on detection */
+/* --- IoC sets (src/detect/detect-ioc) ------------------------------------------------ */
+#define VG_IOC_MAX_LISTS          256u     /* named lists in one set (ioc.lists) */
+#define VG_IOC_MAX_INDICATORS     (16u << 20) /* indicators in one set: 16M, ~1 GB of tables */
+#define VG_IOC_MAX_FILE_BYTES     (1u << 30) /* one list file read into memory */
+#define VG_IOC_MAX_TEXT_BYTES     (1u << 30) /* canonical indicator text kept per set (32-bit offsets) */
+#define VG_IOC_MAX_URL_LEN        4096u    /* one URL indicator or URL looked up; longer never matches */
+#define VG_IOC_MAX_REPORTED       20u      /* bad lines listed per list file; the rest are counted */
+/* --- network behavioural analysis (src/detect/detect-nba) ---------------------------- */
+#define VG_NBA_MAX_HOSTS          (1u << 20) /* ceiling for detect.nba.max-hosts (~600 B each) */
+#define VG_NBA_MAX_SERVICES       (1u << 20) /* ceiling for detect.nba.max-services */
+#define VG_NBA_MAX_TALKERS        (4u << 20) /* ceiling for detect.nba.max-talkers ((peer-net, service) seen) */
+#define VG_NBA_MAX_PAIRS          (1u << 20) /* ceiling for detect.nba.beacon.max-pairs */
+#define VG_NBA_MAX_HISTORY        64u      /* inter-arrival times kept per beacon pair */
+#define VG_NBA_MAX_IDLE_FOLD      64u      /* idle intervals folded into a baseline at once (older gaps are skipped) */
+#define VG_NBA_MAX_HOME_NET       256u     /* CIDRs in detect.nba.home-net */
 /* --- tenants ------------------------------------------------------------------ */
 #define VG_MAX_TENANTS            65536u
 #define VG_MAX_TENANT_NETWORKS    1048576u
