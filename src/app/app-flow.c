@@ -28,6 +28,7 @@ struct vg_app_flow {
 	bool tls_logged;
 	struct vg_ssh_state *ssh;
 	bool ssh_logged;
+	struct vg_app_inspect insp;   /* signature engine hooks (vg_app_flow_set_inspect) */
 };
 
 static void emit(struct vg_app_flow *f, enum vg_app_proto p, int dir, json_t *j)
@@ -42,6 +43,8 @@ static void emit(struct vg_app_flow *f, enum vg_app_proto p, int dir, json_t *j)
 static void on_http(void *ctx, const struct vg_http_tx *tx, unsigned what)
 {
 	struct vg_app_flow *f = ctx;
+	if (f->insp.http)
+		f->insp.http(f->insp.ctx, tx, what);
 	if (what == VG_HTTP_EV_DONE)
 		emit(f, VG_APP_HTTP, VG_APP_TOSERVER, vg_http_tx_eve(tx));
 }
@@ -55,6 +58,8 @@ static void dns_message(struct vg_app_flow *f, int dir, const uint8_t *msg, size
 		return;
 	if (vg_dns_parse(msg, len, m) < 0)
 		goto out;
+	if (f->insp.dns)
+		f->insp.dns(f->insp.ctx, dir, m);
 	if (!m->qr) {
 		for (uint32_t q = 0; q < m->n_questions; q++)
 			emit(f, VG_APP_DNS, dir, vg_dns_eve(m, q, f->dns_tx));
@@ -103,6 +108,16 @@ void vg_app_flow_free(struct vg_app_flow *f)
 enum vg_app_proto vg_app_flow_proto(const struct vg_app_flow *f)
 {
 	return f->proto;
+}
+
+void vg_app_flow_set_inspect(struct vg_app_flow *f, const struct vg_app_inspect *h)
+{
+	if (!f)
+		return;
+	if (h)
+		f->insp = *h;
+	else
+		memset(&f->insp, 0, sizeof(f->insp));
 }
 
 struct vg_http_state *vg_app_flow_http(const struct vg_app_flow *f)
@@ -168,13 +183,16 @@ static void ssh_maybe_log(struct vg_app_flow *f, bool at_eof)
 static int route(struct vg_app_flow *f, int dir, const uint8_t *data, size_t len)
 {
 	int rc = 0;
+	unsigned tls_ev = 0;
 	switch (f->proto) {
 	case VG_APP_HTTP:
 		return vg_http_parse(f->http, dir, data, len);
 	case VG_APP_DNS:
 		return f->dns_tcp ? vg_dns_tcp_parse(f->dns_tcp, dir, data, len) : 0;
 	case VG_APP_TLS:
-		rc = vg_tls_parse(f->tls, dir, data, len, NULL);
+		rc = vg_tls_parse(f->tls, dir, data, len, &tls_ev);
+		if (tls_ev && f->insp.tls)
+			f->insp.tls(f->insp.ctx, dir, vg_tls_info(f->tls), tls_ev);
 		tls_maybe_log(f, false);
 		return rc;
 	case VG_APP_SSH:

@@ -325,6 +325,18 @@ int vg_app_flow_udp(struct vg_app_flow *f, int dir, const uint8_t *data, size_t 
 /* Adapter with the signature of vg_stream_cb (stream.h): DATA/GAP/EOF → the above. */
 void vg_app_flow_stream_cb(void *flow, int dir, unsigned what, const uint8_t *data, size_t len);
 enum vg_app_proto vg_app_flow_proto(const struct vg_app_flow *f);
+/* Inspection hooks (for the signature engine): the parsed objects, borrowed for the call,
+ * as soon as they exist: every HTTP transaction at VG_HTTP_EV_REQUEST and VG_HTTP_EV_DONE
+ * (before the "http" event of DONE), every DNS message that parsed (over UDP or TCP),
+ * and the TLS state after each call that parsed handshake messages (events: the
+ * VG_TLS_EV_* of that call). Any callback may be NULL. Copied; h NULL removes them. */
+struct vg_app_inspect {
+	void (*http)(void *ctx, const struct vg_http_tx *tx, unsigned what);
+	void (*dns)(void *ctx, int dir, const struct vg_dns_msg *m);
+	void (*tls)(void *ctx, int dir, const struct vg_tls_info *info, unsigned events);
+	void *ctx;
+};
+void vg_app_flow_set_inspect(struct vg_app_flow *f, const struct vg_app_inspect *h);
 /* Parser states for the signature engine's buffers; NULL when not that protocol. */
 struct vg_http_state *vg_app_flow_http(const struct vg_app_flow *f);
 const struct vg_tls_info *vg_app_flow_tls(const struct vg_app_flow *f);

@@ -26,6 +26,8 @@
 #include "core/core-priv.h"
 #include "core/core-str.h"
 #include "core/core-tenant.h"
+#include "detect/detect-rule.h"
+#include "detect/detect-sig.h"
 #include "flow/flow-config.h"
 #include "nids/nids.h"
 
@@ -58,6 +60,9 @@ static void usage(FILE *out)
 		"  --tenants FILE        tenants file (networks per tenant, optionally per VNI/VLAN);\n"
 		"                        overrides tenants-file in the config\n"
 		"  -c, --config FILE     YAML configuration (see vigil(1), docs/configuration.md)\n"
+		"  --rules FILE          Suricata-syntax rule file to match (repeatable; adds to\n"
+		"                        rules.files of the config); bad rules are skipped and\n"
+		"                        counted ('vigil rules check FILE' lists why)\n"
 		"  --types LIST          event types to write besides alerts, comma-separated:\n"
 		"                        flow, anomaly, app (http, dns, tls, ssh), stats, all\n"
 		"                        (default: all, or outputs.types of the config)\n"
@@ -331,7 +336,7 @@ static int load_config(const char *path, const char *tenants_path, struct vg_con
 /* ---- main --------------------------------------------------------------------- */
 
 enum {
-	OPT_FORMAT = 256, OPT_TENANTS, OPT_TYPES, OPT_SEPARATE, OPT_BPF, OPT_USER, OPT_DURATION,
+	OPT_FORMAT = 256, OPT_RULES, OPT_TENANTS, OPT_TYPES, OPT_SEPARATE, OPT_BPF, OPT_USER, OPT_DURATION,
 	OPT_SUMMARY, OPT_NOSUMMARY, OPT_NOPROGRESS,
 };
 
@@ -355,12 +360,53 @@ static int parse_types(const char *s, unsigned *out)
 	return 0;
 }
 
+/* Rule files from --rules and the config's rules.files (a list): loaded, bad rules
+ * counted on stderr, then compiled into the signature engine. No files: no engine. */
+static int load_signatures(const struct vg_config *cfg, const char **paths, size_t *n,
+			   struct vg_ruleset **rs, struct vg_sig_engine **eng)
+{
+	struct vg_config_err err = { 0 };
+	size_t nc = 0;
+	if (vg_cfg_seq_len(vg_config_root(cfg), "rules.files", &nc, &err) != VG_OK) {
+		fprintf(stderr, "vigil analyze: %s\n", err.msg);
+		return -1;
+	}
+	for (size_t i = 0; i < nc && i < VG_MAX_RULE_FILES; i++) {
+		const char *p = NULL;
+		if (vg_cfg_seq_str(vg_config_root(cfg), "rules.files", i, &p, &err) != VG_OK) {
+			fprintf(stderr, "vigil analyze: %s\n", err.msg);
+			return -1;
+		}
+		paths[(*n)++] = p;
+	}
+	if (*n == 0)
+		return 0;
+	char msg[512] = "";
+	int rc = vg_ruleset_load_files(paths, *n, cfg, rs, msg, sizeof(msg));
+	if (rc != VG_OK) {
+		fprintf(stderr, "vigil analyze: rules: %s\n", msg[0] ? msg : vg_strerror(rc));
+		return -1;
+	}
+	size_t skipped = vg_ruleset_skipped_count(*rs);
+	if (skipped)
+		fprintf(stderr, "vigil analyze: rules: %zu loaded, %zu skipped ('vigil rules check' "
+			"names them)\n", vg_ruleset_count(*rs), skipped);
+	rc = vg_sig_engine_new(*rs, eng);
+	if (rc != VG_OK) {
+		fprintf(stderr, "vigil analyze: rules: cannot build the signature engine: %s\n",
+			vg_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
 int vg_cli_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "tenants", required_argument, NULL, OPT_TENANTS },
+		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "config", required_argument, NULL, 'c' },
 		{ "types", required_argument, NULL, OPT_TYPES },
 		{ "separate", no_argument, NULL, OPT_SEPARATE },
@@ -380,6 +426,13 @@ int vg_cli_analyze(int argc, char **argv)
 	int summary = -1;
 	uint64_t duration_s = 0;
 	int c;
+	/* --rules files, then the config's rules.files: at most argc + VG_MAX_RULE_FILES */
+	const char **rule_paths = calloc((size_t)argc + VG_MAX_RULE_FILES + 1, sizeof(*rule_paths));
+	size_t n_rules = 0;
+	struct vg_ruleset *ruleset = NULL;
+	struct vg_sig_engine *sig = NULL;
+	if (!rule_paths)
+		return 2;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:c:i:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -387,6 +440,7 @@ int vg_cli_analyze(int argc, char **argv)
 		case 'c': cfg_path = optarg; break;
 		case 'i': iface = optarg; break;
 		case OPT_TENANTS: tenants_path = optarg; break;
+		case OPT_RULES: rule_paths[n_rules++] = optarg; break;
 		case OPT_TYPES: types = optarg; break;
 		case OPT_SEPARATE: separate = true; break;
 		case OPT_BPF: bpf = optarg; break;
@@ -410,14 +464,15 @@ int vg_cli_analyze(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); free(rule_paths); return 0;
+		default: usage(stderr); free(rule_paths); return 2;
 		}
 	}
 	size_t nfiles = (size_t)(argc - optind);
 	if ((nfiles == 0) == (iface == NULL)) {
 		fprintf(stderr, "vigil analyze: give capture files or -i INTERFACE (not both)\n");
 		usage(stderr);
+		free(rule_paths);
 		return 2;
 	}
 
@@ -491,6 +546,12 @@ int vg_cli_analyze(int argc, char **argv)
 		fprintf(stderr, "vigil analyze: cannot set up the packet path: %s\n", vg_strerror(rc));
 		goto done;
 	}
+	if (load_signatures(cfg, rule_paths, &n_rules, &ruleset, &sig) != 0)
+		goto done;
+	if (sig && (rc = vg_nids_set_signatures(nids, sig)) != VG_OK) {
+		fprintf(stderr, "vigil analyze: cannot attach the signatures: %s\n", vg_strerror(rc));
+		goto done;
+	}
 
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_signal;
@@ -544,7 +605,7 @@ int vg_cli_analyze(int argc, char **argv)
 			if (ts > prev_last_ts)
 				prev_last_ts = ts;
 		}
-		if ((prog || duration_s) && (n_read & 1023) == 0) {
+		if ((prog || duration_s) && (r == 0 || (n_read & 1023) == 0)) {
 			double now = mono_s();
 			if (prog && now >= next_prog) {
 				progress(stderr, nids, cap, iface ? 1 : nfiles, t0);
@@ -572,6 +633,9 @@ int vg_cli_analyze(int argc, char **argv)
 	}
 done:
 	vg_nids_free(nids);
+	vg_sig_engine_free(sig);
+	vg_ruleset_free(ruleset);
+	free(rule_paths);
 	vg_capture_close(cap);
 	if (of && fclose(of) != 0 && ret == 0) {
 		fprintf(stderr, "vigil analyze: %s: %s\n", outpath, strerror(errno));

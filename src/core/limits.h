@@ -162,5 +162,6 @@ static inline uint64_t vg_clamp_u64(uint64_t v, uint64_t lo, uint64_t hi)
 #define VG_SIG_MAX_FLOWINTS       64u      /* flowint variables held per flow */
 #define VG_SIG_MAX_TX_ALERTS      1024u    /* (transaction, rule) alerts remembered per flow */
 #define VG_SIG_MAX_HS_PATTERN     65536u   /* longest fast pattern handed to Hyperscan */
+#define VG_MAX_RULE_FILES         256u     /* rules.files entries read from the config */
 
 #endif

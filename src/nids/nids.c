@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "core/core-error.h"
 #include "core/limits.h"
+#include "detect/detect-sig.h"
 #include "nids/nids.h"
 
 /* Per TCP/UDP flow: its stream (TCP) and app-layer state, in a flow storage slot. */
@@ -29,6 +30,7 @@ struct vg_nids {
 	struct vg_defrag *defrag;
 	struct vg_detect_scan *scan;
 	struct vg_detect_flood *flood;
+	struct vg_sig_engine *sig;      /* borrowed; NULL without rules */
 	int app_slot;
 	int64_t now_us;
 	int64_t tick_s;                 /* packet-time second of the last timer run */
@@ -106,6 +108,25 @@ static void on_app_event(void *ctx, enum vg_app_proto proto, int dir, json_t *ex
 	emit(n, &ev);
 }
 
+/* sig: the app layer's parsed objects, inspected as they appear */
+static void sig_http(void *ctx, const struct vg_http_tx *tx, unsigned what)
+{
+	struct nids_app *a = ctx;
+	vg_sig_http_tx(a->n->sig, a->flow, tx, what, a->n->now_us);
+}
+
+static void sig_dns(void *ctx, int dir, const struct vg_dns_msg *m)
+{
+	struct nids_app *a = ctx;
+	vg_sig_dns(a->n->sig, a->flow, dir, m, a->n->now_us);
+}
+
+static void sig_tls(void *ctx, int dir, const struct vg_tls_info *info, unsigned events)
+{
+	struct nids_app *a = ctx;
+	vg_sig_tls(a->n->sig, a->flow, dir, info, events, a->n->now_us);
+}
+
 static void app_free(void *p)
 {
 	struct nids_app *a = p;
@@ -156,6 +177,10 @@ static struct nids_app *app_of(struct vg_nids *n, struct vg_flow *f, const struc
 	a->app = vg_app_flow_new(p->proto, p->sport, p->dport, on_app_event, a);
 	if (!a->app)
 		goto refused;
+	if (n->sig) {
+		struct vg_app_inspect h = { sig_http, sig_dns, sig_tls, a };
+		vg_app_flow_set_inspect(a->app, &h);
+	}
 	if (p->proto == 6 &&
 	    vg_stream_new(n->sctx, vg_app_flow_stream_cb, a->app, &a->stream) != VG_OK)
 		goto refused;
@@ -309,6 +334,13 @@ static void ip_packet(struct vg_nids *n, const struct vg_packet *p)
 	/* nba: flow start goes here (vg_flow_is_new) */
 	app_packet(n, f, dir, p);
 	/* sig: packet-level signature inspection goes here (payload, flow, dir) */
+	if (n->sig) {
+		struct nids_app *a = vg_flow_storage_get(f, n->app_slot);
+		enum vg_app_proto ap = a && a->app ? vg_app_flow_proto(a->app) : VG_APP_UNKNOWN;
+		if (ap != VG_APP_UNKNOWN && ap != VG_APP_FAILED)
+			f->app_proto = vg_app_proto_name(ap); /* app-layer rules need it from detection on */
+		vg_sig_packet(n->sig, p, f, dir, a ? a->stream : NULL);
+	}
 }
 
 int vg_nids_packet(struct vg_nids *n, int linktype, const uint8_t *data, uint32_t caplen,
@@ -486,6 +518,20 @@ void vg_nids_free(struct vg_nids *n)
 	free(n);
 }
 
+int vg_nids_set_signatures(struct vg_nids *n, struct vg_sig_engine *e)
+{
+	if (!n || !e)
+		return VG_EINVAL;
+	if (n->started || n->sig)
+		return VG_ESTATE;
+	int rc = vg_sig_engine_attach(e, n->flows);
+	if (rc)
+		return rc;
+	vg_sig_engine_set_sink(e, &n->det_sink);
+	n->sig = e;
+	return 0;
+}
+
 int64_t vg_nids_now(const struct vg_nids *n)
 {
 	return n ? n->now_us : 0;
@@ -600,6 +646,11 @@ json_t *vg_nids_stats_json(const struct vg_nids *n)
 			set_u(o, "episodes", fd.episodes + acc->episodes);
 			json_object_set_new(det, "flood", o);
 		}
+	}
+	if (n->sig) {
+		json_t *o = vg_sig_stats_json(n->sig);
+		if (o)
+			json_object_set_new(det, "signatures", o);
 	}
 	json_object_set_new(root, "detect", det);
 	set_u(root, "events", s->events);

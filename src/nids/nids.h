@@ -118,6 +118,12 @@ void vg_nids_idle(struct vg_nids *n, int64_t now_us);
  * emit a final stats record when stats are output. */
 void vg_nids_finish(struct vg_nids *n);
 
+/* Signatures (detect-sig.h): e is borrowed and must outlive n; call before the first
+ * packet (it registers the engine's flow storage) — VG_ESTATE after. Alerts go to n's
+ * sink. NULL removes nothing that was set (one engine per nids). */
+struct vg_sig_engine;
+int vg_nids_set_signatures(struct vg_nids *n, struct vg_sig_engine *e);
+
 void vg_nids_get_stats(const struct vg_nids *n, struct vg_nids_stats *out);
 /* Stats as a JSON object in EVE's "stats" shape ({"decoder": {...}, "flow": {...},
  * "tcp": {...}, "app_layer": {...}, "detect": {...}}). New reference or NULL. */
