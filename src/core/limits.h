@@ -136,7 +136,7 @@
 #define VG_NBA_MAX_SERVICES       (1u << 20) /* ceiling for detect.nba.max-services */
 #define VG_NBA_MAX_TALKERS        (4u << 20) /* ceiling for detect.nba.max-talkers ((peer-net, service) seen) */
 #define VG_NBA_MAX_PAIRS          (1u << 20) /* ceiling for detect.nba.beacon.max-pairs */
-#define VG_NBA_MAX_HISTORY        64u      /* inter-arrival times kept per beacon pair */
+#define VG_NBA_MAX_HISTORY        32u      /* inter-arrival times kept per beacon pair (4 B each, inline) */
 #define VG_NBA_MAX_IDLE_FOLD      64u      /* idle intervals folded into a baseline at once (older gaps are skipped) */
 #define VG_NBA_MAX_HOME_NET       256u     /* CIDRs in detect.nba.home-net */
 /* --- tenants ------------------------------------------------------------------ */
