@@ -205,7 +205,8 @@ static int cmp_src(const void *a, const void *b)
 }
 
 static void print_summary(FILE *f, struct summary *s, const struct vg_nids_stats *st, size_t files,
-			  size_t files_failed, double secs, const char *outname, const struct vg_cli_out *o)
+			  size_t files_failed, double secs, const char *outname, const struct vg_cli_out *o,
+			  const struct vg_capture_stats *cs, bool live)
 {
 	fprintf(f, "\nvigil analyze: %zu input%s%s, %" PRIu64 " packets (%.1f MB) in %.2f s\n", files,
 		files == 1 ? "" : "s", files_failed ? " (some failed, see above)" : "", st->packets,
@@ -240,6 +241,9 @@ static void print_summary(FILE *f, struct summary *s, const struct vg_nids_stats
 		" reassembled), %" PRIu64 " refused by the flow table, %" PRIu64 " packets of tenants\n",
 		s->flows, st->app_events, st->anomalies, st->anomaly_events, st->anomaly_suppressed, st->invalid,
 		st->fragments, st->reassembled, st->flow_refused, st->tenant_packets);
+	if (live)
+		fprintf(f, "capture: %" PRIu64 " received by the kernel, %" PRIu64 " dropped (buffer), %" PRIu64
+			" dropped by the interface\n", cs->received, cs->dropped, cs->if_dropped);
 	fprintf(f, "events: %" PRIu64 " written to %s", o->written, outname);
 	if (o->write_errors)
 		fprintf(f, ", %" PRIu64 " FAILED", o->write_errors);
@@ -496,10 +500,23 @@ int vg_cli_analyze(int argc, char **argv)
 		goto done;
 	}
 
-	/* Capture first (it may need privileges), then drop them, then read packets. */
+	/* Capture and output first (they may need privileges), then drop them, then read
+	 * packets. */
+	if (outpath && strcmp(outpath, "-") != 0) {
+		of = fopen(outpath, "w");
+		if (!of) {
+			fprintf(stderr, "vigil analyze: %s: %s\n", outpath, strerror(errno));
+			goto done;
+		}
+		out.f = of;
+	}
 	if (iface) {
+		/* The ring is cut into snaplen-sized frames: with libpcap's 2 MB default and a
+		 * 256 KiB snaplen only a few packets fit and a burst is dropped by the kernel.
+		 * 64 KiB covers every MTU (loopback's too); 64 MiB holds a second of 500 Mbit/s. */
 		struct vg_capture_live_opts lo = { .iface = iface, .promisc = true, .bpf = bpf,
-						   .timeout_ms = 200 };
+						   .timeout_ms = 200, .snaplen = 65535,
+						   .buffer_bytes = 64u << 20 };
 		if (vg_capture_open_live(&lo, &cap, errbuf) != VG_OK) {
 			fprintf(stderr, "vigil analyze: %s\n", errbuf);
 			goto done;
@@ -530,14 +547,6 @@ int vg_cli_analyze(int argc, char **argv)
 			fprintf(stderr, "vigil analyze: --bpf: %s\n", vg_capture_error(cap));
 			goto done;
 		}
-	}
-	if (outpath && strcmp(outpath, "-") != 0) {
-		of = fopen(outpath, "w");
-		if (!of) {
-			fprintf(stderr, "vigil analyze: %s: %s\n", outpath, strerror(errno));
-			goto done;
-		}
-		out.f = of;
 	}
 	struct sink_ctx sc = { &out, sum };
 	struct vg_event_sink sink = { analyze_emit, &sc };
@@ -628,8 +637,11 @@ int vg_cli_analyze(int argc, char **argv)
 	if (summary == 1 || (summary == -1 && tty)) {
 		struct vg_nids_stats st;
 		vg_nids_get_stats(nids, &st);
+		struct vg_capture_stats cs = { 0 };
+		(void)vg_capture_stats(cap, &cs);
 		print_summary(stderr, sum, &st, iface ? 1 : nfiles, files_failed, mono_s() - t0,
-			      outpath && strcmp(outpath, "-") ? outpath : "standard output", &out);
+			      outpath && strcmp(outpath, "-") ? outpath : "standard output", &out, &cs,
+			      iface != NULL);
 	}
 done:
 	vg_nids_free(nids);
