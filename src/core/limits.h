@@ -139,6 +139,22 @@
 #define VG_NBA_MAX_HISTORY        32u      /* inter-arrival times kept per beacon pair (4 B each, inline) */
 #define VG_NBA_MAX_IDLE_FOLD      64u      /* idle intervals folded into a baseline at once (older gaps are skipped) */
 #define VG_NBA_MAX_HOME_NET       256u     /* CIDRs in detect.nba.home-net */
+/* --- signatures (src/detect/detect-rule*) ------------------------------------------- */
+#define VG_RULE_MAX_OPTIONS        256u    /* options in one rule (ET's largest use ~60) */
+#define VG_RULE_MAX_MATCHES        128u    /* content/pcre/byte_* items in one rule */
+#define VG_RULE_MAX_CONTENT        8192u   /* bytes of one content or pcre pattern as written */
+#define VG_RULE_MAX_BYTE_VARS      16u     /* byte_extract variables per rule */
+#define VG_RULE_MAX_FLOWVARS       32u     /* flowbits / xbits / flowint operations per rule */
+#define VG_RULE_MAX_REFS           64u     /* references kept per rule (output only) */
+#define VG_RULE_MAX_METADATA       128u    /* metadata entries kept per rule (output only) */
+#define VG_RULE_MAX_ADDR_RANGES    4096u   /* resolved address ranges of one header field */
+#define VG_RULE_MAX_PORT_RANGES    1024u   /* resolved port ranges of one header field */
+#define VG_RULE_MAX_NESTING        16u     /* [ ] / ! / $VAR nesting in one address or port */
+#define VG_RULE_MAX_VARS           1024u   /* address + port variables */
+#define VG_RULE_MAX_VAR_LEN        65536u  /* text of one variable's value */
+#define VG_RULESET_MAX_RULES       1000000u /* rules (loaded + skipped) in one rule set */
+#define VG_RULESET_MAX_FILE        (256u << 20) /* bytes of one rule file */
+#define VG_RULESET_MAX_AUX_FILE    (4u << 20)   /* classification.config / reference.config */
 /* --- tenants ------------------------------------------------------------------ */
 #define VG_MAX_TENANTS            65536u
 #define VG_MAX_TENANT_NETWORKS    1048576u

@@ -471,6 +471,11 @@ struct vg_rule {
 	char **byte_vars;         /* owned: byte_extract variable names; index = var */
 	uint64_t bufs_used;       /* bit (1 << vg_rule_buf) for each buffer some item inspects */
 
+	/* app-layer protocol implied by the buffers / keywords used (http.uri on an "alert tcp"
+	 * rule makes it an HTTP rule, as Suricata sets s->alproto); 0 when none. For app-layer
+	 * protos in the header this equals proto or is 0. */
+	enum vg_rule_proto alproto;
+
 	/* where it came from */
 	char *file;               /* owned; NULL when parsed from a string */
 	unsigned line;            /* first line of the rule in file (1-based), 0 when none */
