@@ -127,9 +127,11 @@ static struct vg_buf *own_buf(struct vg_sig_bufset *s)
 	return b;
 }
 
+/* The parser gives an absent header as an empty view: a header field buffer exists
+ * only when it has a value (Suricata's buffers are absent for a missing header). */
 static bool str_set(struct vg_str v, const uint8_t **p, size_t *len)
 {
-	if (!v.p)
+	if (!v.p || v.len == 0)
 		return false;
 	*p = (const uint8_t *)v.p;
 	*len = v.len;
@@ -210,7 +212,11 @@ static int http_buf(struct vg_sig_bufset *s, int id, const uint8_t **p, size_t *
 
 	switch (id) {
 	case VG_RULE_BUF_HTTP_METHOD:
-		return rq && str_set(tx->method, p, len) ? 0 : VG_ENOENT;
+		if (!rq || !tx->method.p)
+			return VG_ENOENT;
+		*p = (const uint8_t *)tx->method.p;
+		*len = tx->method.len;
+		return 0;
 	case VG_RULE_BUF_HTTP_URI:
 		if (!rq || !tx->uri_raw.p)
 			return VG_ENOENT;
@@ -218,9 +224,13 @@ static int http_buf(struct vg_sig_bufset *s, int id, const uint8_t **p, size_t *
 		*len = tx->uri_norm.len;
 		return 0;
 	case VG_RULE_BUF_HTTP_URI_RAW:
-		return rq && str_set(tx->uri_raw, p, len) ? 0 : VG_ENOENT;
+		if (!rq || !tx->uri_raw.p)
+			return VG_ENOENT;
+		*p = (const uint8_t *)tx->uri_raw.p;
+		*len = tx->uri_raw.len;
+		return 0;
 	case VG_RULE_BUF_HTTP_HOST:
-		if (!rq || !tx->host_raw.p)
+		if (!rq || !tx->host_raw.p || tx->host_raw.len == 0)
 			return VG_ENOENT;
 		*p = tx->host.len ? (const uint8_t *)tx->host.data : empty;
 		*len = tx->host.len;

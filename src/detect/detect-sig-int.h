@@ -32,6 +32,7 @@ struct vg_sig_prog {
 	struct vg_sig_list *lists;    /* owned; BASE64_DATA last */
 	pcre2_code **re;              /* owned; re[i] for pcre item i, else NULL */
 	bool has_b64;                 /* some item decodes base64 */
+	uint64_t bufs;                /* bit (1 << buf) of every list's buffer */
 };
 
 /* Compile r (PCRE2 with JIT when available). 0, VG_EINVAL with reason when a pcre does

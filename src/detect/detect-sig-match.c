@@ -79,25 +79,46 @@ int vg_sig_prog_build(const struct vg_rule *r, struct vg_sig_prog *out, char *re
 	if (!out->re || !out->lists)
 		return VG_ENOMEM;
 
+	/* Effective buffer: base64_decode, and relative isdataat/byte_x/pcre, that the rule
+	 * wrote after a legacy-modifier content (content:"x"; http_uri; base64_decode:...)
+	 * belong to that content's buffer, as Suricata puts them in the list of the last
+	 * content/pcre. */
+	enum vg_rule_buf last = VG_RULE_BUF_PAYLOAD;
+	enum vg_rule_buf *eb = calloc(r->n_matches, sizeof(*eb));
+	if (!eb)
+		return VG_ENOMEM;
+	for (size_t i = 0; i < r->n_matches; i++) {
+		const struct vg_rule_match *m = &r->matches[i];
+		eb[i] = m->buf;
+		if (m->buf == VG_RULE_BUF_PAYLOAD && last != VG_RULE_BUF_PAYLOAD &&
+		    (m->kind == VG_RULE_M_BASE64_DECODE ||
+		     (m->kind != VG_RULE_M_CONTENT && item_is_relative(m))))
+			eb[i] = last;
+		if (m->kind == VG_RULE_M_CONTENT || m->kind == VG_RULE_M_PCRE)
+			last = eb[i];
+		out->bufs |= 1ull << eb[i];
+	}
 	/* Lists in order of first appearance, base64_data last (it reads what a
 	 * base64_decode in another list produced). */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < r->n_matches; i++) {
 			const struct vg_rule_match *m = &r->matches[i];
-			bool b64 = m->buf == VG_RULE_BUF_BASE64_DATA;
+			bool b64 = eb[i] == VG_RULE_BUF_BASE64_DATA;
 			if (b64 != (pass == 1))
 				continue;
 			uint32_t li = 0;
-			while (li < out->n_lists && out->lists[li].buf != m->buf)
+			while (li < out->n_lists && out->lists[li].buf != eb[i])
 				li++;
 			struct vg_sig_list *l = &out->lists[li];
 			if (li == out->n_lists) {
 				out->n_lists++;
-				l->buf = m->buf;
+				l->buf = eb[i];
 				l->items = calloc(r->n_matches, sizeof(*l->items));
 				l->next_rel = calloc(r->n_matches, sizeof(*l->next_rel));
-				if (!l->items || !l->next_rel)
+				if (!l->items || !l->next_rel) {
+					free(eb);
 					return VG_ENOMEM;
+				}
 			}
 			l->xform |= m->xform;
 			l->items[l->n++] = (uint32_t)i;
@@ -105,6 +126,7 @@ int vg_sig_prog_build(const struct vg_rule *r, struct vg_sig_prog *out, char *re
 				out->has_b64 = true;
 		}
 	}
+	free(eb);
 	for (uint32_t li = 0; li < out->n_lists; li++) {
 		struct vg_sig_list *l = &out->lists[li];
 		for (uint32_t k = 0; k + 1 < l->n; k++)

@@ -216,14 +216,6 @@ static bool flowint_is_check(enum vg_rule_flowint_op op)
 	return op >= VG_RULE_FI_EQ;
 }
 
-static uint64_t bufs_of(const struct vg_rule *r)
-{
-	uint64_t m = 0;
-	for (size_t i = 0; i < r->n_matches; i++)
-		m |= BUFBIT(r->matches[i].buf);
-	return m;
-}
-
 /* Contexts and directions of a rule. */
 static void classify(struct sig *s)
 {
@@ -483,7 +475,7 @@ static int build_sig(struct vg_sig_engine *e, struct sig *s, uint32_t idx)
 		e->st.rules_failed++;
 		return rc == VG_ENOMEM ? rc : 0;
 	}
-	s->bufs = bufs_of(r);
+	s->bufs = s->prog.bufs;
 	classify(s);
 	if (s->ctx & (1u << CTX_STREAM))
 		e->has_stream = true;
@@ -1319,15 +1311,25 @@ static bool payload_match(struct vg_sig_engine *e, const struct sig *s, struct i
 	if (!s->prog.n_lists)
 		return true;
 	e->mc.tls_version = ic->tls ? ic->tls->version : 0;
-	if (!vg_sig_prog_match(&e->mc, &s->prog))
-		return false;
 	if (ic->ctx != CTX_STREAM || ic->old_len == 0)
-		return true;
-	/* stream: a match the already-inspected bytes alone give was reported before */
-	vg_sig_bufset_packet(&e->bufs, ic->data, ic->old_len, true);
-	bool old = vg_sig_prog_match(&e->mc, &s->prog);
+		return vg_sig_prog_match(&e->mc, &s->prog);
+	/* stream: first the bytes new since the last inspection on their own (offsets and
+	 * depths count from where they start, which is usually a PDU start), then with the
+	 * kept tail in front for matches that span; a match the old bytes alone give was
+	 * reported before. */
+	bool hit;
+	vg_sig_bufset_packet(&e->bufs, ic->data + ic->old_len, ic->len - ic->old_len, true);
+	hit = vg_sig_prog_match(&e->mc, &s->prog);
+	if (!hit) {
+		vg_sig_bufset_packet(&e->bufs, ic->data, ic->len, true);
+		hit = vg_sig_prog_match(&e->mc, &s->prog);
+		if (hit) {
+			vg_sig_bufset_packet(&e->bufs, ic->data, ic->old_len, true);
+			hit = !vg_sig_prog_match(&e->mc, &s->prog);
+		}
+	}
 	vg_sig_bufset_packet(&e->bufs, ic->data, ic->len, true);
-	return !old;
+	return hit;
 }
 
 static void eval_sig(struct vg_sig_engine *e, uint32_t si, struct ictx *ic)
