@@ -1263,7 +1263,9 @@ static void alert(struct vg_sig_engine *e, const struct sig *s, struct ictx *ic)
 	ev.category = "intrusion_detection";
 	ev.action = "signature";
 	ev.outcome = VG_OUTCOME_UNKNOWN;
-	ev.app_proto = ic->flow ? ic->flow->app_proto : NULL;
+	/* a transaction's protocol is known even before the flow records it */
+	ev.app_proto = ic->tx ? "http" : ic->dns ? "dns" : ic->tls ? "tls" :
+		       ic->flow ? ic->flow->app_proto : NULL;
 	ev.rule.detector = VG_DET_SIGNATURE;
 	ev.rule.gid = r->gid ? r->gid : 1;
 	ev.rule.sid = r->sid;
