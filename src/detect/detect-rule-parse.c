@@ -1498,6 +1498,10 @@ static int kw_pcre(struct pctx *c, struct vg_str val)
 		if (fb != VG_RULE_BUF_COUNT) {
 			if (buf_flag && fb != b)
 				return fail(c, VG_EINVAL, "pcre: more than one buffer modifier");
+			/* Q names the response body, which file.data and http.response_body both are */
+			if (c->sticky && fb == VG_RULE_BUF_FILE_DATA &&
+			    c->cur_buf == VG_RULE_BUF_HTTP_RESPONSE_BODY)
+				fb = c->cur_buf;
 			if (c->sticky && fb != c->cur_buf)
 				return fail(c, VG_EINVAL, "pcre: modifier '%c' conflicts with sticky buffer %s",
 					    fl.p[i], buf_name(c->cur_buf));
@@ -2696,6 +2700,19 @@ static int validate(struct pctx *c)
 					    "content length %zu exceeds bsize, rule can't match",
 					    o->u.content.len);
 		}
+	}
+	/* Suricata's buffer validations: http.host is lower-cased, so a case-sensitive content
+	 * with upper case there can never match and is refused. */
+	for (size_t i = 0; i < r->n_matches; i++) {
+		const struct vg_rule_match *m = &r->matches[i];
+		if (m->kind != VG_RULE_M_CONTENT || m->buf != VG_RULE_BUF_HTTP_HOST ||
+		    (m->u.content.flags & VG_RULE_CONTENT_NOCASE))
+			continue;
+		for (size_t k = 0; k < m->u.content.len; k++)
+			if (m->u.content.bytes[k] >= 'A' && m->u.content.bytes[k] <= 'Z')
+				return fail(c, VG_EINVAL,
+					    "http.host content with upper case can't match the "
+					    "lower-cased buffer (use nocase)");
 	}
 	/* RELATIVE_NEXT marks and the buffers used. */
 	for (size_t i = 0; i < r->n_matches; i++) {
