@@ -4,9 +4,9 @@
  * 8-byte slots (high 32 bits of the hash as a tag, record index + 1), load <= 0.7, so a
  * lookup touches one or two cache lines of slots and then one record. Records are
  * fixed-size and point into one text arena holding the canonical indicator text, which is
- * what a match reports. Addresses are keyed by (family, prefix length, masked address):
- * a lookup probes once per prefix length present in the set, longest first, which keeps it
- * O(1) in the number of indicators. Domains are keyed by the whole name; a lookup probes
+ * what a match reports. Addresses are keyed by (family, prefix length, masked address);
+ * a lookup probes once for a host entry, then binary-searches the family's CIDRs, sorted
+ * by finish (build_ranges) with each one's enclosing CIDR: O(log n). Domains are keyed by the whole name; a lookup probes
  * the name and then each parent suffix (skipping label counts no subdomain entry has). */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +51,19 @@ struct fp_rec {
 	uint32_t list, text;
 };
 
+/* An address as a 128-bit big-endian number; IPv4 in the top 32 bits so that an IPv4
+ * prefix length is also its length here. */
+struct k128 {
+	uint64_t hi, lo;
+};
+
+struct range {
+	struct k128 start;
+	uint32_t rec;
+	uint32_t parent; /* index + 1 of the nearest enclosing range; 0: none */
+	uint8_t prefix;
+};
+
 struct table {
 	uint64_t *slots; /* (tag << 32) | (index + 1); 0 is empty */
 	uint32_t nslots; /* power of two, or 0 */
@@ -76,6 +89,10 @@ struct vg_ioc_set {
 	struct table t[K_N];
 	uint64_t plen4;    /* bit p: some IPv4 prefix of length p (0..32) */
 	uint64_t plen6[3]; /* bits 0..128 */
+	/* CIDRs (not host entries) per family [0] IPv4, [1] IPv6, built by finish: sorted by
+	 * (start, prefix) with each one's nearest enclosing CIDR, for a binary search */
+	struct range *ranges[2];
+	uint32_t n_ranges[2];
 	uint64_t total, duplicates, bad_lines, dropped_full;
 	uint64_t generation;
 };
@@ -410,6 +427,10 @@ static int canon_url(const char *p, size_t len, char *buf, size_t bufsz, size_t 
 		*reason = "URL without a host";
 		return VG_EINVAL;
 	}
+	if (host[hlen - 1] == '.') { /* "h.." is no host, and would not be stable */
+		*reason = "invalid host in URL";
+		return VG_EINVAL;
+	}
 	for (size_t i = 0; i < hlen; i++)
 		out_c(&o, lower(host[i]));
 	if (port && plen > 0) {
@@ -686,6 +707,110 @@ static const struct fp_rec *fp_find(const struct vg_ioc_set *s, enum kind k, con
 			return r;
 	}
 	return NULL;
+}
+
+/* ---- CIDR ranges ------------------------------------------------------------------- */
+
+static uint64_t be64(const uint8_t *b)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static struct k128 key_of_bytes(uint8_t family, const uint8_t *b)
+{
+	struct k128 k = { 0, 0 };
+	if (family == VG_AF_INET) {
+		k.hi = (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 | (uint64_t)b[3] << 32;
+	} else {
+		k.hi = be64(b);
+		k.lo = be64(b + 8);
+	}
+	return k;
+}
+
+static struct k128 key_of_addr(const struct vg_addr *a)
+{
+	return key_of_bytes(a->family, a->b);
+}
+
+static struct k128 k128_mask(struct k128 k, unsigned p)
+{
+	if (p == 0)
+		return (struct k128){ 0, 0 };
+	if (p <= 64)
+		return (struct k128){ k.hi & (~0ull << (64 - p)), 0 };
+	return (struct k128){ k.hi, p >= 128 ? k.lo : k.lo & (~0ull << (128 - p)) };
+}
+
+static int k128_cmp(const struct k128 *a, const struct k128 *b)
+{
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return 0;
+}
+
+static int range_cmp(const void *x, const void *y)
+{
+	const struct range *a = x, *b = y;
+	int c = k128_cmp(&a->start, &b->start);
+	return c ? c : (a->prefix > b->prefix) - (a->prefix < b->prefix);
+}
+
+/* Sorted by (start, prefix), the last range starting at or before an address is the most
+ * specific candidate: a more specific one containing the address would start later (or at
+ * the same place with a longer prefix). When it does not contain the address, only its
+ * enclosing ranges can (prefixes nest or are disjoint), so the lookup walks parents. */
+static int build_ranges(struct vg_ioc_set *s)
+{
+	const struct table *t = &s->t[K_ADDR];
+	for (int fi = 0; fi < 2; fi++) {
+		uint8_t fam = fi == 0 ? VG_AF_INET : VG_AF_INET6, full = fi == 0 ? 32 : 128;
+		uint32_t n = 0;
+		for (uint32_t i = 0; i < t->n; i++) {
+			const struct addr_rec *r = rec_at(t, i);
+			n += r->family == fam && r->prefix < full;
+		}
+		free(s->ranges[fi]);
+		s->ranges[fi] = NULL;
+		s->n_ranges[fi] = 0;
+		if (!n)
+			continue;
+		struct range *rg = calloc(n, sizeof(*rg));
+		if (!rg)
+			return VG_ENOMEM;
+		uint32_t j = 0;
+		for (uint32_t i = 0; i < t->n; i++) {
+			const struct addr_rec *r = rec_at(t, i);
+			if (r->family != fam || r->prefix >= full)
+				continue;
+			rg[j].start = key_of_bytes(fam, r->b);
+			rg[j].prefix = r->prefix;
+			rg[j].rec = i;
+			j++;
+		}
+		qsort(rg, n, sizeof(*rg), range_cmp);
+		uint32_t stack[130], depth = 0; /* the chain of open enclosing ranges, index + 1 */
+		for (uint32_t i = 0; i < n; i++) {
+			while (depth) {
+				const struct range *top = &rg[stack[depth - 1] - 1];
+				struct k128 mk = k128_mask(rg[i].start, top->prefix);
+				if (mk.hi == top->start.hi && mk.lo == top->start.lo)
+					break;
+				depth--;
+			}
+			rg[i].parent = depth ? stack[depth - 1] : 0;
+			if (depth < sizeof(stack) / sizeof(stack[0]))
+				stack[depth++] = i + 1;
+		}
+		s->ranges[fi] = rg;
+		s->n_ranges[fi] = n;
+	}
+	return 0;
 }
 
 /* ---- building ---------------------------------------------------------------------- */
@@ -1044,6 +1169,8 @@ static void set_free(struct vg_ioc_set *s)
 	}
 	free(s->lists);
 	free(s->text);
+	free(s->ranges[0]);
+	free(s->ranges[1]);
 	for (int k = 0; k < K_N; k++) {
 		free(s->t[k].slots);
 		free(s->t[k].recs);
@@ -1210,6 +1337,10 @@ int vg_ioc_builder_finish(struct vg_ioc_builder *b, struct vg_ioc_set **out)
 		return VG_EINVAL;
 	struct vg_ioc_set *s = b->set;
 	free(b);
+	if (build_ranges(s) < 0) {
+		set_free(s);
+		return VG_ENOMEM;
+	}
 	/* give back the growth slack of records and text (slots must keep their size) */
 	for (int k = 0; k < K_N; k++) {
 		struct table *t = &s->t[k];
@@ -1382,22 +1513,39 @@ int vg_ioc_match_addr(const struct vg_ioc_set *s, const struct vg_addr *a, struc
 		return VG_ENOENT;
 	struct vg_addr q = *a;
 	unmap_v4(&q, NULL);
-	int full = q.family == VG_AF_INET ? 32 : 128;
-	uint8_t b[16];
-	for (int p = full; p >= 1; p--) {
-		bool present = q.family == VG_AF_INET ? (s->plen4 >> p) & 1
-						      : (s->plen6[p / 64] >> (p % 64)) & 1;
-		if (!present)
-			continue;
-		memset(b, 0, sizeof(b));
-		memcpy(b, q.b, (size_t)p / 8);
-		if (p % 8)
-			b[p / 8] = (uint8_t)(q.b[p / 8] & (0xff00u >> (p % 8)));
-		const struct addr_rec *r = addr_find(s, q.family, (uint8_t)p, b);
+	int fi = q.family == VG_AF_INET ? 0 : 1;
+	uint8_t full = q.family == VG_AF_INET ? 32 : 128;
+	bool hosts = fi == 0 ? (s->plen4 >> 32) & 1 : (s->plen6[2] & 1);
+	if (hosts) { /* the most specific entry: one probe */
+		const struct addr_rec *r = addr_find(s, q.family, full, q.b);
 		if (r) {
 			fill(s, m, VG_IOC_ADDR, r->text, r->list, false);
 			return 0;
 		}
+	}
+	const struct range *rg = s->ranges[fi];
+	uint32_t n = s->n_ranges[fi];
+	if (!n)
+		return VG_ENOENT;
+	struct k128 k = key_of_addr(&q);
+	/* last range whose start <= k: the most specific candidate (see build_ranges) */
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (k128_cmp(&rg[mid].start, &k) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint32_t i1 = lo; i1;) {
+		const struct range *r = &rg[i1 - 1];
+		struct k128 mk = k128_mask(k, r->prefix);
+		if (mk.hi == r->start.hi && mk.lo == r->start.lo) {
+			const struct addr_rec *ar = rec_at(&s->t[K_ADDR], r->rec);
+			fill(s, m, VG_IOC_ADDR, ar->text, ar->list, false);
+			return 0;
+		}
+		i1 = r->parent;
 	}
 	return VG_ENOENT;
 }
@@ -1582,7 +1730,8 @@ void vg_ioc_get_stats(const struct vg_ioc_set *s, struct vg_ioc_stats *out)
 	out->duplicates = s->duplicates;
 	out->bad_lines = s->bad_lines;
 	out->dropped_full = s->dropped_full;
-	uint64_t mem = sizeof(*s) + s->text_cap + (uint64_t)s->n_lists * sizeof(struct ioc_list);
+	uint64_t mem = sizeof(*s) + s->text_cap + (uint64_t)s->n_lists * sizeof(struct ioc_list) +
+		       ((uint64_t)s->n_ranges[0] + s->n_ranges[1]) * sizeof(struct range);
 	for (int k = 0; k < K_N; k++) {
 		out->by_type[kind_type((enum kind)k)] += s->t[k].n;
 		mem += (uint64_t)s->t[k].nslots * 8 + (uint64_t)s->t[k].cap * s->t[k].rsz;

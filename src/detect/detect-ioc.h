@@ -16,7 +16,8 @@
  * the same way):
  *   addr    192.0.2.7, 198.51.100.0/24, 2001:db8::1, 2001:db8::/32 (host bits cleared;
  *           ::ffff:a.b.c.d is IPv4; /0 refused). The longest matching prefix wins.
- *           Lookup: one hash probe per distinct prefix length present (<= 33 / 129).
+ *           Lookup: one hash probe for host entries, then a binary search over the CIDRs
+ *           of the family (O(log n), plus a walk up enclosing CIDRs, <= the nesting depth).
  *   domain  evil.example matches evil.example and every name below it, label-wise
  *           (a.evil.example yes, notevil.example and evil.example.com no); "*.evil.example"
  *           or ".evil.example" matches only names below it; a list with exact = true makes
@@ -110,7 +111,7 @@ struct vg_ioc_stats {
 	uint64_t by_type[VG_IOC_NTYPES];
 	uint64_t duplicates, bad_lines, dropped_full;
 	uint64_t mem_bytes;        /* tables + text held by the set */
-	uint32_t addr_prefix_lengths; /* distinct prefix lengths (probes per address lookup) */
+	uint32_t addr_prefix_lengths; /* distinct prefix lengths among address indicators */
 };
 
 struct vg_ioc_set;

@@ -129,6 +129,29 @@ static void test_addr_edges(void **state)
 	assert_int_equal(ls.loaded, 4);
 	assert_int_equal(ls.bad_lines, 2);
 	assert_int_equal(ls.lines, 6);
+	vg_ioc_set_free(s);
+	/* nested CIDRs: the most specific enclosing one wins, past siblings that end earlier */
+	s = build("nest", VG_IOC_ADDR, false,
+		  "10.0.0.0/8\n10.1.0.0/16\n10.1.2.0/24\n10.1.3.0/24\n10.1.3.128/25\n10.9.0.0/16\n"
+		  "2001:db8::/32\n2001:db8:0:1::/64\n2001:db8:0:1:8000::/65\n2001:db8:ffff::/48\n",
+		  &rep);
+	static const char *const cases[][2] = {
+		{ "10.1.4.1", "10.1.0.0/16" },      { "10.2.0.0", "10.0.0.0/8" },
+		{ "10.1.2.255", "10.1.2.0/24" },    { "10.1.3.127", "10.1.3.0/24" },
+		{ "10.1.3.128", "10.1.3.128/25" },  { "10.9.255.255", "10.9.0.0/16" },
+		{ "10.10.0.0", "10.0.0.0/8" },      { "10.255.255.255", "10.0.0.0/8" },
+		{ "2001:db8:0:1:7fff::1", "2001:db8:0:1::/64" },
+		{ "2001:db8:0:1:8000::", "2001:db8:0:1:8000::/65" },
+		{ "2001:db8:0:2::", "2001:db8::/32" }, { "2001:db8:ffff:1::", "2001:db8:ffff::/48" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(addr_match(s, cases[i][0], &m), 0);
+		assert_string_equal(m.indicator, cases[i][1]);
+	}
+	assert_int_equal(addr_match(s, "9.255.255.255", &m), VG_ENOENT);
+	assert_int_equal(addr_match(s, "11.0.0.0", &m), VG_ENOENT);
+	assert_int_equal(addr_match(s, "2001:db9::", &m), VG_ENOENT);
+	assert_int_equal(addr_match(s, "2001:db7:ffff::", &m), VG_ENOENT);
 	/* bad arguments */
 	struct vg_addr none = { 0 };
 	assert_int_equal(vg_ioc_match_addr(s, &none, &m), VG_EINVAL);
