@@ -75,6 +75,7 @@ struct vg_correlate_engine {
 	size_t nbuckets;
 	struct group *lru_head, *lru_tail;
 	struct group *open_head;
+	int64_t open_min_deadline;   /* no open episode closes before this (a lower bound) */
 	uint64_t max_groups, memcap;
 	int64_t clock;
 	bool have_clock;
@@ -86,14 +87,15 @@ struct vg_correlate_engine {
  * refers to (then field values come from that correlation's group-by values). */
 struct feed {
 	const struct vg_event *ev;
+	struct cm_ectx *x;          /* ev's matching context (formatted fields, extra) */
 	const struct vg_correlate_rule *inner;
 	const struct group *ig;
 	int64_t ts;
 };
 
 static void emit_episode(struct vg_correlate_engine *e, struct group *g);
-static void feed_parents(struct vg_correlate_engine *e, const struct vg_correlate_rule *r,
-			 const struct feed *f, unsigned depth);
+static void feed_parents(struct vg_correlate_engine *e, uint32_t ri, const struct feed *f,
+			 unsigned depth);
 
 /* --- small helpers ------------------------------------------------------------------ */
 
@@ -147,7 +149,7 @@ static void feed_field(const struct feed *f, enum cm_field_id id, const char *na
 		       struct cm_fv *out)
 {
 	if (f->ev) {
-		cm_field_get(f->ev, id, name, out);
+		cm_field_get(f->x, id, name, out);
 		return;
 	}
 	memset(out, 0, sizeof(*out));
@@ -435,11 +437,16 @@ static void alert_base(struct vg_event *a, const struct vg_correlate_rule *r, in
 	a->rule.tags = r->tags_joined;
 }
 
+/* A rule another correlation refers to only feeds it (Sigma: generate: false). */
+static bool rule_alerts(const struct vg_correlate_rule *r)
+{
+	return !r->referenced || r->generated;
+}
+
 static void send_alert(struct vg_correlate_engine *e, size_t ri, const struct vg_event *a)
 {
 	const struct vg_correlate_rule *r = e->rs->rules[ri];
-	/* A rule another correlation refers to only feeds it (Sigma: generate: false). */
-	if (r->referenced && !r->generated)
+	if (!rule_alerts(r))
 		return;
 	e->st.alerts++;
 	e->rule_alerts[ri]++;
@@ -447,17 +454,11 @@ static void send_alert(struct vg_correlate_engine *e, size_t ri, const struct vg
 		e->st.sink_errors++;
 }
 
-static size_t rule_index(const struct vg_correlate_engine *e, const struct vg_correlate_rule *r)
-{
-	for (size_t i = 0; i < e->rs->n; i++)
-		if (e->rs->rules[i] == r)
-			return i;
-	return 0;
-}
-
-static void emit_detection(struct vg_correlate_engine *e, size_t ri, const struct vg_event *ev)
+static void emit_detection(struct vg_correlate_engine *e, size_t ri, struct cm_ectx *x)
 {
 	const struct vg_correlate_rule *r = e->rs->rules[ri];
+	const struct vg_event *ev = x->ev;
+	json_t *ev_extra = cm_ectx_extra(x);
 	struct vg_event a;
 	alert_base(&a, r, ev->ts_us);
 	a.tenant = ev->tenant;
@@ -476,10 +477,10 @@ static void emit_detection(struct vg_correlate_engine *e, size_t ri, const struc
 	a.flow_id = ev->flow_id;
 	a.app_proto = ev->app_proto;
 	json_t *extra = json_object();
-	if (extra && ev->extra && json_is_object(ev->extra)) {
+	if (extra && ev_extra && json_is_object(ev_extra)) {
 		const char *k;
 		json_t *v;
-		json_object_foreach(ev->extra, k, v) {
+		json_object_foreach(ev_extra, k, v) {
 			if (strcmp(k, "sigma") != 0 && strcmp(k, "correlation") != 0)
 				json_object_set(extra, k, v);
 		}
@@ -603,6 +604,12 @@ static void emit_episode(struct vg_correlate_engine *e, struct group *g)
 {
 	size_t ri = g->rule;
 	const struct vg_correlate_rule *r = e->rs->rules[ri];
+	if (!rule_alerts(r)) {
+		/* A building block: its episode only fed its parents; nothing to encode. */
+		open_unlink(e, g);
+		reset_counts(e, g);
+		return;
+	}
 	struct vg_event a;
 	alert_base(&a, r, g->ep_last);
 	json_t *c = corr_json(e, r, g, &a, g->ep_first, g->ep_last, g->ep_count);
@@ -628,13 +635,21 @@ static void emit_episode(struct vg_correlate_engine *e, struct group *g)
 /* Close episodes whose window the clock has passed. */
 static void close_expired(struct vg_correlate_engine *e)
 {
+	/* Most clock moves close nothing: walk the open list only when the earliest
+	 * deadline has passed, and learn the next earliest on the way. */
+	if (e->clock <= e->open_min_deadline)
+		return;
+	int64_t next_min = INT64_MAX;
 	struct group *g = e->open_head;
 	while (g) {
 		struct group *next = g->onext;
 		if (g->open && e->clock > g->ep_deadline)
 			emit_episode(e, g);
+		else if (g->open && g->ep_deadline < next_min)
+			next_min = g->ep_deadline;
 		g = next;
 	}
+	e->open_min_deadline = next_min;
 }
 
 /* --- correlation updates -------------------------------------------------------------- */
@@ -722,7 +737,7 @@ static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct grou
 		g->ep_count++;
 		if (t > g->ep_last)
 			g->ep_last = t;
-		feed_parents(e, r, &(struct feed){ .inner = r, .ig = g, .ts = t }, depth + 1);
+		feed_parents(e, ci, &(struct feed){ .inner = r, .ig = g, .ts = t }, depth + 1);
 		return;
 	}
 	/* Events of the sliding window (t - span, t]; the ring holds the last threshold+1,
@@ -759,13 +774,15 @@ static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct grou
 	}
 	g->ep_count = cnt > n ? cnt : n;
 	open_link(e, g);
-	feed_parents(e, r, &(struct feed){ .inner = r, .ig = g, .ts = t }, depth + 1);
+	if (g->ep_deadline < e->open_min_deadline)
+		e->open_min_deadline = g->ep_deadline;
+	feed_parents(e, ci, &(struct feed){ .inner = r, .ig = g, .ts = t }, depth + 1);
 	if (e->clock > g->ep_deadline)
 		emit_episode(e, g);
 }
 
-static void fire_temporal(struct vg_correlate_engine *e, uint32_t ci, struct group *g,
-			  const struct feed *f, int64_t first, unsigned depth)
+static void temporal_alert(struct vg_correlate_engine *e, uint32_t ci, struct group *g,
+			   const struct feed *f, int64_t first)
 {
 	const struct vg_correlate_rule *r = e->rs->rules[ci];
 	size_t ns = r->corr.n_refs;
@@ -807,7 +824,16 @@ static void fire_temporal(struct vg_correlate_engine *e, uint32_t ci, struct gro
 	a.extra = extra;
 	send_alert(e, ci, &a);
 	json_decref(extra);
-	feed_parents(e, r, &(struct feed){ .inner = r, .ig = g, .ts = f->ts }, depth + 1);
+}
+
+static void fire_temporal(struct vg_correlate_engine *e, uint32_t ci, struct group *g,
+			  const struct feed *f, int64_t first, unsigned depth)
+{
+	const struct vg_correlate_rule *r = e->rs->rules[ci];
+	size_t ns = r->corr.n_refs;
+	if (rule_alerts(r))
+		temporal_alert(e, ci, g, f, first);
+	feed_parents(e, ci, &(struct feed){ .inner = r, .ig = g, .ts = f->ts }, depth + 1);
 	/* One alert per episode: quiet for one timespan, and the sequence starts over. */
 	g->suppressed = true;
 	g->suppress_until = f->ts + r->corr.timespan_us;
@@ -919,14 +945,14 @@ static void feed_one(struct vg_correlate_engine *e, uint32_t ci, uint32_t child,
 	g->pinned--;
 }
 
-static void feed_parents(struct vg_correlate_engine *e, const struct vg_correlate_rule *r,
-			 const struct feed *f, unsigned depth)
+static void feed_parents(struct vg_correlate_engine *e, uint32_t ri, const struct feed *f,
+			 unsigned depth)
 {
+	const struct vg_correlate_rule *r = e->rs->rules[ri];
 	if (depth > VG_CORR_MAX_CHAIN || r->n_parents == 0)
 		return;
-	uint32_t child = (uint32_t)rule_index(e, r);
 	for (size_t i = 0; i < r->n_parents; i++)
-		feed_one(e, r->parents[i], child, f, depth);
+		feed_one(e, r->parents[i], ri, f, depth);
 }
 
 /* --- public ------------------------------------------------------------------------------- */
@@ -947,6 +973,7 @@ int vg_correlate_engine_new(const struct vg_correlate_ruleset *rs,
 		return rc;
 	}
 	e->rs = rs;
+	e->open_min_deadline = INT64_MAX;
 	if (alerts)
 		e->sink = *alerts;
 	e->max_groups = vg_clamp_u64(cfg && cfg->max_groups ? cfg->max_groups : VG_CORR_MAX_GROUPS, 16,
@@ -988,7 +1015,8 @@ void vg_correlate_engine_advance(struct vg_correlate_engine *e, int64_t now_us)
 	}
 }
 
-int vg_correlate_engine_event(struct vg_correlate_engine *e, const struct vg_event *ev)
+int vg_correlate_engine_event_details(struct vg_correlate_engine *e, const struct vg_event *ev,
+				      const struct vg_correlate_details *d)
 {
 	if (!e || !ev)
 		return VG_EINVAL;
@@ -996,18 +1024,25 @@ int vg_correlate_engine_event(struct vg_correlate_engine *e, const struct vg_eve
 	vg_correlate_engine_advance(e, ev->ts_us);
 	uint64_t nomem = e->st.nomem;
 	const struct vg_correlate_ruleset *rs = e->rs;
+	struct cm_ectx x;
+	cm_ectx_init(&x, ev, d);
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct vg_correlate_rule *r = rs->rules[i];
 		if (r->dead || r->corr.type != CT_NONE)
 			continue;
-		if (!cm_rule_match(r, ev))
+		if (!cm_rule_match_x(r, &x))
 			continue;
 		e->st.matches++;
-		if (!r->referenced || r->generated)
-			emit_detection(e, i, ev);
-		feed_parents(e, r, &(struct feed){ .ev = ev, .ts = ev->ts_us }, 0);
+		if (rule_alerts(r))
+			emit_detection(e, i, &x);
+		feed_parents(e, (uint32_t)i, &(struct feed){ .ev = ev, .x = &x, .ts = ev->ts_us }, 0);
 	}
 	return e->st.nomem != nomem ? VG_ENOMEM : 0;
+}
+
+int vg_correlate_engine_event(struct vg_correlate_engine *e, const struct vg_event *ev)
+{
+	return vg_correlate_engine_event_details(e, ev, NULL);
 }
 
 void vg_correlate_engine_flush(struct vg_correlate_engine *e)

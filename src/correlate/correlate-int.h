@@ -49,6 +49,9 @@ enum cm_field_id {
 	CM_F_DST_IP, CM_F_DST_PORT, CM_F_USER, CM_F_HOST, CM_F_SERVICE, CM_F_PROCESS,
 	CM_F_PID, CM_F_MESSAGE, CM_F_SOURCE_NAME, CM_F_TENANT, CM_F_APP_PROTO,
 	CM_F_KEYWORDS, /* a keyword list: the whole message */
+	/* Known detail paths (enum vg_corr_detail + CM_F_DETAIL): read through the event's
+	 * details provider when it has one, else looked up in ev->extra by name. */
+	CM_F_DETAIL,
 };
 
 struct cm_field {
@@ -129,6 +132,9 @@ struct vg_correlate_rule {
 	size_t n_tags;
 	char *tags_joined;
 	char *ls_product, *ls_service, *ls_category;
+	/* The logsource compiled to kinds (cm_logsource_compile), so matching an event
+	 * costs flag tests, not string compares; CM_LS_STR compares with the string. */
+	uint8_t ls_cat_kind, ls_prod_kind, ls_svc_kind;
 	/* detection */
 	struct cm_sel *sels;
 	size_t n_sels;
@@ -156,6 +162,46 @@ struct vg_correlate_ruleset {
 
 /* --- matching ------------------------------------------------------------------ */
 
+enum cm_ls_kind {
+	CM_LS_ANY = 0,    /* no constraint */
+	CM_LS_STR,        /* compare with the string, case-insensitively */
+	CM_LS_WEBSERVER,  /* category webserver: an access-log line */
+	CM_LS_LINUX,      /* product linux/unix: a syslog line, not web, not OpenStack */
+	CM_LS_OPENSTACK,  /* product openstack: service keystone or horizon */
+	CM_LS_AUTH,       /* service auth: category authentication */
+	CM_LS_SSHD,       /* service ssh/sshd: service sshd */
+	CM_LS_SYSLOG,     /* service syslog: a log event, not web */
+};
+
+/* Set ls_*_kind from ls_product/ls_service/ls_category (the loader calls it). */
+void cm_logsource_compile(struct vg_correlate_rule *r);
+
+/* One event being matched, with what is computed once per event and shared by every
+ * rule: the logsource flags, formatted addresses, the JSON extra when it has to be
+ * built. Set up with cm_ectx_init; cm_ectx_done releases a built extra. */
+struct cm_ectx {
+	const struct vg_event *ev;
+	const struct vg_correlate_details *det; /* NULL: details come from ev->extra */
+	json_t *extra;       /* ev->extra, or details->extra() once asked for */
+	bool extra_asked;
+	unsigned ls;         /* CM_EV_* flags */
+	bool src_done, dst_done;
+	size_t src_len, dst_len;
+	char src[VG_ADDR_STRLEN], dst[VG_ADDR_STRLEN];
+};
+
+#define CM_EV_LOG 1u        /* type VG_EVT_LOG */
+#define CM_EV_WEB 2u        /* category "web" */
+#define CM_EV_AUTH 4u       /* category "authentication" */
+#define CM_EV_OPENSTACK 8u  /* service keystone or horizon */
+#define CM_EV_SSHD 16u      /* service sshd */
+
+void cm_ectx_init(struct cm_ectx *x, const struct vg_event *ev,
+		  const struct vg_correlate_details *det);
+/* The event's JSON extra (ev->extra, or built by the details provider on first use);
+ * borrowed, may be NULL. */
+json_t *cm_ectx_extra(struct cm_ectx *x);
+
 /* Canonical field name for name (ECS name or a Sigma alias) and its id. Returns the
  * canonical name (static or name itself). */
 const char *cm_field_canon(const char *name, enum cm_field_id *id);
@@ -169,10 +215,11 @@ struct cm_fv {
 	double num;
 	char buf[64];
 };
-void cm_field_get(const struct vg_event *ev, enum cm_field_id id, const char *name,
-		  struct cm_fv *out);
+void cm_field_get(struct cm_ectx *x, enum cm_field_id id, const char *name, struct cm_fv *out);
 
-bool cm_logsource_match(const struct vg_correlate_rule *r, const struct vg_event *ev);
+bool cm_logsource_match(const struct vg_correlate_rule *r, const struct cm_ectx *x);
+bool cm_rule_match_x(const struct vg_correlate_rule *r, struct cm_ectx *x);
+/* One-off match of a plain event (tests): cm_rule_match_x with a context of its own. */
 bool cm_rule_match(const struct vg_correlate_rule *r, const struct vg_event *ev);
 bool cm_glob_match(const uint16_t *pat, size_t plen, const char *s, size_t slen, bool cased);
 

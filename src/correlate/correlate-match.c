@@ -6,6 +6,7 @@
  * PCRE2 needs for match data. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,16 +77,60 @@ static const struct field_name field_names[] = {
 	{ "cs-host", "url.domain", CM_F_EXTRA },
 };
 
+/* Paths of enum vg_corr_detail, in its order. */
+static const char *const detail_paths[VG_CD_COUNT] = {
+	[VG_CD_URL_ORIGINAL] = "url.original",
+	[VG_CD_URL_PATH] = "url.path",
+	[VG_CD_URL_QUERY] = "url.query",
+	[VG_CD_URL_DOMAIN] = "url.domain",
+	[VG_CD_HTTP_METHOD] = "http.request.method",
+	[VG_CD_HTTP_REFERRER] = "http.request.referrer",
+	[VG_CD_HTTP_STATUS] = "http.response.status_code",
+	[VG_CD_HTTP_BYTES] = "http.response.body.bytes",
+	[VG_CD_HTTP_VERSION] = "http.version",
+	[VG_CD_USER_AGENT] = "user_agent.original",
+	[VG_CD_PARSE_STATUS] = "parse.status",
+	[VG_CD_PARSE_FORMAT] = "parse.format",
+	[VG_CD_PARSE_PARSER] = "parse.parser",
+	[VG_CD_PARSE_TRUNCATED] = "parse.truncated",
+	[VG_CD_PARSE_TARGET_USER] = "parse.target_user",
+	[VG_CD_PARSE_AUTH_METHOD] = "parse.auth_method",
+	[VG_CD_PARSE_ATTEMPTS] = "parse.attempts",
+	[VG_CD_PARSE_INVALID_USER] = "parse.invalid_user",
+	[VG_CD_PARSE_TTY] = "parse.tty",
+	[VG_CD_PARSE_COMMAND] = "parse.command",
+	[VG_CD_PARSE_REASON] = "parse.reason",
+	[VG_CD_PARSE_SRC_HOST] = "parse.src_host",
+	[VG_CD_PARSE_DOMAIN] = "parse.domain",
+	[VG_CD_PARSE_REPEAT] = "parse.repeat",
+};
+
+const char *vg_correlate_detail_path(enum vg_corr_detail id)
+{
+	return (unsigned)id < VG_CD_COUNT ? detail_paths[id] : NULL;
+}
+
+/* Names are resolved once, when rules load: events are then read by id. */
 const char *cm_field_canon(const char *name, enum cm_field_id *id)
 {
+	const char *canon = name;
+	*id = CM_F_EXTRA;
 	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++) {
 		if (!strcmp(name, field_names[i].name)) {
 			*id = field_names[i].id;
-			return field_names[i].canon;
+			canon = field_names[i].canon;
+			break;
 		}
 	}
-	*id = CM_F_EXTRA;
-	return name;
+	if (*id == CM_F_EXTRA) {
+		for (unsigned k = 0; k < VG_CD_COUNT; k++) {
+			if (!strcmp(canon, detail_paths[k])) {
+				*id = (enum cm_field_id)(CM_F_DETAIL + k);
+				break;
+			}
+		}
+	}
+	return canon;
 }
 
 static void fv_str(struct cm_fv *o, const char *s)
@@ -135,59 +180,154 @@ static json_t *extra_lookup(json_t *obj, const char *path)
 	return NULL;
 }
 
-void cm_field_get(const struct vg_event *ev, enum cm_field_id id, const char *name,
-		  struct cm_fv *o)
+static bool ieq(const char *a, const char *b)
 {
-	memset(o, 0, sizeof(*o));
-	switch (id) {
-	case CM_F_ACTION: fv_str(o, ev->action); break;
-	case CM_F_CATEGORY: fv_str(o, ev->category); break;
-	case CM_F_OUTCOME: fv_str(o, vg_outcome_name(ev->outcome)); break;
-	case CM_F_KIND: fv_str(o, vg_event_type_name(ev->type)); break;
-	case CM_F_SRC_IP:
-		if (ev->src.family != VG_AF_NONE)
-			fv_str(o, vg_addr_format(&ev->src, o->buf));
-		break;
-	case CM_F_DST_IP:
-		if (ev->dst.family != VG_AF_NONE)
-			fv_str(o, vg_addr_format(&ev->dst, o->buf));
-		break;
-	case CM_F_SRC_PORT:
-		if (ev->sport)
-			fv_num(o, ev->sport);
-		break;
-	case CM_F_DST_PORT:
-		if (ev->dport)
-			fv_num(o, ev->dport);
-		break;
-	case CM_F_USER: fv_str(o, ev->user); break;
-	case CM_F_HOST: fv_str(o, ev->host); break;
-	case CM_F_SERVICE: fv_str(o, ev->service); break;
-	case CM_F_PROCESS: fv_str(o, ev->process); break;
-	case CM_F_PID:
-		if (ev->pid >= 0)
-			fv_num(o, (double)ev->pid);
-		break;
-	case CM_F_MESSAGE:
-	case CM_F_KEYWORDS: fv_str(o, ev->message); break;
-	case CM_F_SOURCE_NAME: fv_str(o, ev->source_name); break;
-	case CM_F_TENANT: fv_str(o, ev->tenant); break;
-	case CM_F_APP_PROTO: fv_str(o, ev->app_proto); break;
-	case CM_F_EXTRA: {
-		json_t *v = extra_lookup(ev->extra, name);
-		if (json_is_string(v)) {
-			o->present = true;
-			o->s = json_string_value(v);
-			o->len = json_string_length(v);
-		} else if (json_is_integer(v)) {
-			fv_num(o, (double)json_integer_value(v));
-		} else if (json_is_real(v)) {
-			fv_num(o, json_real_value(v));
-		} else if (json_is_boolean(v)) {
-			fv_str(o, json_is_true(v) ? "true" : "false");
-		}
-		break;
+	return a && b && strcasecmp(a, b) == 0;
+}
+
+static bool is_openstack(const char *svc)
+{
+	return ieq(svc, "keystone") || ieq(svc, "horizon");
+}
+
+void cm_ectx_init(struct cm_ectx *x, const struct vg_event *ev,
+		  const struct vg_correlate_details *det)
+{
+	memset(x, 0, offsetof(struct cm_ectx, src));
+	x->ev = ev;
+	x->det = det && det->get ? det : NULL;
+	x->extra = x->det ? NULL : ev->extra;
+	x->extra_asked = !x->det;
+	/* The logsource taxonomy needs these few facts; every rule shares them. */
+	unsigned f = 0;
+	if (ev->type == VG_EVT_LOG)
+		f |= CM_EV_LOG;
+	if (ieq(ev->category, "web"))
+		f |= CM_EV_WEB;
+	else if (ieq(ev->category, "authentication"))
+		f |= CM_EV_AUTH;
+	if (ev->service) {
+		if (is_openstack(ev->service))
+			f |= CM_EV_OPENSTACK;
+		else if (ieq(ev->service, "sshd"))
+			f |= CM_EV_SSHD;
 	}
+	x->ls = f;
+}
+
+json_t *cm_ectx_extra(struct cm_ectx *x)
+{
+	if (!x->extra_asked) {
+		x->extra_asked = true;
+		x->extra = x->det->extra ? x->det->extra(x->det->ctx) : NULL;
+	}
+	return x->extra;
+}
+
+/* Formatted once per event: group-by, value_count and evidence all ask for it. */
+static void fv_addr(struct cm_fv *o, const struct vg_addr *a, bool *done, char *buf, size_t *len)
+{
+	if (a->family == VG_AF_NONE)
+		return;
+	if (!*done && a->family == VG_AF_INET) {
+		/* inet_ntop's dotted quad without its snprintf */
+		char *p = buf;
+		for (int i = 0; i < 4; i++) {
+			unsigned v = a->b[i];
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+		*len = (size_t)(p - buf - 1);
+		*done = true;
+	}
+	if (!*done) {
+		const char *s = vg_addr_format(a, buf);
+		*len = s ? strlen(s) : SIZE_MAX;
+		if (s && s != buf)
+			memmove(buf, s, *len + 1);
+		*done = true;
+	}
+	if (*len == SIZE_MAX)
+		return;
+	o->present = true;
+	o->s = buf;
+	o->len = *len;
+}
+
+static void fv_json(struct cm_fv *o, json_t *v)
+{
+	if (json_is_string(v)) {
+		o->present = true;
+		o->s = json_string_value(v);
+		o->len = json_string_length(v);
+	} else if (json_is_integer(v)) {
+		fv_num(o, (double)json_integer_value(v));
+	} else if (json_is_real(v)) {
+		fv_num(o, json_real_value(v));
+	} else if (json_is_boolean(v)) {
+		fv_str(o, json_is_true(v) ? "true" : "false");
+	}
+}
+
+void cm_field_get(struct cm_ectx *x, enum cm_field_id id, const char *name, struct cm_fv *o)
+{
+	const struct vg_event *ev = x->ev;
+	memset(o, 0, offsetof(struct cm_fv, buf));
+	if ((unsigned)id >= CM_F_DETAIL && x->det) {
+		const char *s = NULL;
+		size_t len = 0;
+		int64_t num = 0;
+		switch (x->det->get(x->det->ctx, (enum vg_corr_detail)((unsigned)id - CM_F_DETAIL), &s,
+				    &len, &num)) {
+		case VG_CDK_STRING:
+			o->present = true;
+			o->s = s;
+			o->len = len;
+			break;
+		case VG_CDK_INTEGER: fv_num(o, (double)num); break;
+		case VG_CDK_BOOLEAN: fv_str(o, num ? "true" : "false"); break;
+		case VG_CDK_ABSENT: break;
+		}
+	} else if ((unsigned)id >= CM_F_DETAIL) {
+		fv_json(o, extra_lookup(cm_ectx_extra(x), name));
+	} else {
+		switch (id) {
+		case CM_F_ACTION: fv_str(o, ev->action); break;
+		case CM_F_CATEGORY: fv_str(o, ev->category); break;
+		case CM_F_OUTCOME: fv_str(o, vg_outcome_name(ev->outcome)); break;
+		case CM_F_KIND: fv_str(o, vg_event_type_name(ev->type)); break;
+		case CM_F_SRC_IP: fv_addr(o, &ev->src, &x->src_done, x->src, &x->src_len); break;
+		case CM_F_DST_IP: fv_addr(o, &ev->dst, &x->dst_done, x->dst, &x->dst_len); break;
+		case CM_F_SRC_PORT:
+			if (ev->sport)
+				fv_num(o, ev->sport);
+			break;
+		case CM_F_DST_PORT:
+			if (ev->dport)
+				fv_num(o, ev->dport);
+			break;
+		case CM_F_USER: fv_str(o, ev->user); break;
+		case CM_F_HOST: fv_str(o, ev->host); break;
+		case CM_F_SERVICE: fv_str(o, ev->service); break;
+		case CM_F_PROCESS: fv_str(o, ev->process); break;
+		case CM_F_PID:
+			if (ev->pid >= 0)
+				fv_num(o, (double)ev->pid);
+			break;
+		case CM_F_MESSAGE:
+		case CM_F_KEYWORDS: fv_str(o, ev->message); break;
+		case CM_F_SOURCE_NAME: fv_str(o, ev->source_name); break;
+		case CM_F_TENANT: fv_str(o, ev->tenant); break;
+		case CM_F_APP_PROTO: fv_str(o, ev->app_proto); break;
+		case CM_F_EXTRA:
+		case CM_F_DETAIL:
+			fv_json(o, extra_lookup(cm_ectx_extra(x), name));
+			break;
+		}
 	}
 	/* Numeric strings compare numerically under |gt etc. */
 	if (o->present && !o->is_num && o->len > 0 && o->len < 32) {
@@ -274,10 +414,10 @@ static bool value_match(const struct cm_field *f, const struct cm_value *v,
 	return false;
 }
 
-static bool field_match(const struct cm_field *f, const struct vg_event *ev)
+static bool field_match(const struct cm_field *f, struct cm_ectx *x)
 {
 	struct cm_fv fv;
-	cm_field_get(ev, f->id, f->name, &fv);
+	cm_field_get(x, f->id, f->name, &fv);
 	if (f->n_vals == 0)
 		return false;
 	for (size_t i = 0; i < f->n_vals; i++) {
@@ -290,13 +430,13 @@ static bool field_match(const struct cm_field *f, const struct vg_event *ev)
 	return f->all;
 }
 
-static bool sel_match(const struct cm_sel *s, const struct vg_event *ev)
+static bool sel_match(const struct cm_sel *s, struct cm_ectx *x)
 {
 	for (size_t a = 0; a < s->n_alts; a++) {
 		const struct cm_map *m = &s->alts[a];
 		bool ok = true;
 		for (size_t i = 0; i < m->n_fields && ok; i++)
-			ok = field_match(&m->fields[i], ev);
+			ok = field_match(&m->fields[i], x);
 		if (ok)
 			return true;
 	}
@@ -305,66 +445,113 @@ static bool sel_match(const struct cm_sel *s, const struct vg_event *ev)
 
 /* --- logsource ---------------------------------------------------------------------- */
 
-static bool ieq(const char *a, const char *b)
-{
-	return a && b && strcasecmp(a, b) == 0;
-}
-
-static bool is_openstack(const char *svc)
-{
-	return ieq(svc, "keystone") || ieq(svc, "horizon");
-}
-
 /* Sigma logsource taxonomy onto what the parsers fill: category "webserver" is an
  * access-log line, product "linux" any syslog line, service "auth" any authentication
- * event, service names as the parser reports them ("sshd", "sudo", ...). */
-bool cm_logsource_match(const struct vg_correlate_rule *r, const struct vg_event *ev)
+ * event, service names as the parser reports them ("sshd", "sudo", ...). Compiled once
+ * per rule; an event's side is computed once per event (cm_ectx_init). */
+void cm_logsource_compile(struct vg_correlate_rule *r)
 {
-	bool web = ieq(ev->category, "web");
-	if (r->ls_category) {
-		if (ieq(r->ls_category, "webserver")) {
-			if (!web)
-				return false;
-		} else if (!ieq(r->ls_category, ev->category)) {
+	r->ls_cat_kind = !r->ls_category ? CM_LS_ANY
+			 : ieq(r->ls_category, "webserver") ? CM_LS_WEBSERVER : CM_LS_STR;
+	r->ls_prod_kind = !r->ls_product ? CM_LS_ANY
+			  : (ieq(r->ls_product, "linux") || ieq(r->ls_product, "unix")) ? CM_LS_LINUX
+			  : ieq(r->ls_product, "openstack") ? CM_LS_OPENSTACK : CM_LS_STR;
+	r->ls_svc_kind = !r->ls_service ? CM_LS_ANY
+			 : ieq(r->ls_service, "auth") ? CM_LS_AUTH
+			 : (ieq(r->ls_service, "ssh") || ieq(r->ls_service, "sshd")) ? CM_LS_SSHD
+			 : ieq(r->ls_service, "syslog") ? CM_LS_SYSLOG : CM_LS_STR;
+}
+
+bool cm_logsource_match(const struct vg_correlate_rule *r, const struct cm_ectx *x)
+{
+	unsigned f = x->ls;
+	switch (r->ls_cat_kind) {
+	case CM_LS_ANY: break;
+	case CM_LS_WEBSERVER:
+		if (!(f & CM_EV_WEB))
 			return false;
-		}
+		break;
+	default:
+		if (!ieq(r->ls_category, x->ev->category))
+			return false;
 	}
-	if (r->ls_product) {
-		if (ieq(r->ls_product, "linux") || ieq(r->ls_product, "unix")) {
-			if (ev->type != VG_EVT_LOG || web || is_openstack(ev->service))
-				return false;
-		} else if (ieq(r->ls_product, "openstack")) {
-			if (!is_openstack(ev->service))
-				return false;
-		} else if (!ieq(r->ls_product, ev->service)) {
+	switch (r->ls_prod_kind) {
+	case CM_LS_ANY: break;
+	case CM_LS_LINUX:
+		if ((f & (CM_EV_LOG | CM_EV_WEB | CM_EV_OPENSTACK)) != CM_EV_LOG)
 			return false;
-		}
+		break;
+	case CM_LS_OPENSTACK:
+		if (!(f & CM_EV_OPENSTACK))
+			return false;
+		break;
+	default:
+		if (!ieq(r->ls_product, x->ev->service))
+			return false;
 	}
-	if (r->ls_service) {
-		if (ieq(r->ls_service, "auth")) {
-			if (!ieq(ev->category, "authentication"))
-				return false;
-		} else if (ieq(r->ls_service, "ssh") || ieq(r->ls_service, "sshd")) {
-			if (!ieq(ev->service, "sshd"))
-				return false;
-		} else if (ieq(r->ls_service, "syslog")) {
-			if (ev->type != VG_EVT_LOG || web)
-				return false;
-		} else if (!ieq(r->ls_service, ev->service)) {
+	switch (r->ls_svc_kind) {
+	case CM_LS_ANY: break;
+	case CM_LS_AUTH:
+		if (!(f & CM_EV_AUTH))
 			return false;
-		}
+		break;
+	case CM_LS_SSHD:
+		if (!(f & CM_EV_SSHD))
+			return false;
+		break;
+	case CM_LS_SYSLOG:
+		if ((f & (CM_EV_LOG | CM_EV_WEB)) != CM_EV_LOG)
+			return false;
+		break;
+	default:
+		if (!ieq(r->ls_service, x->ev->service))
+			return false;
 	}
 	return true;
 }
 
+/* Selections are matched when the condition needs them, once each. */
+static bool eval_lazy(const struct vg_correlate_rule *r, int i, struct cm_ectx *x, uint8_t *memo)
+{
+	const struct cm_node *n = &r->cond.nodes[i];
+	switch (n->kind) {
+	case CN_SEL:
+		if (!memo[n->a])
+			memo[n->a] = sel_match(&r->sels[n->a], x) ? 2 : 1;
+		return memo[n->a] == 2;
+	case CN_NOT: return !eval_lazy(r, n->a, x, memo);
+	case CN_AND: return eval_lazy(r, n->a, x, memo) && eval_lazy(r, n->b, x, memo);
+	case CN_OR: return eval_lazy(r, n->a, x, memo) || eval_lazy(r, n->b, x, memo);
+	case CN_ONE_OF:
+	case CN_ALL_OF:
+		for (size_t k = 0; k < n->n_sels; k++) {
+			uint32_t si = n->sels[k];
+			if (!memo[si])
+				memo[si] = sel_match(&r->sels[si], x) ? 2 : 1;
+			if ((memo[si] == 2) == (n->kind == CN_ONE_OF))
+				return n->kind == CN_ONE_OF;
+		}
+		return n->kind == CN_ALL_OF;
+	}
+	return false;
+}
+
+bool cm_rule_match_x(const struct vg_correlate_rule *r, struct cm_ectx *x)
+{
+	if (!cm_logsource_match(r, x))
+		return false;
+	if (!r->cond.nodes || r->cond.n == 0)
+		return false;
+	uint8_t memo[VG_CORR_MAX_SELECTIONS];
+	memset(memo, 0, r->n_sels);
+	return eval_lazy(r, r->cond.root, x, memo);
+}
+
 bool cm_rule_match(const struct vg_correlate_rule *r, const struct vg_event *ev)
 {
-	if (!cm_logsource_match(r, ev))
-		return false;
-	bool res[VG_CORR_MAX_SELECTIONS];
-	for (size_t i = 0; i < r->n_sels; i++)
-		res[i] = sel_match(&r->sels[i], ev);
-	return cm_cond_eval(&r->cond, res);
+	struct cm_ectx x;
+	cm_ectx_init(&x, ev, NULL);
+	return cm_rule_match_x(r, &x);
 }
 
 /* --- condition --------------------------------------------------------------------- */

@@ -912,6 +912,7 @@ static int parse_logsource(struct ld *l, const yaml_node_t *n, struct vg_correla
 		if (!*dst)
 			return VG_EINVAL;
 	}
+	cm_logsource_compile(r);
 	return 0;
 }
 

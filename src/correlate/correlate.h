@@ -103,6 +103,42 @@ void vg_correlate_engine_free(struct vg_correlate_engine *e); /* NULL-safe; no f
  * (during the call) for this event and for episodes that this event's time closes.
  * Returns 0, or VG_ENOMEM when some state could not be allocated (counted). */
 int vg_correlate_engine_event(struct vg_correlate_engine *e, const struct vg_event *ev);
+/* Details a producer can give field by field instead of building ev->extra for every
+ * event: the members a log line's extra would hold (logs-pipeline.h lists them). Rules
+ * read these paths through get(); anything else, and a detection alert that copies the
+ * event's extra, asks extra() for the JSON, so it is only built when needed. */
+enum vg_corr_detail {
+	VG_CD_URL_ORIGINAL = 0, VG_CD_URL_PATH, VG_CD_URL_QUERY, VG_CD_URL_DOMAIN,
+	VG_CD_HTTP_METHOD, VG_CD_HTTP_REFERRER, VG_CD_HTTP_STATUS, VG_CD_HTTP_BYTES,
+	VG_CD_HTTP_VERSION, VG_CD_USER_AGENT,
+	VG_CD_PARSE_STATUS, VG_CD_PARSE_FORMAT, VG_CD_PARSE_PARSER, VG_CD_PARSE_TRUNCATED,
+	VG_CD_PARSE_TARGET_USER, VG_CD_PARSE_AUTH_METHOD, VG_CD_PARSE_ATTEMPTS,
+	VG_CD_PARSE_INVALID_USER, VG_CD_PARSE_TTY, VG_CD_PARSE_COMMAND, VG_CD_PARSE_REASON,
+	VG_CD_PARSE_SRC_HOST, VG_CD_PARSE_DOMAIN, VG_CD_PARSE_REPEAT,
+	VG_CD_COUNT
+};
+
+/* What get() found; a value is exactly what the JSON member would hold. */
+enum vg_corr_dkind { VG_CDK_ABSENT = 0, VG_CDK_STRING, VG_CDK_INTEGER, VG_CDK_BOOLEAN };
+
+struct vg_correlate_details {
+	/* Detail id → kind, and (s, len) for a string (borrowed until the event call
+	 * returns; may hold NUL bytes) or *num for an integer / boolean (0 or 1). */
+	enum vg_corr_dkind (*get)(void *ctx, enum vg_corr_detail id, const char **s, size_t *len,
+				  int64_t *num);
+	/* The JSON object ev->extra would be (borrowed; valid until the event call returns;
+	 * NULL when it cannot be built). */
+	json_t *(*extra)(void *ctx);
+	void *ctx;
+};
+
+/* The dotted ECS path of a detail ("url.path"), NULL when id is out of range. */
+const char *vg_correlate_detail_path(enum vg_corr_detail id);
+
+/* vg_correlate_engine_event with the event's details given by d (ev->extra is then
+ * ignored; d may be NULL: details come from ev->extra). */
+int vg_correlate_engine_event_details(struct vg_correlate_engine *e, const struct vg_event *ev,
+				      const struct vg_correlate_details *d);
 /* Move the engine's clock (event time) forward without an event, closing episodes whose
  * window has passed: live receivers call it when idle with their best estimate of
  * current event time. */

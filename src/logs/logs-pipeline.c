@@ -1,7 +1,11 @@
 /* logs-pipeline.c — line → parse → event → correlate → sinks (see logs-pipeline.h).
  *
- * The parsed entry (~130 KB) and the decode buffers are allocated once per pipe; a line
- * costs no allocation beyond the small JSON extra object of its event. */
+ * The parsed entry (~130 KB) and the decode buffers are allocated once per pipe. The
+ * event's JSON extra (url, http, parse details) is built only when something needs it:
+ * the events sink, a detection rule that fires (its alert carries the details), or a
+ * rule naming a field the details provider does not know. Rules read the details
+ * straight from the parsed entry (line_detail), with exactly the values the JSON would
+ * hold, so a line that raises nothing costs no allocation. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +24,13 @@ struct vg_logpipe {
 	struct vg_logpipe_counters c;
 	struct vg_log_entry *entry;
 	char *dec;   /* percent-decoded path and query, VG_MAX_LINE + 1 each */
+	/* The line being processed, for the details provider. */
+	int rc;
+	json_t *extra;       /* built for this line, or NULL */
+	bool extra_built;
+	bool path_done, query_done;
+	size_t path_len, query_len;
+	const char *query;   /* after '?' in the URI, NULL when none */
 };
 
 int vg_logpipe_new(const struct vg_log_opts *opts, const struct vg_correlate_ruleset *rules,
@@ -107,6 +118,42 @@ static void set_strn(json_t *o, const char *k, const char *v, size_t n)
 		json_object_set_new(o, k, s);
 }
 
+/* url.path: the URI before '?', decoded once per line (rules and the JSON share it). */
+static const char *url_path(struct vg_logpipe *p, size_t *len)
+{
+	const char *uri = p->entry->http.uri;
+	if (!p->path_done) {
+		const char *q = strchr(uri, '?');
+		size_t plen = q ? (size_t)(q - uri) : strlen(uri);
+		if (plen > VG_MAX_LINE)
+			plen = VG_MAX_LINE;
+		p->path_len = pct_decode(uri, plen, p->dec);
+		p->query = q ? q + 1 : NULL;
+		p->path_done = true;
+	}
+	*len = p->path_len;
+	return p->dec;
+}
+
+/* url.query: after the first '?', decoded once; NULL when the URI has none. */
+static const char *url_query(struct vg_logpipe *p, size_t *len)
+{
+	size_t pl;
+	url_path(p, &pl);
+	if (!p->query)
+		return NULL;
+	char *dq = p->dec + VG_MAX_LINE + 1;
+	if (!p->query_done) {
+		size_t ql = strlen(p->query);
+		if (ql > VG_MAX_LINE)
+			ql = VG_MAX_LINE;
+		p->query_len = pct_decode(p->query, ql, dq);
+		p->query_done = true;
+	}
+	*len = p->query_len;
+	return dq;
+}
+
 static json_t *web_extra(struct vg_logpipe *p, const struct vg_log_entry *e, json_t *x)
 {
 	const struct vg_log_http *h = &e->http;
@@ -114,20 +161,12 @@ static json_t *web_extra(struct vg_logpipe *p, const struct vg_log_entry *e, jso
 		json_t *url = json_object();
 		if (url) {
 			set_str(url, "original", h->uri);
-			const char *q = strchr(h->uri, '?');
-			size_t plen = q ? (size_t)(q - h->uri) : strlen(h->uri);
-			char *dp = p->dec, *dq = p->dec + VG_MAX_LINE + 1;
-			if (plen > VG_MAX_LINE)
-				plen = VG_MAX_LINE;
-			size_t n = pct_decode(h->uri, plen, dp);
+			size_t n;
+			const char *dp = url_path(p, &n);
 			set_strn(url, "path", dp, n);
-			if (q) {
-				size_t ql = strlen(q + 1);
-				if (ql > VG_MAX_LINE)
-					ql = VG_MAX_LINE;
-				n = pct_decode(q + 1, ql, dq);
+			const char *dq = url_query(p, &n);
+			if (dq)
 				set_strn(url, "query", dq, n);
-			}
 			set_str(url, "domain", h->vhost);
 			json_object_set_new(x, "url", url);
 		}
@@ -216,6 +255,125 @@ static void count_parser(struct vg_logpipe_counters *c, const char *name)
 	}
 }
 
+static json_t *line_extra(void *ctx)
+{
+	struct vg_logpipe *p = ctx;
+	if (!p->extra_built) {
+		p->extra_built = true;
+		p->extra = make_extra(p, p->entry, p->rc);
+	}
+	return p->extra;
+}
+
+/* Whether jansson would accept the bytes as a string: an ASCII run is, anything else
+ * is left to jansson itself so the answer is exactly the JSON's. */
+static bool json_str_ok(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] >= 0x80) {
+			json_t *j = json_stringn(s, n);
+			json_decref(j);
+			return j != NULL;
+		}
+	}
+	return true;
+}
+
+/* The value the line's JSON extra would hold at a detail's path (see make_extra). */
+static enum vg_corr_dkind line_detail(void *ctx, enum vg_corr_detail id, const char **out,
+				      size_t *len, int64_t *num)
+{
+	struct vg_logpipe *p = ctx;
+	const struct vg_log_entry *e = p->entry;
+	const struct vg_log_http *h = &e->http;
+	bool ok = p->rc == 0;
+	bool web = ok && e->category && !strcmp(e->category, "web");
+	const char *v = NULL;
+	size_t n = 0;
+	bool sized = false;
+	switch (id) {
+	case VG_CD_URL_ORIGINAL: v = web ? h->uri : NULL; break;
+	case VG_CD_URL_PATH:
+		if (web && h->uri) {
+			v = url_path(p, &n);
+			sized = true;
+		}
+		break;
+	case VG_CD_URL_QUERY:
+		if (web && h->uri) {
+			v = url_query(p, &n);
+			sized = true;
+		}
+		break;
+	case VG_CD_URL_DOMAIN: v = web && h->uri ? h->vhost : NULL; break;
+	case VG_CD_HTTP_METHOD: v = web ? h->method : NULL; break;
+	case VG_CD_HTTP_REFERRER: v = web ? h->referrer : NULL; break;
+	case VG_CD_HTTP_STATUS:
+		if (web && h->status) {
+			*num = h->status;
+			return VG_CDK_INTEGER;
+		}
+		break;
+	case VG_CD_HTTP_BYTES:
+		if (web && h->has_bytes) {
+			*num = (int64_t)(json_int_t)h->bytes;
+			return VG_CDK_INTEGER;
+		}
+		break;
+	case VG_CD_HTTP_VERSION:
+		if (web && h->protocol && !strncmp(h->protocol, "HTTP/", 5))
+			v = h->protocol + 5;
+		break;
+	case VG_CD_USER_AGENT: v = web ? h->user_agent : NULL; break;
+	case VG_CD_PARSE_STATUS:
+		v = ok ? "ok" : p->rc == VG_ENOTSUP ? "unknown" : "invalid";
+		break;
+	case VG_CD_PARSE_FORMAT: v = vg_logs_format_name(e->format); break;
+	case VG_CD_PARSE_PARSER: v = e->parser; break;
+	case VG_CD_PARSE_TRUNCATED:
+		if (e->truncated) {
+			*num = 1;
+			return VG_CDK_BOOLEAN;
+		}
+		break;
+	case VG_CD_PARSE_TARGET_USER: v = ok ? e->target_user : NULL; break;
+	case VG_CD_PARSE_AUTH_METHOD: v = ok ? e->auth_method : NULL; break;
+	case VG_CD_PARSE_ATTEMPTS:
+		if (ok && e->attempts) {
+			*num = e->attempts;
+			return VG_CDK_INTEGER;
+		}
+		break;
+	case VG_CD_PARSE_INVALID_USER:
+		if (ok && e->invalid_user) {
+			*num = 1;
+			return VG_CDK_BOOLEAN;
+		}
+		break;
+	case VG_CD_PARSE_TTY: v = ok ? e->tty : NULL; break;
+	case VG_CD_PARSE_COMMAND: v = ok ? e->command : NULL; break;
+	case VG_CD_PARSE_REASON: v = ok ? e->reason : NULL; break;
+	case VG_CD_PARSE_SRC_HOST: v = ok ? e->src_host : NULL; break;
+	case VG_CD_PARSE_DOMAIN: v = ok ? e->domain : NULL; break;
+	case VG_CD_PARSE_REPEAT:
+		if (e->repeat > 1) {
+			*num = e->repeat;
+			return VG_CDK_INTEGER;
+		}
+		break;
+	case VG_CD_COUNT: break;
+	}
+	if (!v)
+		return VG_CDK_ABSENT;
+	if (!sized)
+		n = strlen(v);
+	if (!json_str_ok(v, n))
+		return VG_CDK_ABSENT;
+	*out = v;
+	*len = n;
+	return VG_CDK_STRING;
+}
+
 int vg_logpipe_line(struct vg_logpipe *p, const char *line, size_t len, const char *source_name)
 {
 	if (!p || (!line && len))
@@ -233,29 +391,34 @@ int vg_logpipe_line(struct vg_logpipe *p, const char *line, size_t len, const ch
 	}
 	if (e->truncated)
 		p->c.truncated++;
+	p->rc = rc;
+	p->extra = NULL;
+	p->extra_built = p->path_done = p->query_done = false;
+	p->query = NULL;
 	struct vg_event ev;
 	vg_logs_entry_to_event(e, &ev);
 	if (!ev.message)
 		ev.message = e->line;
 	ev.source_name = source_name;
-	json_t *extra = make_extra(p, e, rc);
-	ev.extra = extra;
 	if (p->have_events) {
+		ev.extra = line_extra(p);
 		p->c.events++;
 		if (vg_event_emit(&p->events, &ev) != 0)
 			p->c.sink_errors++;
 	}
 	int res = 0;
 	if (p->eng) {
+		const struct vg_correlate_details det = { .get = line_detail, .extra = line_extra, .ctx = p };
 		/* rsyslog folds identical lines: each repetition is an event for counting. */
 		unsigned times = e->repeat > 1 ? e->repeat : 1;
 		if (times > VG_LOGPIPE_MAX_REPEAT)
 			times = VG_LOGPIPE_MAX_REPEAT;
 		for (unsigned i = 0; i < times; i++)
-			if (vg_correlate_engine_event(p->eng, &ev) != 0)
+			if (vg_correlate_engine_event_details(p->eng, &ev, &det) != 0)
 				res = VG_ENOMEM;
 	}
-	json_decref(extra);
+	json_decref(p->extra);
+	p->extra = NULL;
 	return res;
 }
 
