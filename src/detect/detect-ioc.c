@@ -1582,12 +1582,14 @@ static bool name_lookup(const struct vg_ioc_set *s, enum kind k, const char *buf
 	}
 	if (!(t->sub_labels[0] | t->sub_labels[1]))
 		return false;
-	unsigned labels = count_labels(buf, n);
+	size_t labels = 1; /* of the suffix after each dot; uncapped ("..." has many) */
+	for (size_t i = 0; i < n; i++)
+		labels += buf[i] == '.';
 	for (size_t i = 0; i < n; i++) {
 		if (buf[i] != '.')
 			continue;
 		labels--;
-		if (!((t->sub_labels[labels / 64] >> (labels % 64)) & 1))
+		if (labels >= 128 || !((t->sub_labels[labels / 64] >> (labels % 64)) & 1))
 			continue;
 		r = name_find(s, k, buf + i + 1, n - i - 1);
 		if (r && (r->flags & NF_SUB)) {

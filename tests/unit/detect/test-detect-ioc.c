@@ -207,6 +207,11 @@ static void test_domains(void **state)
 	assert_int_equal(DOM("evil.example:8080"), 0);
 	assert_int_equal(DOM("xn--80ak6aa92e.com"), 0);
 	assert_int_equal(vg_ioc_match_domain(s, "", 0, &m), VG_EINVAL);
+	/* only dots (more labels than any name has; found by fuzz-ioc) and over-long names */
+	char dots[300];
+	memset(dots, '.', sizeof(dots));
+	assert_int_equal(vg_ioc_match_domain(s, dots, 253, &m), VG_ENOENT);
+	assert_int_equal(vg_ioc_match_domain(s, dots, 300, &m), VG_EINVAL);
 	/* SNI lookups fall back to domain lists */
 	assert_int_equal(vg_ioc_match_sni(s, "cdn.evil.example", 16, &m), 0);
 	assert_int_equal(m.type, VG_IOC_DOMAIN);
