@@ -186,7 +186,7 @@ static void map_v6(uint8_t *a, const struct remap *m)
 {
 	if ((a[0] & 0xfe) == 0xfc) {
 		a[4] = 0;
-		a[5] = 0x99;
+		a[5] = 0;
 		a[6] = (uint8_t)(m->id >> 8);
 		a[7] = (uint8_t)m->id;
 	}
@@ -501,6 +501,17 @@ static int mode_mix(FILE *out, uint64_t npackets, uint64_t pps, char **paths, in
 	}
 	fprintf(stderr, "pktgen: %llu packets from %zu instances of %d captures over %.0f s\n",
 		(unsigned long long)written, ninst, nin, (double)span_us / 1e6);
+	/* instances per capture, complete (all their packets written) or not: what a
+	 * detector should report is one episode per complete scan/sweep/flood instance */
+	for (int i = 0; i < nin; i++) {
+		size_t all = 0, done_n = 0;
+		for (size_t j = 0; j < ninst; j++)
+			if (inst[j].input == (uint32_t)i) {
+				all++;
+				done_n += inst[j].pos == in[i].n;
+			}
+		fprintf(stderr, "pktgen: %-22s %6zu instances, %6zu complete\n", base_name(in[i].path), all, done_n);
+	}
 	rc = 0;
 	goto done;
 io:

@@ -69,8 +69,17 @@ struct vg_detect_flood {
 	uint32_t nbuckets, n_used, n_fresh;
 	uint32_t lru_head, lru_tail, fl_head;
 	uint64_t ep_prefix, ep_counter;
+	/* Prefilter for count_ack(), which runs on every pure ACK (most TCP packets): per
+	 * slot of a cheap keyed hash of the destination address, how many SYN trackers
+	 * (K_SYN, K_SYN_ANY) have that destination. A zero slot skips the two SipHash
+	 * lookups. Collisions, even forced ones, only fall back to those lookups; a slot
+	 * that reaches SYNF_SAT stays there (never decremented, always looked up). */
+	uint8_t synf[1u << 16];
+	uint64_t synf_k[3];
 	struct vg_detect_flood_stats st;
 };
+
+#define SYNF_SAT 255u
 
 void vg_detect_flood_config_default(struct vg_detect_flood_config *cfg)
 {
@@ -119,6 +128,23 @@ static uint64_t key_hash(const struct vg_detect_flood *d, uint32_t vni, bool has
 	k.family = dst->family;
 	memcpy(k.b, dst->b, 16);
 	return vg_siphash(&d->key, &k, sizeof(k));
+}
+
+static bool is_syn_kind(uint8_t kind)
+{
+	return kind == K_SYN || kind == K_SYN_ANY;
+}
+
+static uint32_t synf_slot(const struct vg_detect_flood *d, const struct vg_addr *a)
+{
+	uint64_t lo, hi;
+	memcpy(&lo, a->b, 8);
+	memcpy(&hi, a->b + 8, 8);
+	uint64_t x = (lo ^ d->synf_k[0]) * 0x9e3779b97f4a7c15ull;
+	x ^= (hi ^ d->synf_k[1]) * 0xc2b2ae3d27d4eb4full;
+	x ^= x >> 29;
+	x *= d->synf_k[2] | 1;
+	return (uint32_t)(x >> 48);
 }
 
 static uint32_t thr_of(const struct vg_detect_flood *d, uint8_t kind)
@@ -274,6 +300,11 @@ static void release(struct vg_detect_flood *d, struct ftracker *t)
 		pp = &d->pool[*pp - 1].hnext;
 	if (*pp)
 		*pp = t->hnext;
+	if (is_syn_kind(t->kind)) {
+		uint8_t *c = &d->synf[synf_slot(d, &t->dst)];
+		if (*c != SYNF_SAT)
+			(*c)--;
+	}
 	lru_unlink(d, t);
 	free(t->tenant);
 	t->tenant = NULL;
@@ -315,6 +346,11 @@ static struct ftracker *create(struct vg_detect_flood *d, uint64_t h, const stru
 	uint32_t *b = &d->buckets[h & (d->nbuckets - 1)];
 	t->hnext = *b;
 	*b = fidx(d, t);
+	if (is_syn_kind(kind)) {
+		uint8_t *c = &d->synf[synf_slot(d, &t->dst)];
+		if (*c != SYNF_SAT)
+			(*c)++;
+	}
 	lru_front(d, t);
 	d->n_used++;
 	d->st.trackers_created++;
@@ -452,6 +488,8 @@ static void count(struct vg_detect_flood *d, const struct vg_packet *p, uint8_t 
 /* Client ACKs to a port under SYN watch: handshake completions (and later segments). */
 static void count_ack(struct vg_detect_flood *d, const struct vg_packet *p)
 {
+	if (!d->synf[synf_slot(d, &p->dst)])
+		return; /* no SYN tracker for this destination */
 	uint64_t h = key_hash(d, p->vni, p->has_vni, &p->dst, p->dport, K_SYN);
 	struct ftracker *t = find(d, h, p->vni, p->has_vni, &p->dst, p->dport, K_SYN);
 	if (t)
@@ -565,6 +603,9 @@ int vg_detect_flood_new(const struct vg_detect_flood_config *cfg,
 	if (rc < 0)
 		goto fail;
 	rc = vg_hash_key_random(&d->key);
+	if (rc < 0)
+		goto fail;
+	rc = vg_random_bytes(d->synf_k, sizeof(d->synf_k));
 	if (rc < 0)
 		goto fail;
 	uint32_t pre = 0;

@@ -7,7 +7,12 @@
  * host and port counters, so every threshold check is O(1) per packet. Sets grow by
  * doubling (amortised; never per packet once warm) under a global memcap. Trackers live in
  * one pool array with a chained seeded hash, an LRU list for eviction and a list of open
- * episodes for tick(). */
+ * episodes for tick(). The hash chains and each tracker's low 32 hash bits are kept in two
+ * small arrays beside the pool (hnext, hlo), so that a lookup walks them without touching
+ * the trackers (several hundred bytes each, a cache miss apiece): most packets concern no
+ * tracker at all (answers and data of ordinary connections), and a lookup that misses
+ * then stays in a few hundred KiB. Before that, a counting prefilter (srcf: trackers per
+ * slot of a cheap keyed hash of the address) answers most misses without the SipHash. */
 #include "detect/detect-scan.h"
 
 #include <stdbool.h>
@@ -65,7 +70,7 @@ struct fpset {
 #define NIL 0u /* tracker links are index + 1 */
 
 struct tracker {
-	uint32_t hnext, lru_prev, lru_next, ep_prev, ep_next;
+	uint32_t lru_prev, lru_next, ep_prev, ep_next;
 	bool used, in_episode;
 	uint8_t n_vlan;
 	bool has_vni;
@@ -93,6 +98,14 @@ struct vg_detect_scan {
 	struct tracker *pool;
 	uint32_t *buckets;     /* index + 1 */
 	uint32_t nbuckets;     /* power of two */
+	uint32_t *hnext;       /* per pool slot: next in its hash chain (index + 1) */
+	uint32_t *hlo;         /* per pool slot: low 32 bits of its key's hash (bucket + tag) */
+	/* Prefilter: trackers per slot of a cheap keyed hash of the source address (4 slots
+	 * per tracker). Zero: no tracker, skip the SipHash lookup. Collisions, even forced
+	 * ones, only fall back to that lookup; a slot at SRCF_SAT stays there. */
+	uint8_t *srcf;
+	uint32_t srcf_mask;
+	uint64_t srcf_k[3];
 	uint32_t n_used, n_fresh;
 	uint32_t lru_head, lru_tail, ep_head;
 	uint64_t ep_prefix, ep_counter;
@@ -104,8 +117,12 @@ struct vg_detect_scan {
 	struct vg_detect_scan_stats st;
 };
 
-#define SMALL_CAP 16u
+/* Sets start at 4 entries (3 used before growing): most trackers are one-probe sources
+ * (answers to spoofed floods, ordinary clients), so 16-entry starts cost 1.5 KiB per
+ * tracker for 3 entries and filled the memcap with them (1M-flow benchmark). */
+#define SMALL_CAP 4u
 #define SMALL_SPARE 4096u
+#define SRCF_SAT 255u
 _Static_assert(sizeof(struct sentry *) <= sizeof(uint64_t), "spare link fits in sentry.fp");
 
 void vg_detect_scan_config_default(struct vg_detect_scan_config *cfg)
@@ -298,11 +315,27 @@ static void ep_unlink(struct vg_detect_scan *d, struct tracker *t)
 	t->ep_prev = t->ep_next = NIL;
 }
 
+static uint32_t srcf_slot(const struct vg_detect_scan *d, const struct vg_addr *a)
+{
+	uint64_t lo, hi;
+	memcpy(&lo, a->b, 8);
+	memcpy(&hi, a->b + 8, 8);
+	uint64_t x = (lo ^ d->srcf_k[0]) * 0x9e3779b97f4a7c15ull;
+	x ^= (hi ^ d->srcf_k[1]) * 0xc2b2ae3d27d4eb4full;
+	x ^= x >> 29;
+	x *= d->srcf_k[2] | 1;
+	return (uint32_t)(x >> 32) & d->srcf_mask;
+}
+
 static struct tracker *tracker_find(struct vg_detect_scan *d, uint32_t vni, bool has_vni,
 				    const struct vg_addr *a)
 {
-	uint64_t h = tkey_hash(d, vni, has_vni, a);
-	for (uint32_t i = d->buckets[h & (d->nbuckets - 1)]; i; i = d->pool[i - 1].hnext) {
+	if (!d->srcf[srcf_slot(d, a)])
+		return NULL;
+	uint32_t h = (uint32_t)tkey_hash(d, vni, has_vni, a);
+	for (uint32_t i = d->buckets[h & (d->nbuckets - 1)]; i; i = d->hnext[i - 1]) {
+		if (d->hlo[i - 1] != h)
+			continue;
 		struct tracker *t = &d->pool[i - 1];
 		if (t->has_vni == has_vni && (!has_vni || t->vni == vni) && vg_addr_eq(&t->src, a))
 			return t;
@@ -395,12 +428,16 @@ static void tracker_release(struct vg_detect_scan *d, struct tracker *t)
 	set_clear(d, &t->ports);
 	free(t->tenant);
 	t->tenant = NULL;
-	uint64_t h = tkey_hash(d, t->vni, t->has_vni, &t->src);
-	uint32_t *pp = &d->buckets[h & (d->nbuckets - 1)], me = tidx(d, t);
+	uint32_t me = tidx(d, t);
+	uint32_t *pp = &d->buckets[d->hlo[me - 1] & (d->nbuckets - 1)];
 	while (*pp && *pp != me)
-		pp = &d->pool[*pp - 1].hnext;
+		pp = &d->hnext[*pp - 1];
 	if (*pp)
-		*pp = t->hnext;
+		*pp = d->hnext[me - 1];
+	d->hnext[me - 1] = NIL;
+	uint8_t *c = &d->srcf[srcf_slot(d, &t->src)];
+	if (*c != SRCF_SAT)
+		(*c)--;
 	lru_unlink(d, t);
 	t->used = false;
 	d->n_used--;
@@ -436,10 +473,14 @@ static struct tracker *tracker_create(struct vg_detect_scan *d, const struct vg_
 		}
 	}
 	t->window_start = p->ts_us;
-	uint64_t h = tkey_hash(d, t->vni, t->has_vni, a);
+	uint32_t h = (uint32_t)tkey_hash(d, t->vni, t->has_vni, a), me = tidx(d, t);
 	uint32_t *b = &d->buckets[h & (d->nbuckets - 1)];
-	t->hnext = *b;
-	*b = tidx(d, t);
+	d->hlo[me - 1] = h;
+	d->hnext[me - 1] = *b;
+	*b = me;
+	uint8_t *c = &d->srcf[srcf_slot(d, a)];
+	if (*c != SRCF_SAT)
+		(*c)++;
 	lru_push_front(d, t);
 	d->n_used++;
 	d->st.trackers_created++;
@@ -900,7 +941,14 @@ int vg_detect_scan_new(const struct vg_detect_scan_config *cfg, const struct vg_
 		d->nbuckets <<= 1;
 	d->pool = calloc(c->max_trackers, sizeof(*d->pool));
 	d->buckets = calloc(d->nbuckets, sizeof(*d->buckets));
-	if (!d->pool || !d->buckets)
+	d->hnext = calloc(c->max_trackers, sizeof(*d->hnext));
+	d->hlo = calloc(c->max_trackers, sizeof(*d->hlo));
+	d->srcf_mask = d->nbuckets * 4 - 1;
+	d->srcf = calloc((size_t)d->srcf_mask + 1, 1);
+	if (!d->pool || !d->buckets || !d->hnext || !d->hlo || !d->srcf)
+		goto fail;
+	rc = vg_random_bytes(d->srcf_k, sizeof(d->srcf_k));
+	if (rc < 0)
 		goto fail;
 	rc = vg_hash_key_random(&d->key);
 	if (rc < 0)
@@ -937,5 +985,8 @@ void vg_detect_scan_free(struct vg_detect_scan *d)
 	}
 	free(d->pool);
 	free(d->buckets);
+	free(d->hnext);
+	free(d->hlo);
+	free(d->srcf);
 	free(d);
 }
