@@ -1584,8 +1584,6 @@ static int parse_endian_base(struct vg_str o, struct vg_rule_byte_read *rd, bool
 		rd->endian = VG_RULE_ENDIAN_BIG;
 	else if (str_eq(o, "little"))
 		rd->endian = VG_RULE_ENDIAN_LITTLE;
-	else if (str_eq(o, "dce"))
-		rd->endian = VG_RULE_ENDIAN_DCE;
 	else if (str_eq(o, "string"))
 		*string = true;
 	else if (str_eq(o, "dec"))
@@ -1600,6 +1598,15 @@ static int parse_endian_base(struct vg_str o, struct vg_rule_byte_read *rd, bool
 }
 
 /* Common checks after the options of a byte_* keyword. */
+/* "dce" takes the byte order from the DCE/RPC header: Suricata makes the rule a dcerpc
+ * rule, which vigil has no parser for. */
+static int check_dce(struct pctx *c, struct vg_str o, const char *kw)
+{
+	if (str_eq(o, "dce"))
+		return fail(c, VG_ENOTSUP, "unsupported protocol 'dcerpc' (%s dce)", kw);
+	return 0;
+}
+
 static int finish_byte_read(struct pctx *c, struct vg_rule_byte_read *rd, bool string,
 			    const char *kw)
 {
@@ -1684,6 +1691,8 @@ static int kw_byte_test(struct pctx *c, struct vg_str val)
 		parse_endian_base(o, &bt.rd, &string, &ok);
 		if (ok)
 			continue;
+		if ((rc = check_dce(c, o, "byte_test")))
+			return rc;
 		if ((rc = parse_bitmask(c, o, &bt.rd, "byte_test", &ok)))
 			return rc;
 		if (!ok)
@@ -1725,6 +1734,8 @@ static int kw_byte_jump(struct pctx *c, struct vg_str val)
 		parse_endian_base(o, &bj.rd, &string, &ok);
 		if (ok)
 			continue;
+		if ((rc = check_dce(c, o, "byte_jump")))
+			return rc;
 		if ((rc = parse_bitmask(c, o, &bj.rd, "byte_jump", &ok)))
 			return rc;
 		if (ok)
@@ -1786,6 +1797,8 @@ static int kw_byte_extract(struct pctx *c, struct vg_str val)
 		parse_endian_base(o, &be.rd, &string, &ok);
 		if (ok)
 			continue;
+		if ((rc = check_dce(c, o, "byte_extract")))
+			return rc;
 		if ((rc = parse_bitmask(c, o, &be.rd, "byte_extract", &ok)))
 			return rc;
 		if (ok)

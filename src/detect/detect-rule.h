@@ -244,7 +244,7 @@ struct vg_rule_isdataat {
 enum vg_rule_endian {
 	VG_RULE_ENDIAN_BIG = 0,   /* default */
 	VG_RULE_ENDIAN_LITTLE,
-	VG_RULE_ENDIAN_DCE,       /* DCE/RPC data representation: treated as little (no DCE parser) */
+	VG_RULE_ENDIAN_DCE,       /* reserved: "dce" is refused at load (no DCE/RPC parser) */
 };
 enum vg_rule_numbase {
 	VG_RULE_BASE_BINARY = 0,  /* raw bytes (no "string") */

@@ -596,6 +596,11 @@ static void test_errors(void **state)
 		  "threshold: needs type, track, count and seconds", 29 },
 		{ "alert tcp any any -> any any (bsize:5; sid:30;)", VG_EINVAL,
 		  "bsize needs a sticky buffer", 30 },
+		{ "alert tcp any any -> any any (byte_test:2,=,1,0,dce; sid:31;)", VG_ENOTSUP,
+		  "unsupported protocol 'dcerpc' (byte_test dce)", 31 },
+		{ "alert http any any -> any any (http.host; content:\"Evil.com\"; sid:32;)", VG_EINVAL,
+		  "http.host content with upper case can't match the lower-cased buffer (use nocase)",
+		  32 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		parse_err(cases[i].rule, cases[i].rc, cases[i].reason, cases[i].sid);
