@@ -293,7 +293,8 @@ static void out_s(struct out *o, const char *s, size_t n)
 		out_c(o, s[i]);
 }
 
-/* Percent-encoding normalised (RFC 3986 6.2.2.1/6.2.2.2) into o. */
+/* Percent-encoding normalised (RFC 3986 6.2.2.1/6.2.2.2) into o; a stray '%' becomes
+ * "%25". */
 static void out_pct(struct out *o, const char *s, size_t n)
 {
 	static const char hx[] = "0123456789ABCDEF";
@@ -309,6 +310,10 @@ static void out_pct(struct out *o, const char *s, size_t n)
 				out_c(o, hx[lo]);
 			}
 			i += 2;
+		} else if (s[i] == '%') {
+			/* a '%' that starts no escape is written as one ("%3%35" must not become
+			 * "%35", which a second pass would decode: forms must be stable) */
+			out_s(o, "%25", 3);
 		} else {
 			out_c(o, s[i]);
 		}
