@@ -2727,6 +2727,23 @@ static int validate(struct pctx *c)
 					    "http.host content with upper case can't match the "
 					    "lower-cased buffer (use nocase)");
 	}
+	/* http.method: Suricata refuses contents with leading or trailing white space (the
+	 * method never has any). */
+	for (size_t i = 0; i < r->n_matches; i++) {
+		const struct vg_rule_match *m = &r->matches[i];
+		if (m->kind != VG_RULE_M_CONTENT || m->buf != VG_RULE_BUF_HTTP_METHOD)
+			continue;
+		const struct vg_rule_content *ct = &m->u.content;
+		if (ct->bytes[0] == ' ' || ct->bytes[0] == '\t' || ct->bytes[ct->len - 1] == ' ' ||
+		    ct->bytes[ct->len - 1] == '\t')
+			return fail(c, VG_EINVAL, "http.method content with leading or trailing white space");
+	}
+	/* A rule can't require both single packets and the reassembled stream. */
+	bool need_pkt = r->dsize.op || r->proto == VG_RULE_PROTO_TCP_PKT ||
+			(r->flow & VG_RULE_FLOW_NO_STREAM);
+	bool need_stream = r->proto == VG_RULE_PROTO_TCP_STREAM || (r->flow & VG_RULE_FLOW_ONLY_STREAM);
+	if (need_pkt && need_stream)
+		return fail(c, VG_EINVAL, "can't mix packet keywords with tcp-stream or flow:only_stream");
 	/* RELATIVE_NEXT marks and the buffers used. */
 	for (size_t i = 0; i < r->n_matches; i++) {
 		const struct vg_rule_match *m = &r->matches[i];

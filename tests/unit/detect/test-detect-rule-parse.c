@@ -470,7 +470,7 @@ static void test_nonpayload_keywords(void **state)
 {
 	(void)state;
 	struct vg_rule *r = parse_ok(
-		"alert tcp any any -> any any (flow:established,to_server,only_stream; flags:S+,12; "
+		"alert tcp any any -> any any (flow:established,to_server,no_stream; flags:S+,12; "
 		"ttl:<10; dsize:300<>400; stream_size:server,>=,100; "
 		"threshold:type limit, track by_src, count 1, seconds 60; "
 		"detection_filter:track by_dst, count 5, seconds 10; "
@@ -478,7 +478,7 @@ static void test_nonpayload_keywords(void **state)
 		"xbits:set,x,track ip_src,expire 30; flowint:cnt,+,1; flowint:cnt,>,other; "
 		"app-layer-protocol:!tls; sid:1;)");
 	assert_int_equal(r->flow, VG_RULE_FLOW_ESTABLISHED | VG_RULE_FLOW_TO_SERVER |
-					  VG_RULE_FLOW_ONLY_STREAM);
+					  VG_RULE_FLOW_NO_STREAM);
 	assert_int_equal(r->tcp_flags.mod, VG_RULE_FLAGS_PLUS);
 	assert_int_equal(r->tcp_flags.bits, VG_RULE_TCP_SYN);
 	assert_int_equal(r->tcp_flags.ignore, VG_RULE_TCP_CWR | VG_RULE_TCP_ECE);
@@ -596,6 +596,10 @@ static void test_errors(void **state)
 		  "threshold: needs type, track, count and seconds", 29 },
 		{ "alert tcp any any -> any any (bsize:5; sid:30;)", VG_EINVAL,
 		  "bsize needs a sticky buffer", 30 },
+		{ "alert tcp-stream any any -> any any (dsize:>10; sid:33;)", VG_EINVAL,
+		  "can't mix packet keywords with tcp-stream or flow:only_stream", 33 },
+		{ "alert http any any -> any any (http.method; content:\"GET \"; sid:34;)", VG_EINVAL,
+		  "http.method content with leading or trailing white space", 34 },
 		{ "alert tcp any any -> any any (byte_test:2,=,1,0,dce; sid:31;)", VG_ENOTSUP,
 		  "unsupported protocol 'dcerpc' (byte_test dce)", 31 },
 		{ "alert http any any -> any any (http.host; content:\"Evil.com\"; sid:32;)", VG_EINVAL,
