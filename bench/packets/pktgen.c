@@ -215,7 +215,7 @@ static void rewrite_l4(uint8_t *l4, size_t l4len, uint8_t proto, const uint8_t *
 			/* VXLAN: move the VNI into this instance's range, rewrite the inner frame */
 			uint8_t *vx = l4 + 8;
 			uint32_t vni = (uint32_t)vx[4] << 16 | (uint32_t)vx[5] << 8 | vx[6];
-			vni = (m->vni_base + vni % 4096) & 0xffffff;
+			vni = (m->vni_base + vni % 16) & 0xffffff;
 			vx[4] = (uint8_t)(vni >> 16);
 			vx[5] = (uint8_t)(vni >> 8);
 			vx[6] = (uint8_t)vni;
@@ -486,7 +486,7 @@ static int mode_mix(FILE *out, uint64_t npackets, uint64_t pps, char **paths, in
 		const struct input *src = &in[x->input];
 		const struct frame *fr = &src->frames[x->pos];
 		memcpy(buf, src->bytes + fr->off, fr->len);
-		struct remap m = { x->id, x->port_off, 0x010000u + (x->id % 4096) * 4096 };
+		struct remap m = { x->id, x->port_off, 0x100000u + x->id * 16 };
 		rewrite_eth(buf, fr->len, &m, 0);
 		if (write_frame(out, x->next_us, buf, fr->len) != 0)
 			goto io;

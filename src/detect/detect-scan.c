@@ -107,6 +107,7 @@ struct vg_detect_scan {
 	uint32_t srcf_mask;
 	uint64_t srcf_k[3];
 	uint32_t n_used, n_fresh;
+	uint32_t free_head;    /* pool slots released by reclaim(), linked through lru_next */
 	uint32_t lru_head, lru_tail, ep_head;
 	uint64_t ep_prefix, ep_counter;
 	/* Spare 16-entry set arrays: a stream of one-probe sources (random or spoofed
@@ -123,6 +124,10 @@ struct vg_detect_scan {
 #define SMALL_CAP 4u
 #define SMALL_SPARE 4096u
 #define SRCF_SAT 255u
+/* Trackers released at most by one reclaim() (bounded work per packet). */
+#define RECLAIM_MAX 256u
+
+static void reclaim(struct vg_detect_scan *d, const struct fpset *s, uint64_t need);
 _Static_assert(sizeof(struct sentry *) <= sizeof(uint64_t), "spare link fits in sentry.fp");
 
 void vg_detect_scan_config_default(struct vg_detect_scan_config *cfg)
@@ -187,7 +192,11 @@ static int set_grow(struct vg_detect_scan *d, struct fpset *s)
 {
 	uint32_t ncap = s->cap ? s->cap * 2 : SMALL_CAP;
 	uint64_t bytes = (uint64_t)ncap * sizeof(struct sentry);
-	if (ncap > VG_SCAN_MAX_PAIRS * 2 || d->st.mem_used + bytes > d->cfg.memcap)
+	if (ncap > VG_SCAN_MAX_PAIRS * 2)
+		return VG_EFULL;
+	if (d->st.mem_used + bytes > d->cfg.memcap)
+		reclaim(d, s, bytes);
+	if (d->st.mem_used + bytes > d->cfg.memcap)
 		return VG_EFULL;
 	struct sentry *ne = ncap == SMALL_CAP ? small_alloc(d) : calloc(ncap, sizeof(*ne));
 	if (!ne)
@@ -447,7 +456,10 @@ static struct tracker *tracker_create(struct vg_detect_scan *d, const struct vg_
 				      const struct vg_addr *a, const char *tenant)
 {
 	struct tracker *t;
-	if (d->n_used >= d->cfg.max_trackers) {
+	if (d->free_head) {
+		t = T(d, d->free_head);
+		d->free_head = t->lru_next;
+	} else if (d->n_used >= d->cfg.max_trackers) {
 		t = T(d, d->lru_tail);
 		tracker_release(d, t);
 		d->st.evictions++;
@@ -485,6 +497,23 @@ static struct tracker *tracker_create(struct vg_detect_scan *d, const struct vg_
 	d->n_used++;
 	d->st.trackers_created++;
 	return t;
+}
+
+/* The sets are at the memcap: release the least recently active trackers (counted as
+ * evictions, an open episode is closed) until need more bytes fit, so that memory held by
+ * finished scans and one-probe sources goes to current scanners instead of their new
+ * pairs being dropped. Never the tracker that owns s; at most RECLAIM_MAX per call. */
+static void reclaim(struct vg_detect_scan *d, const struct fpset *s, uint64_t need)
+{
+	for (unsigned n = 0; n < RECLAIM_MAX && d->st.mem_used + need > d->cfg.memcap; n++) {
+		struct tracker *v = T(d, d->lru_tail);
+		if (!v || s == &v->pairs || s == &v->hosts || s == &v->ports)
+			return;
+		tracker_release(d, v);
+		v->lru_next = d->free_head;
+		d->free_head = tidx(d, v);
+		d->st.evictions++;
+	}
 }
 
 /* ---- pair state and thresholds ------------------------------------------------------ */

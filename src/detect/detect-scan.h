@@ -29,7 +29,9 @@
  *
  * Bounds: at most max_trackers scanners (<= VG_SCAN_MAX_TRACKERS; the least recently
  * active is evicted and counted), at most VG_SCAN_MAX_PAIRS pairs per scanner, and a
- * global memcap on all pair/host/port sets (inserts past it are dropped and counted).
+ * global memcap on all pair/host/port sets: at the memcap the least recently active
+ * trackers are evicted to make room (counted; at most 256 per insert), and only when
+ * that is not enough is the insert dropped (counted in set_full).
  * Time is packet time only. Not thread-safe: one detector per packet thread. */
 #ifndef VG_DETECT_SCAN_H
 #define VG_DETECT_SCAN_H
@@ -81,7 +83,7 @@ struct vg_detect_scan_stats {
 	uint64_t probes;           /* packets counted as probes */
 	uint64_t trackers_in_use;
 	uint64_t trackers_created;
-	uint64_t evictions;        /* trackers evicted because max_trackers was reached */
+	uint64_t evictions;        /* trackers evicted: max_trackers reached, or sets at the memcap */
 	uint64_t set_full;         /* pairs not recorded (per-scanner cap or memcap) */
 	uint64_t alerts;
 	uint64_t episodes;         /* episodes closed */
