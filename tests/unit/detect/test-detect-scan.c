@@ -621,6 +621,56 @@ static void test_memcap(void **state)
 	free_ctx(&c);
 }
 
+/* Sets at the memcap, held by earlier scanners: the least recently active trackers are
+ * evicted (counted) so that a new scanner is still recorded and reported (regression: its
+ * pairs were dropped at the memcap and it went unreported; issue 3 benchmark). */
+static void test_memcap_evicts_idle(void **state)
+{
+	(void)state;
+	struct vg_detect_scan_config cfg;
+	vg_detect_scan_config_default(&cfg);
+	cfg.memcap = 1; /* clamped to 1 MiB */
+	struct ctx c = new_ctx(&cfg);
+	struct vg_packet p;
+	char src[32];
+	int64_t ts = T0;
+	/* 64 scanners of 300 ports each: about 40 KiB of sets apiece, past 1 MiB together */
+	for (unsigned s = 1; s <= 64; s++) {
+		snprintf(src, sizeof(src), "192.0.2.%u", s);
+		for (unsigned port = 1; port <= 300; port++) {
+			build_tcp(&p, ts += 100, src, "10.0.0.5", 40000, (uint16_t)port, VG_TH_SYN, 0);
+			feed(&c, &p);
+		}
+	}
+	struct vg_detect_scan_stats st;
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_true(st.evictions > 0);
+	uint64_t ev_before = st.evictions;
+	/* a new scanner, 20 ports, within the window */
+	for (unsigned port = 1000; port < 1020; port++) {
+		build_tcp(&p, ts += 100, "198.51.100.7", "10.0.0.9", 40000, (uint16_t)port, VG_TH_SYN, 0);
+		feed(&c, &p);
+	}
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_true(st.mem_used <= (1u << 20));
+	assert_int_equal(st.set_full, 0);
+	assert_true(st.evictions >= ev_before);
+	assert_int_equal(st.alerts, 65);
+	vg_detect_scan_finish(c.d, ts + 1000000);
+	unsigned found = 0;
+	for (unsigned i = 0; i < recorder_count(c.rec, VG_EVT_ALERT, VG_DET_SCAN); i++) {
+		const struct rec_event *a = recorder_get(c.rec, VG_EVT_ALERT, VG_DET_SCAN, i);
+		char buf[VG_ADDR_STRLEN];
+		if (strcmp(vg_addr_format(&a->src, buf), "198.51.100.7") == 0) {
+			found++;
+			assert_addr(&a->dst, "10.0.0.9");
+			assert_string_equal(a->technique, "SYN");
+		}
+	}
+	assert_int_equal(found, 1);
+	free_ctx(&c);
+}
+
 static void test_api_edges(void **state)
 {
 	(void)state;
@@ -665,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_connect_vs_syn_by_behaviour),
 		cmocka_unit_test(test_vni_scope),
 		cmocka_unit_test(test_memcap),
+		cmocka_unit_test(test_memcap_evicts_idle),
 		cmocka_unit_test(test_api_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
