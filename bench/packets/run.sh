@@ -37,7 +37,10 @@ ninja -C "$BUILD" -j2 src/cli/vigil bench/packets/pktgen bench/packets/pcap-loop
 MIX=$WORK/mix-$PACKETS-s$SEED.pcap
 FL=$WORK/flows-$FLOWS-s$SEED.pcap
 if [ ! -s "$MIX" ]; then
-  "$BUILD/bench/packets/pktgen" mix -o "$MIX.tmp" -n "$PACKETS" -s "$SEED" "$SHARED"/data/lab/pcap/*.pcap
+  # stderr lists the instances of each capture: what a correct detector reports
+  "$BUILD/bench/packets/pktgen" mix -o "$MIX.tmp" -n "$PACKETS" -s "$SEED" \
+    "$SHARED"/data/lab/pcap/*.pcap 2>"$MIX.instances"
+  cat "$MIX.instances" >&2
   mv "$MIX.tmp" "$MIX"
 fi
 if [ ! -s "$FL" ]; then
