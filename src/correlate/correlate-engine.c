@@ -28,10 +28,17 @@ struct vent {
 	int64_t first;
 };
 
+/* A set past VSET_IDX_MIN values gets an open-addressing index (keyed SipHash of the
+ * value → position + 1), so noting a value is not a scan of up to
+ * VG_CORR_MAX_DISTINCT compares; positions keep insertion order for the alert. */
+#define VSET_IDX_MIN 16u
+#define VSET_IDX_SLOTS (2u * VG_CORR_MAX_DISTINCT)
+
 struct vset {
 	struct vent *v;
 	uint32_t n, cap;
 	uint64_t dropped;  /* values not kept because the set was full */
+	uint16_t *idx;     /* VSET_IDX_SLOTS entries or NULL */
 };
 
 struct group {
@@ -39,10 +46,11 @@ struct group {
 	struct group *lprev, *lnext; /* LRU list, most recent at the head */
 	struct group *oprev, *onext; /* open episodes */
 	bool in_open;
+	uint32_t heap_pos;           /* 1 + index in the deadline heap; 0: not in it */
+	uint64_t open_seq;           /* when it joined the open list (its order there) */
 	unsigned pinned;             /* being updated: never evicted */
 	uint64_t hash;
 	uint32_t rule;
-	char *key;                   /* n_gb NUL-terminated values back to back */
 	size_t keylen;
 	size_t mem;
 
@@ -65,6 +73,7 @@ struct group {
 	/* Context of the last event, for the alert. */
 	struct vg_addr src, dst;
 	char host[VG_MAX_NAME], service[VG_MAX_NAME];
+	char key[];                  /* n_gb NUL-terminated values back to back */
 };
 
 struct vg_correlate_engine {
@@ -75,7 +84,13 @@ struct vg_correlate_engine {
 	size_t nbuckets;
 	struct group *lru_head, *lru_tail;
 	struct group *open_head;
-	int64_t open_min_deadline;   /* no open episode closes before this (a lower bound) */
+	/* Open episodes by deadline (min-heap), so a clock move finds what closes without
+	 * walking every open episode; heap_lost (an allocation failed) falls back to the
+	 * walk. due: the episodes one clock move closes. */
+	struct group **heap, **due;
+	size_t heap_n, heap_cap, due_cap;
+	bool heap_lost;
+	uint64_t open_seq;
 	uint64_t max_groups, memcap;
 	int64_t clock;
 	bool have_clock;
@@ -163,6 +178,47 @@ static void feed_field(const struct feed *f, enum cm_field_id id, const char *na
 
 /* --- value sets ------------------------------------------------------------------------ */
 
+static uint32_t vset_slot(const struct vg_correlate_engine *e, const char *v, size_t len)
+{
+	return (uint32_t)vg_siphash(&e->key, v, len) & (VSET_IDX_SLOTS - 1);
+}
+
+static void vset_index_add(const struct vg_correlate_engine *e, struct vset *s, uint32_t pos)
+{
+	uint32_t i = vset_slot(e, s->v[pos].s, s->v[pos].len);
+	while (s->idx[i])
+		i = (i + 1) & (VSET_IDX_SLOTS - 1);
+	s->idx[i] = (uint16_t)(pos + 1);
+}
+
+static void vset_reindex(const struct vg_correlate_engine *e, struct vset *s)
+{
+	if (!s->idx)
+		return;
+	memset(s->idx, 0, VSET_IDX_SLOTS * sizeof(*s->idx));
+	for (uint32_t i = 0; i < s->n; i++)
+		vset_index_add(e, s, i);
+}
+
+/* Position of value v, or UINT32_MAX. */
+static uint32_t vset_find(const struct vg_correlate_engine *e, const struct vset *s, const char *v,
+			  size_t len)
+{
+	if (s->idx) {
+		for (uint32_t i = vset_slot(e, v, len);; i = (i + 1) & (VSET_IDX_SLOTS - 1)) {
+			uint32_t p = s->idx[i];
+			if (!p)
+				return UINT32_MAX;
+			if (s->v[p - 1].len == len && !memcmp(s->v[p - 1].s, v, len))
+				return p - 1;
+		}
+	}
+	for (uint32_t i = 0; i < s->n; i++)
+		if (s->v[i].len == len && !memcmp(s->v[i].s, v, len))
+			return i;
+	return UINT32_MAX;
+}
+
 static void vset_clear(struct vg_correlate_engine *e, struct group *g, struct vset *s)
 {
 	for (uint32_t i = 0; i < s->n; i++) {
@@ -171,6 +227,8 @@ static void vset_clear(struct vg_correlate_engine *e, struct group *g, struct vs
 		e->st.mem_used -= m;
 		free(s->v[i].s);
 	}
+	if (s->idx && s->n)
+		memset(s->idx, 0, VSET_IDX_SLOTS * sizeof(*s->idx));
 	s->n = 0;
 	s->dropped = 0;
 }
@@ -178,11 +236,13 @@ static void vset_clear(struct vg_correlate_engine *e, struct group *g, struct vs
 static void vset_free(struct vg_correlate_engine *e, struct group *g, struct vset *s)
 {
 	vset_clear(e, g, s);
-	size_t m = (size_t)s->cap * sizeof(struct vent);
+	size_t m = (size_t)s->cap * sizeof(struct vent) + (s->idx ? VSET_IDX_SLOTS * sizeof(*s->idx) : 0);
 	g->mem -= m;
 	e->st.mem_used -= m;
 	free(s->v);
+	free(s->idx);
 	s->v = NULL;
+	s->idx = NULL;
 	s->cap = 0;
 }
 
@@ -192,12 +252,11 @@ static int vset_touch(struct vg_correlate_engine *e, struct group *g, struct vse
 {
 	if (len > VG_CORR_MAX_VALUE_LEN)
 		len = VG_CORR_MAX_VALUE_LEN;
-	for (uint32_t i = 0; i < s->n; i++) {
-		if (s->v[i].len == len && !memcmp(s->v[i].s, v, len)) {
-			if (t > s->v[i].last)
-				s->v[i].last = t;
-			return 0;
-		}
+	uint32_t at = vset_find(e, s, v, len);
+	if (at != UINT32_MAX) {
+		if (t > s->v[at].last)
+			s->v[at].last = t;
+		return 0;
 	}
 	if (s->n >= VG_CORR_MAX_DISTINCT) {
 		s->dropped++;
@@ -225,6 +284,17 @@ static int vset_touch(struct vg_correlate_engine *e, struct group *g, struct vse
 	s->v[s->n++] = (struct vent){ .s = c, .len = (uint32_t)len, .last = t, .first = t };
 	g->mem += len + 1;
 	e->st.mem_used += len + 1;
+	if (s->idx) {
+		vset_index_add(e, s, s->n - 1);
+	} else if (s->n >= VSET_IDX_MIN) {
+		/* Without the index the set still works, by scanning. */
+		s->idx = calloc(VSET_IDX_SLOTS, sizeof(*s->idx));
+		if (s->idx) {
+			g->mem += VSET_IDX_SLOTS * sizeof(*s->idx);
+			e->st.mem_used += VSET_IDX_SLOTS * sizeof(*s->idx);
+			vset_reindex(e, s);
+		}
+	}
 	return 0;
 }
 
@@ -242,7 +312,10 @@ static void vset_prune(struct vg_correlate_engine *e, struct group *g, struct vs
 			free(s->v[i].s);
 		}
 	}
+	bool moved = w != s->n;
 	s->n = w;
+	if (moved)
+		vset_reindex(e, s);
 }
 
 static json_t *vset_json(const struct vset *s)
@@ -279,6 +352,80 @@ static void lru_push(struct vg_correlate_engine *e, struct group *g)
 		e->lru_tail = g;
 }
 
+/* --- deadline heap (ep_deadline, smallest on top) --- */
+
+static void heap_set(struct vg_correlate_engine *e, size_t i, struct group *g)
+{
+	e->heap[i] = g;
+	g->heap_pos = (uint32_t)i + 1;
+}
+
+static void heap_up(struct vg_correlate_engine *e, size_t i)
+{
+	struct group *g = e->heap[i];
+	while (i > 0) {
+		size_t up = (i - 1) / 2;
+		if (e->heap[up]->ep_deadline <= g->ep_deadline)
+			break;
+		heap_set(e, i, e->heap[up]);
+		i = up;
+	}
+	heap_set(e, i, g);
+}
+
+static void heap_down(struct vg_correlate_engine *e, size_t i)
+{
+	struct group *g = e->heap[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= e->heap_n)
+			break;
+		if (c + 1 < e->heap_n && e->heap[c + 1]->ep_deadline < e->heap[c]->ep_deadline)
+			c++;
+		if (g->ep_deadline <= e->heap[c]->ep_deadline)
+			break;
+		heap_set(e, i, e->heap[c]);
+		i = c;
+	}
+	heap_set(e, i, g);
+}
+
+static void heap_push(struct vg_correlate_engine *e, struct group *g)
+{
+	if (e->heap_lost)
+		return;
+	if (e->heap_n == e->heap_cap) {
+		size_t nc = e->heap_cap ? e->heap_cap * 2 : 256;
+		struct group **nh = realloc(e->heap, nc * sizeof(*nh));
+		if (!nh) {
+			/* close_expired walks the open list from now on */
+			e->heap_lost = true;
+			for (size_t i = 0; i < e->heap_n; i++)
+				e->heap[i]->heap_pos = 0;
+			e->heap_n = 0;
+			return;
+		}
+		e->heap = nh;
+		e->heap_cap = nc;
+	}
+	e->heap[e->heap_n] = g;
+	heap_up(e, e->heap_n++);
+}
+
+static void heap_remove(struct vg_correlate_engine *e, struct group *g)
+{
+	if (!g->heap_pos)
+		return;
+	size_t i = g->heap_pos - 1;
+	g->heap_pos = 0;
+	struct group *last = e->heap[--e->heap_n];
+	if (i == e->heap_n)
+		return;
+	heap_set(e, i, last);
+	heap_up(e, i);
+	heap_down(e, last->heap_pos - 1);
+}
+
 static void open_link(struct vg_correlate_engine *e, struct group *g)
 {
 	if (g->in_open)
@@ -289,12 +436,15 @@ static void open_link(struct vg_correlate_engine *e, struct group *g)
 		e->open_head->oprev = g;
 	e->open_head = g;
 	g->in_open = true;
+	g->open_seq = ++e->open_seq;
+	heap_push(e, g);
 }
 
 static void open_unlink(struct vg_correlate_engine *e, struct group *g)
 {
 	if (!g->in_open)
 		return;
+	heap_remove(e, g);
 	if (g->oprev)
 		g->oprev->onext = g->onext;
 	else
@@ -313,7 +463,6 @@ static void group_destroy(struct vg_correlate_engine *e, struct group *g)
 	e->st.mem_used -= g->mem;
 	free(g->ring);
 	free(g->st_last);
-	free(g->key);
 	free(g);
 	e->st.groups--;
 }
@@ -368,15 +517,13 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 	size_t need = sizeof(struct group) + keylen + ring_cap * sizeof(int64_t) +
 		      (r->corr.type >= CT_TEMPORAL ? nsteps * 4 * sizeof(int64_t) : 0);
 	evict_for(e, need);
-	struct group *g = calloc(1, sizeof(*g));
+	struct group *g = calloc(1, sizeof(*g) + keylen);
 	if (!g)
 		return NULL;
-	g->key = malloc(keylen ? keylen : 1);
 	g->ring = ring_cap ? calloc(ring_cap, sizeof(int64_t)) : NULL;
 	if (r->corr.type >= CT_TEMPORAL)
 		g->st_last = calloc(nsteps * 4, sizeof(int64_t));
-	if (!g->key || (ring_cap && !g->ring) || (r->corr.type >= CT_TEMPORAL && !g->st_last)) {
-		free(g->key);
+	if ((ring_cap && !g->ring) || (r->corr.type >= CT_TEMPORAL && !g->st_last)) {
 		free(g->ring);
 		free(g->st_last);
 		free(g);
@@ -632,24 +779,45 @@ static void emit_episode(struct vg_correlate_engine *e, struct group *g)
 	reset_counts(e, g);
 }
 
-/* Close episodes whose window the clock has passed. */
+static int by_open_order(const void *a, const void *b)
+{
+	const struct group *x = *(struct group *const *)a, *y = *(struct group *const *)b;
+	return x->open_seq < y->open_seq ? 1 : x->open_seq > y->open_seq ? -1 : 0;
+}
+
+/* Close episodes whose window the clock has passed, in the open list's order (most
+ * recently opened first). The heap finds them; the open list is walked only when the
+ * heap could not be kept. */
 static void close_expired(struct vg_correlate_engine *e)
 {
-	/* Most clock moves close nothing: walk the open list only when the earliest
-	 * deadline has passed, and learn the next earliest on the way. */
-	if (e->clock <= e->open_min_deadline)
+	if (e->heap_lost) {
+		struct group *g = e->open_head;
+		while (g) {
+			struct group *next = g->onext;
+			if (g->open && e->clock > g->ep_deadline)
+				emit_episode(e, g);
+			g = next;
+		}
 		return;
-	int64_t next_min = INT64_MAX;
-	struct group *g = e->open_head;
-	while (g) {
-		struct group *next = g->onext;
-		if (g->open && e->clock > g->ep_deadline)
-			emit_episode(e, g);
-		else if (g->open && g->ep_deadline < next_min)
-			next_min = g->ep_deadline;
-		g = next;
 	}
-	e->open_min_deadline = next_min;
+	size_t n = 0;
+	while (e->heap_n && e->clock > e->heap[0]->ep_deadline) {
+		if (n == e->due_cap) {
+			size_t nc = e->due_cap ? e->due_cap * 2 : 64;
+			struct group **nd = realloc(e->due, nc * sizeof(*nd));
+			if (!nd)
+				break; /* the rest closes on the next clock move */
+			e->due = nd;
+			e->due_cap = nc;
+		}
+		struct group *g = e->heap[0];
+		heap_remove(e, g);
+		e->due[n++] = g;
+	}
+	if (n > 1)
+		qsort(e->due, n, sizeof(*e->due), by_open_order);
+	for (size_t i = 0; i < n; i++)
+		emit_episode(e, e->due[i]);
 }
 
 /* --- correlation updates -------------------------------------------------------------- */
@@ -774,8 +942,6 @@ static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct grou
 	}
 	g->ep_count = cnt > n ? cnt : n;
 	open_link(e, g);
-	if (g->ep_deadline < e->open_min_deadline)
-		e->open_min_deadline = g->ep_deadline;
 	feed_parents(e, ci, &(struct feed){ .inner = r, .ig = g, .ts = t }, depth + 1);
 	if (e->clock > g->ep_deadline)
 		emit_episode(e, g);
@@ -973,7 +1139,6 @@ int vg_correlate_engine_new(const struct vg_correlate_ruleset *rs,
 		return rc;
 	}
 	e->rs = rs;
-	e->open_min_deadline = INT64_MAX;
 	if (alerts)
 		e->sink = *alerts;
 	e->max_groups = vg_clamp_u64(cfg && cfg->max_groups ? cfg->max_groups : VG_CORR_MAX_GROUPS, 16,
@@ -1001,6 +1166,8 @@ void vg_correlate_engine_free(struct vg_correlate_engine *e)
 		group_remove(e, e->lru_head, false);
 	free(e->buckets);
 	free(e->rule_alerts);
+	free(e->heap);
+	free(e->due);
 	free(e);
 }
 
