@@ -1621,7 +1621,9 @@ static int finish_byte_read(struct pctx *c, struct vg_rule_byte_read *rd, bool s
 		if (rd->nbytes > 8)
 			return fail(c, VG_EINVAL, "%s: nbytes %u larger than 8", kw, rd->nbytes);
 	}
-	if (rd->nbytes == 0)
+	/* byte_jump:0 reads nothing and jumps by post_offset (Suricata accepts it; its
+	 * regression suite has such rules); elsewhere 0 bytes can never give a number. */
+	if (rd->nbytes == 0 && (string || strcmp(kw, "byte_jump") != 0))
 		return fail(c, VG_EINVAL, "%s: nbytes must be at least 1", kw);
 	return 0;
 }
@@ -2069,6 +2071,8 @@ static int kw_threshold(struct pctx *c, struct vg_str val, bool is_df)
 				return fail(c, VG_EINVAL, "%s: bad seconds '%.*s'", kw, (int)v.len, v.p);
 			t->seconds = (uint32_t)n;
 			have_secs = true;
+		} else if (str_eq(k, "unique_on")) {
+			return fail(c, VG_ENOTSUP, "unsupported %s option 'unique_on'", kw);
 		} else {
 			return fail(c, VG_EINVAL, "%s: unknown option '%.*s'", kw, (int)k.len, k.p);
 		}
@@ -2278,39 +2282,50 @@ static int kw_flowint(struct pctx *c, struct vg_str val)
 static int kw_stream_size(struct pctx *c, struct vg_str val)
 {
 	struct vg_rule *r = c->r;
-	if (r->stream_size.op)
-		return fail(c, VG_EINVAL, "stream_size given twice");
+	struct vg_rule_stream_size ss;
+	memset(&ss, 0, sizeof(ss));
 	struct vg_str rest = val;
 	struct vg_str side = split_comma(&rest, NULL), op = split_comma(&rest, NULL),
 		      v = split_comma(&rest, NULL);
 	if (str_eq(side, "server"))
-		r->stream_side = VG_RULE_SS_SERVER;
+		ss.side = VG_RULE_SS_SERVER;
 	else if (str_eq(side, "client"))
-		r->stream_side = VG_RULE_SS_CLIENT;
+		ss.side = VG_RULE_SS_CLIENT;
 	else if (str_eq(side, "both"))
-		r->stream_side = VG_RULE_SS_BOTH;
+		ss.side = VG_RULE_SS_BOTH;
 	else if (str_eq(side, "either"))
-		r->stream_side = VG_RULE_SS_EITHER;
+		ss.side = VG_RULE_SS_EITHER;
 	else
 		return fail(c, VG_EINVAL, "stream_size: bad side '%.*s'", (int)side.len, side.p);
 	uint64_t n;
 	if (parse_uint(v, UINT32_MAX, &n) || rest.len)
 		return fail(c, VG_EINVAL, "stream_size: bad value '%.*s'", (int)v.len, v.p);
 	if (str_eq(op, "<"))
-		r->stream_size.op = VG_RULE_CMP_LT;
+		ss.cmp.op = VG_RULE_CMP_LT;
 	else if (str_eq(op, "<="))
-		r->stream_size.op = VG_RULE_CMP_LE;
+		ss.cmp.op = VG_RULE_CMP_LE;
 	else if (str_eq(op, ">"))
-		r->stream_size.op = VG_RULE_CMP_GT;
+		ss.cmp.op = VG_RULE_CMP_GT;
 	else if (str_eq(op, ">="))
-		r->stream_size.op = VG_RULE_CMP_GE;
+		ss.cmp.op = VG_RULE_CMP_GE;
 	else if (str_eq(op, "=") || str_eq(op, "=="))
-		r->stream_size.op = VG_RULE_CMP_EQ;
+		ss.cmp.op = VG_RULE_CMP_EQ;
 	else if (str_eq(op, "!="))
-		r->stream_size.op = VG_RULE_CMP_NE;
+		ss.cmp.op = VG_RULE_CMP_NE;
 	else
 		return fail(c, VG_EINVAL, "stream_size: bad operator '%.*s'", (int)op.len, op.p);
-	r->stream_size.a = n;
+	ss.cmp.a = n;
+	if (r->n_stream_sizes >= VG_RULE_MAX_FLOWVARS)
+		return fail(c, VG_ERANGE, "too many stream_size options");
+	struct vg_rule_stream_size *ns = realloc(r->stream_sizes, (r->n_stream_sizes + 1) * sizeof(*ns));
+	if (!ns)
+		return VG_ENOMEM;
+	r->stream_sizes = ns;
+	ns[r->n_stream_sizes++] = ss;
+	if (r->n_stream_sizes == 1) {
+		r->stream_size = ss.cmp;
+		r->stream_side = ss.side;
+	}
 	return 0;
 }
 
@@ -2577,10 +2592,9 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 	}
 	if (strcmp(kw, "app-layer-protocol") == 0) {
 		struct vg_str v = trim(val);
-		if (r->app_proto)
-			return fail(c, VG_EINVAL, "app-layer-protocol given twice");
+		bool neg = false;
 		if (v.len && v.p[0] == '!') {
-			r->flags |= VG_RULE_F_APP_PROTO_NEG;
+			neg = true;
 			v = trim(vg_str_make(v.p + 1, v.len - 1));
 		}
 		static const char *const known[] = { "http", "http1", "dns", "tls", "ssh", "failed",
@@ -2591,8 +2605,25 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 		if (!ok)
 			return fail(c, VG_ENOTSUP, "unsupported protocol '%.*s' in app-layer-protocol",
 				    (int)v.len, v.p);
-		r->app_proto = dupstr(v);
-		return r->app_proto ? 0 : VG_ENOMEM;
+		if (r->n_app_protos >= VG_RULE_MAX_FLOWVARS)
+			return fail(c, VG_ERANGE, "too many app-layer-protocol options");
+		struct vg_rule_app_proto *na =
+			realloc(r->app_protos, (r->n_app_protos + 1) * sizeof(*na));
+		if (!na)
+			return VG_ENOMEM;
+		r->app_protos = na;
+		na[r->n_app_protos].negated = neg;
+		if (!(na[r->n_app_protos].name = dupstr(v)))
+			return VG_ENOMEM;
+		r->n_app_protos++;
+		if (!r->app_proto) { /* the first also fills the single-entry fields */
+			if (neg)
+				r->flags |= VG_RULE_F_APP_PROTO_NEG;
+			r->app_proto = dupstr(v);
+			if (!r->app_proto)
+				return VG_ENOMEM;
+		}
+		return 0;
 	}
 	return fail(c, VG_ENOTSUP, "unsupported keyword '%s'", kw);
 }
@@ -2675,6 +2706,8 @@ static int parse_header(struct pctx *c, struct vg_str h)
 		r->dir = VG_RULE_DIR_TO;
 	else if (str_eq(dir, "<>"))
 		r->dir = VG_RULE_DIR_BOTH;
+	else if (str_eq(dir, "=>"))
+		return fail(c, VG_ENOTSUP, "unsupported direction '=>' (transactional rule)");
 	else
 		return fail(c, VG_EINVAL, "bad direction '%.*s'", (int)dir.len, dir.p);
 	int rc;
@@ -2798,6 +2831,10 @@ void vg_rule_free(struct vg_rule *r)
 	free(r->sport.r);
 	free(r->dport.r);
 	free(r->app_proto);
+	for (size_t i = 0; i < r->n_app_protos; i++)
+		free(r->app_protos[i].name);
+	free(r->app_protos);
+	free(r->stream_sizes);
 	for (size_t i = 0; i < r->n_flowbits; i++) {
 		for (size_t j = 0; j < r->flowbits[i].n_names; j++)
 			free(r->flowbits[i].names[j]);

@@ -253,7 +253,8 @@ enum vg_rule_numbase {
 	VG_RULE_BASE_OCT,
 };
 struct vg_rule_byte_read {
-	uint8_t nbytes;           /* 1..8 binary, 1..23 string (Suricata's limits) */
+	uint8_t nbytes;           /* 1..8 binary, 1..23 string (Suricata's limits); byte_jump may
+	                             have 0: nothing is read, the value is 0 (post_offset only) */
 	int32_t offset;           /* may be negative with relative */
 	int8_t offset_var;        /* -1 or byte_vars index */
 	bool relative;
@@ -475,6 +476,22 @@ struct vg_rule {
 	 * rule makes it an HTTP rule, as Suricata sets s->alproto); 0 when none. For app-layer
 	 * protos in the header this equals proto or is 0. */
 	enum vg_rule_proto alproto;
+
+	/* Every app-layer-protocol option of the rule (all must hold, as in Suricata, e.g.
+	 * "app-layer-protocol:!http; app-layer-protocol:!tls;"). app_proto and
+	 * VG_RULE_F_APP_PROTO_NEG above mirror the first entry. Owned. */
+	size_t n_app_protos;
+	struct vg_rule_app_proto {
+		char *name;           /* owned, as written */
+		bool negated;
+	} *app_protos;
+	/* Every stream_size option (all must hold); stream_size/stream_side above mirror the
+	 * first entry. Owned. */
+	size_t n_stream_sizes;
+	struct vg_rule_stream_size {
+		enum vg_rule_stream_side side;
+		struct vg_rule_num cmp;
+	} *stream_sizes;
 
 	/* where it came from */
 	char *file;               /* owned; NULL when parsed from a string */

@@ -517,6 +517,28 @@ static void test_nonpayload_keywords(void **state)
 	assert_true(r->flags & VG_RULE_F_APP_PROTO_NEG);
 	vg_rule_free(r);
 
+	/* repeated app-layer-protocol and stream_size: all kept (all must hold) */
+	r = parse_ok("alert tcp any any -> any any (app-layer-protocol:!http; "
+		     "app-layer-protocol:!tls; stream_size:client,=,1; stream_size:server,<,10; "
+		     "content:\"a\"; byte_jump:0,0,relative,post_offset -7; sid:1;)");
+	assert_int_equal(r->n_app_protos, 2);
+	assert_string_equal(r->app_protos[0].name, "http");
+	assert_true(r->app_protos[0].negated);
+	assert_string_equal(r->app_protos[1].name, "tls");
+	assert_true(r->app_protos[1].negated);
+	assert_string_equal(r->app_proto, "http");
+	assert_true(r->flags & VG_RULE_F_APP_PROTO_NEG);
+	assert_int_equal(r->n_stream_sizes, 2);
+	assert_int_equal(r->stream_sizes[0].side, VG_RULE_SS_CLIENT);
+	assert_int_equal(r->stream_sizes[0].cmp.op, VG_RULE_CMP_EQ);
+	assert_int_equal(r->stream_sizes[1].side, VG_RULE_SS_SERVER);
+	assert_int_equal(r->stream_sizes[1].cmp.op, VG_RULE_CMP_LT);
+	assert_int_equal(r->stream_sizes[1].cmp.a, 10);
+	assert_int_equal(r->stream_side, VG_RULE_SS_CLIENT);
+	assert_int_equal(r->matches[1].u.byte_jump.rd.nbytes, 0);
+	assert_int_equal(r->matches[1].u.byte_jump.post_offset, -7);
+	vg_rule_free(r);
+
 	r = parse_ok("alert icmp any any -> any any (itype:8; icode:>0; flags:0; sid:1;)");
 	assert_int_equal(r->itype.op, VG_RULE_CMP_EQ);
 	assert_int_equal(r->itype.a, 8);
@@ -567,6 +589,10 @@ static void test_errors(void **state)
 		{ "alert tcp !any any -> any any (sid:14;)", VG_EINVAL, "address '!any' matches nothing",
 		  14 },
 		{ "alert tcp any any <- any any (sid:15;)", VG_EINVAL, "bad direction '<-'", 15 },
+		{ "alert tcp any any => any any (sid:35;)", VG_ENOTSUP,
+		  "unsupported direction '=>' (transactional rule)", 35 },
+		{ "alert tcp any any -> any any (byte_test:0,=,0,0,string,dec; sid:36;)", VG_EINVAL,
+		  "byte_test: nbytes must be at least 1", 36 },
 		{ "alert tcp any any -> any any (flow:to_server,to_client; sid:16;)", VG_EINVAL,
 		  "flow: to_server and to_client together", 16 },
 		{ "alert dns any any -> any any (http.uri; content:\"a\"; sid:17;)", VG_EINVAL,
