@@ -366,6 +366,29 @@ static int parse_types(const char *s, unsigned *out)
 
 /* Rule files from --rules and the config's rules.files (a list): loaded, bad rules
  * counted on stderr, then compiled into the signature engine. No files: no engine. */
+/* IoC lists of the config (ioc.lists): bad lines are reported, not fatal; a list that
+ * cannot be read is. */
+static int load_ioc(const struct vg_config *cfg, struct vg_ioc_ref *ref)
+{
+	if (!vg_cfg_get(vg_config_root(cfg), "ioc.lists"))
+		return 0;
+	struct vg_config_err err = { 0 };
+	struct vg_buf rep;
+	vg_buf_init(&rep, 1 << 20);
+	struct vg_ioc_set *s = NULL;
+	int rc = vg_ioc_load_config(vg_config_root(cfg), &rep, &s, &err);
+	if (rep.len)
+		fprintf(stderr, "%s", vg_buf_cstr(&rep));
+	vg_buf_free(&rep);
+	if (rc != VG_OK) {
+		fprintf(stderr, "vigil analyze: IoC lists not loaded: %s\n",
+			err.msg[0] ? err.msg : vg_strerror(rc));
+		return -1;
+	}
+	vg_ioc_set_free(vg_ioc_publish(ref, s));
+	return 0;
+}
+
 static int load_signatures(const struct vg_config *cfg, const char **paths, size_t *n,
 			   struct vg_ruleset **rs, struct vg_sig_engine **eng)
 {
@@ -435,6 +458,8 @@ int vg_cli_analyze(int argc, char **argv)
 	size_t n_rules = 0;
 	struct vg_ruleset *ruleset = NULL;
 	struct vg_sig_engine *sig = NULL;
+	struct vg_ioc_ref iocref;
+	memset(&iocref, 0, sizeof(iocref));
 	if (!rule_paths)
 		return 2;
 	optind = 1;
@@ -561,6 +586,9 @@ int vg_cli_analyze(int argc, char **argv)
 		fprintf(stderr, "vigil analyze: cannot attach the signatures: %s\n", vg_strerror(rc));
 		goto done;
 	}
+	if (load_ioc(cfg, &iocref) != 0)
+		goto done;
+	vg_nids_set_ioc(nids, &iocref);
 
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_signal;
@@ -645,6 +673,7 @@ int vg_cli_analyze(int argc, char **argv)
 	}
 done:
 	vg_nids_free(nids);
+	vg_ioc_set_free(vg_ioc_publish(&iocref, NULL));
 	vg_sig_engine_free(sig);
 	vg_ruleset_free(ruleset);
 	free(rule_paths);

@@ -47,6 +47,7 @@ const char *const vg_nids_config_keys[] = {
 	"defrag.max-frags",
 	"defrag.timeout",
 	"app-layer.enabled",
+	"detect.nba.*",
 	"outputs.types",
 	"outputs.anomaly.rate-limit",
 	"outputs.stats.interval",
@@ -64,6 +65,7 @@ void vg_nids_config_default(struct vg_nids_config *cfg)
 	cfg->scan_enabled = true;
 	cfg->flood_enabled = true;
 	cfg->app_enabled = true;
+	vg_nba_config_default(&cfg->nba);
 	cfg->anomaly_rate = 100;
 	cfg->outputs = VG_NIDS_OUT_ALL;
 	cfg->stats_interval_us = 0;
@@ -194,6 +196,8 @@ static int load_defrag(const struct vg_cfg_node *r, struct vg_nids_config *c, st
 static int load_outputs(const struct vg_cfg_node *r, struct vg_nids_config *c, struct vg_config_err *err)
 {
 	TRY(vg_cfg_bool(r, "app-layer.enabled", c->app_enabled, &c->app_enabled, err));
+	TRY(vg_cfg_bool(r, "detect.nba.enabled", c->nba_enabled, &c->nba_enabled, err));
+	TRY(vg_nba_config_load(r, &c->nba, err));
 	TRY(u32(r, "outputs.anomaly.rate-limit", &c->anomaly_rate, 0, 1000000, 0, err));
 	TRY(dur(r, "outputs.stats.interval", &c->stats_interval_us, 0, 24 * HOUR, err));
 	const struct vg_cfg_node *types = vg_cfg_get(r, "outputs.types");

@@ -31,6 +31,8 @@ struct vg_nids {
 	struct vg_detect_scan *scan;
 	struct vg_detect_flood *flood;
 	struct vg_sig_engine *sig;      /* borrowed; NULL without rules */
+	struct vg_nba *nba;             /* NULL unless detect.nba.enabled */
+	struct vg_ioc_ref *ioc;         /* borrowed; NULL without IoC lists */
 	int app_slot;
 	int64_t now_us;
 	int64_t tick_s;                 /* packet-time second of the last timer run */
@@ -71,6 +73,120 @@ static int det_sink_emit(void *ctx, const struct vg_event *ev)
 	return emit(ctx, ev);
 }
 
+/* ---- IoC matching (detect-ioc.h) ------------------------------------------------ */
+
+static void ioc_alert(struct vg_nids *n, struct vg_flow *f, const struct vg_ioc_match *m,
+		      const char *field, const char *app_proto, json_t *extra)
+{
+	struct vg_event ev;
+	vg_flow_fill_event(f, NULL, n->now_us, &ev);
+	memset(&ev.u, 0, sizeof(ev.u));
+	ev.app_proto = app_proto;
+	ev.extra = extra;
+	f->alerted = true;
+	(void)vg_ioc_alert_emit(&n->det_sink, &ev, m, field);
+}
+
+static void ioc_str(struct vg_nids *n, struct vg_flow *f, json_t *obj, const char *key,
+		    const char *field, const char *app_proto, json_t *extra)
+{
+	const struct vg_ioc_set *s = vg_ioc_current(n->ioc);
+	json_t *v = json_object_get(obj, key);
+	const char *str = json_string_value(v);
+	if (!s || !str)
+		return;
+	size_t len = json_string_length(v);
+	struct vg_ioc_match m;
+	int rc;
+	if (strcmp(field, "http.url") == 0) {
+		json_t *h = json_object_get(obj, "hostname");
+		rc = vg_ioc_match_http(s, false, json_string_value(h) ? json_string_value(h) : "",
+				       json_string_length(h), str, len, &m);
+	} else if (strcmp(field, "tls.sni") == 0) {
+		rc = vg_ioc_match_sni(s, str, len, &m);
+	} else if (strcmp(field, "tls.ja3.hash") == 0 || strcmp(field, "tls.ja3s.hash") == 0) {
+		rc = vg_ioc_match_ja3(s, strcmp(field, "tls.ja3s.hash") == 0, str, len, &m);
+	} else {
+		rc = vg_ioc_match_domain(s, str, len, &m);
+	}
+	/* an address as HTTP host was looked up with the flow's addresses already */
+	if (rc == 0 && m.type != VG_IOC_ADDR)
+		ioc_alert(n, f, &m, field, app_proto, extra);
+}
+
+/* The app layer's EVE objects carry what the lists are matched against. */
+static void ioc_app(struct vg_nids *n, struct vg_flow *f, enum vg_app_proto proto, json_t *extra)
+{
+	const char *ap = vg_app_proto_name(proto);
+	if (proto == VG_APP_DNS) {
+		json_t *d = json_object_get(extra, "dns");
+		if (json_is_string(json_object_get(d, "type")) &&
+		    strcmp(json_string_value(json_object_get(d, "type")), "query") == 0)
+			ioc_str(n, f, d, "rrname", "dns.query", ap, extra);
+	} else if (proto == VG_APP_HTTP) {
+		json_t *h = json_object_get(extra, "http");
+		ioc_str(n, f, h, "hostname", "http.hostname", ap, extra);
+		ioc_str(n, f, h, "url", "http.url", ap, extra);
+	} else if (proto == VG_APP_TLS) {
+		json_t *t = json_object_get(extra, "tls");
+		ioc_str(n, f, t, "sni", "tls.sni", ap, extra);
+		ioc_str(n, f, json_object_get(t, "ja3"), "hash", "tls.ja3.hash", ap, extra);
+		ioc_str(n, f, json_object_get(t, "ja3s"), "hash", "tls.ja3s.hash", ap, extra);
+	}
+}
+
+/* A new flow's addresses. */
+static void ioc_flow(struct vg_nids *n, struct vg_flow *f, const struct vg_packet *p)
+{
+	const struct vg_ioc_set *s = vg_ioc_current(n->ioc);
+	struct vg_ioc_match m;
+	if (s && vg_ioc_match_addr(s, &p->src, &m) == 0)
+		ioc_alert(n, f, &m, "src_ip", NULL, NULL);
+	if (s && vg_ioc_match_addr(s, &p->dst, &m) == 0)
+		ioc_alert(n, f, &m, "dest_ip", NULL, NULL);
+}
+
+void vg_nids_set_ioc(struct vg_nids *n, struct vg_ioc_ref *ref)
+{
+	if (n)
+		n->ioc = ref;
+}
+
+/* ---- network behavioural analysis (detect-nba.h) -------------------------------- */
+
+static void nba_tuple(struct vg_nba_flow *t, const struct vg_event *ev, const struct vg_flow *f)
+{
+	memset(t, 0, sizeof(*t));
+	t->src = ev->src;
+	t->dst = ev->dst;
+	t->sport = ev->sport;
+	t->dport = ev->dport;
+	t->proto = ev->proto;
+	t->has_vni = ev->has_vni;
+	t->vni = ev->vni;
+	t->vlan = ev->n_vlan ? ev->vlan[ev->n_vlan - 1] : 0;
+	t->tenant = f->tenant;
+	t->start_us = f->start_us;
+	t->end_us = f->last_us;
+}
+
+static void nba_flow(struct vg_nba *nba, const struct vg_flow *f, bool end, int64_t now_us)
+{
+	struct vg_event ev;
+	struct vg_nba_flow t;
+	vg_flow_fill_event(f, NULL, now_us, &ev); /* src/dst are client/server */
+	nba_tuple(&t, &ev, f);
+	if (!end) {
+		(void)vg_nba_flow_start(nba, &t, f->start_us);
+		return;
+	}
+	t.pkts_toserver = ev.u.flow.pkts_toserver;
+	t.pkts_toclient = ev.u.flow.pkts_toclient;
+	t.bytes_toserver = ev.u.flow.bytes_toserver;
+	t.bytes_toclient = ev.u.flow.bytes_toclient;
+	(void)vg_nba_flow_end(nba, &t);
+}
+
 /* ---- app layer ---------------------------------------------------------------- */
 
 static enum vg_event_type app_event_type(enum vg_app_proto p)
@@ -96,6 +212,8 @@ static void on_app_event(void *ctx, enum vg_app_proto proto, int dir, json_t *ex
 	a->flow->app_proto = vg_app_proto_name(proto);
 	/* sig: app-layer transaction inspection goes here (http/dns/tls/ssh state of a->app) */
 	/* ioc: dns query, http host/url and tls sni/ja3 lookups go here */
+	if (n->ioc)
+		ioc_app(n, a->flow, proto, extra);
 	if (!(n->cfg.outputs & VG_NIDS_OUT_APP))
 		return;
 	struct vg_event ev;
@@ -157,6 +275,8 @@ static void on_flow_end(void *ctx, struct vg_flow *f, const char *reason)
 	if (p != VG_APP_UNKNOWN && p != VG_APP_FAILED)
 		f->app_proto = vg_app_proto_name(p);
 	/* nba: flow end (bytes/packets per direction) goes here */
+	if (n->nba)
+		nba_flow(n->nba, f, true, n->now_us);
 }
 
 static struct nids_app *app_of(struct vg_nids *n, struct vg_flow *f, const struct vg_packet *p)
@@ -287,6 +407,8 @@ static void run_timers(struct vg_nids *n, int64_t now_us)
 	if (n->defrag)
 		(void)vg_defrag_expire(n->defrag, now_us);
 	/* nba: interval tick goes here */
+	if (n->nba)
+		vg_nba_tick(n->nba, now_us);
 	if (n->cfg.stats_interval_us > 0) {
 		if (n->stats_due_us == 0)
 			n->stats_due_us = now_us + n->cfg.stats_interval_us;
@@ -332,6 +454,12 @@ static void ip_packet(struct vg_nids *n, const struct vg_packet *p)
 		f->tenant = tenant;
 	/* ioc: address lookups (src, dst) go here */
 	/* nba: flow start goes here (vg_flow_is_new) */
+	if (vg_flow_is_new(f)) {
+		if (n->ioc)
+			ioc_flow(n, f, p);
+		if (n->nba)
+			nba_flow(n->nba, f, false, p->ts_us);
+	}
 	app_packet(n, f, dir, p);
 	/* sig: packet-level signature inspection goes here (payload, flow, dir) */
 	if (n->sig) {
@@ -415,6 +543,9 @@ static int detectors_new(struct vg_nids *n)
 		return rc;
 	if (n->cfg.flood_enabled && (rc = vg_detect_flood_new(&n->cfg.flood, &n->det_sink, &n->flood)))
 		return rc;
+	n->cfg.nba.tenants = n->tenants;
+	if (n->cfg.nba_enabled && (rc = vg_nba_new(&n->cfg.nba, &n->det_sink, &n->nba)))
+		return rc;
 	return vg_defrag_new(&n->cfg.defrag, &n->defrag);
 }
 
@@ -439,7 +570,9 @@ static void detectors_free(struct vg_nids *n)
 	}
 	vg_detect_scan_free(n->scan);
 	vg_detect_flood_free(n->flood);
+	vg_nba_free(n->nba);
 	vg_defrag_free(n->defrag);
+	n->nba = NULL;
 	n->scan = NULL;
 	n->flood = NULL;
 	n->defrag = NULL;

@@ -33,6 +33,8 @@
 #include "core/core-tenant.h"
 #include "decode/decode-defrag.h"
 #include "detect/detect-flood.h"
+#include "detect/detect-ioc.h"
+#include "detect/detect-nba.h"
 #include "detect/detect-scan.h"
 #include "flow/flow.h"
 #include "stream/stream.h"
@@ -55,6 +57,8 @@ struct vg_nids_config {
 	bool scan_enabled;          /* detect.scan.enabled, default true */
 	bool flood_enabled;         /* detect.flood.enabled, default true */
 	bool app_enabled;           /* app-layer.enabled, default true: streams + parsers */
+	struct vg_nba_config nba;   /* detect.nba.* (tenants are set by vg_nids_new) */
+	bool nba_enabled;           /* detect.nba.enabled, default false */
 	uint32_t anomaly_rate;      /* outputs.anomaly.rate-limit, default 100: anomaly events
 	                             * per type and packet-time second; the rest are counted
 	                             * (suppressed) only. 0: no limit */
@@ -123,6 +127,12 @@ void vg_nids_finish(struct vg_nids *n);
  * sink. NULL removes nothing that was set (one engine per nids). */
 struct vg_sig_engine;
 int vg_nids_set_signatures(struct vg_nids *n, struct vg_sig_engine *e);
+
+/* IoC sets (detect-ioc.h): ref is borrowed and must outlive n (NULL: no IoC matching).
+ * The set current at each lookup is used, so a reload is vg_ioc_publish(ref, ...) between
+ * packets; flows are not touched. A flow's addresses are looked up on its first packet;
+ * DNS queries, HTTP host and URL, TLS SNI and JA3/JA3S on each app-layer event. */
+void vg_nids_set_ioc(struct vg_nids *n, struct vg_ioc_ref *ref);
 
 void vg_nids_get_stats(const struct vg_nids *n, struct vg_nids_stats *out);
 /* Stats as a JSON object in EVE's "stats" shape ({"decoder": {...}, "flow": {...},
