@@ -70,7 +70,7 @@ struct fpset {
 #define NIL 0u /* tracker links are index + 1 */
 
 struct tracker {
-	uint32_t lru_prev, lru_next, ep_prev, ep_next;
+	uint32_t ep_prev, ep_next;
 	bool used, in_episode;
 	uint8_t n_vlan;
 	bool has_vni;
@@ -107,7 +107,10 @@ struct vg_detect_scan {
 	uint32_t srcf_mask;
 	uint64_t srcf_k[3];
 	uint32_t n_used, n_fresh;
-	uint32_t free_head;    /* pool slots released by reclaim(), linked through lru_next */
+	uint32_t free_head;    /* pool slots released by reclaim(), linked through lnext */
+	/* LRU links per pool slot (index + 1), beside the pool like hnext: moving a tracker
+	 * to the front on every probe then touches no neighbouring tracker. */
+	uint32_t *lprev, *lnext;
 	uint32_t lru_head, lru_tail, ep_head;
 	uint64_t ep_prefix, ep_counter;
 	/* Spare 16-entry set arrays: a stream of one-probe sources (random or spoofed
@@ -271,24 +274,26 @@ static uint32_t tidx(const struct vg_detect_scan *d, const struct tracker *t)
 
 static void lru_unlink(struct vg_detect_scan *d, struct tracker *t)
 {
-	if (t->lru_prev)
-		T(d, t->lru_prev)->lru_next = t->lru_next;
+	uint32_t i = tidx(d, t) - 1;
+	uint32_t prev = d->lprev[i], next = d->lnext[i];
+	if (prev)
+		d->lnext[prev - 1] = next;
 	else
-		d->lru_head = t->lru_next;
-	if (t->lru_next)
-		T(d, t->lru_next)->lru_prev = t->lru_prev;
+		d->lru_head = next;
+	if (next)
+		d->lprev[next - 1] = prev;
 	else
-		d->lru_tail = t->lru_prev;
-	t->lru_prev = t->lru_next = NIL;
+		d->lru_tail = prev;
+	d->lprev[i] = d->lnext[i] = NIL;
 }
 
 static void lru_push_front(struct vg_detect_scan *d, struct tracker *t)
 {
 	uint32_t i = tidx(d, t);
-	t->lru_prev = NIL;
-	t->lru_next = d->lru_head;
+	d->lprev[i - 1] = NIL;
+	d->lnext[i - 1] = d->lru_head;
 	if (d->lru_head)
-		T(d, d->lru_head)->lru_prev = i;
+		d->lprev[d->lru_head - 1] = i;
 	d->lru_head = i;
 	if (!d->lru_tail)
 		d->lru_tail = i;
@@ -458,7 +463,7 @@ static struct tracker *tracker_create(struct vg_detect_scan *d, const struct vg_
 	struct tracker *t;
 	if (d->free_head) {
 		t = T(d, d->free_head);
-		d->free_head = t->lru_next;
+		d->free_head = d->lnext[d->free_head - 1];
 	} else if (d->n_used >= d->cfg.max_trackers) {
 		t = T(d, d->lru_tail);
 		tracker_release(d, t);
@@ -510,7 +515,7 @@ static void reclaim(struct vg_detect_scan *d, const struct fpset *s, uint64_t ne
 		if (!v || s == &v->pairs || s == &v->hosts || s == &v->ports)
 			return;
 		tracker_release(d, v);
-		v->lru_next = d->free_head;
+		d->lnext[tidx(d, v) - 1] = d->free_head;
 		d->free_head = tidx(d, v);
 		d->st.evictions++;
 	}
@@ -972,9 +977,12 @@ int vg_detect_scan_new(const struct vg_detect_scan_config *cfg, const struct vg_
 	d->buckets = calloc(d->nbuckets, sizeof(*d->buckets));
 	d->hnext = calloc(c->max_trackers, sizeof(*d->hnext));
 	d->hlo = calloc(c->max_trackers, sizeof(*d->hlo));
+	d->lprev = calloc(c->max_trackers, sizeof(*d->lprev));
+	d->lnext = calloc(c->max_trackers, sizeof(*d->lnext));
 	d->srcf_mask = d->nbuckets * 4 - 1;
 	d->srcf = calloc((size_t)d->srcf_mask + 1, 1);
-	if (!d->pool || !d->buckets || !d->hnext || !d->hlo || !d->srcf)
+	if (!d->pool || !d->buckets || !d->hnext || !d->hlo || !d->lprev || !d->lnext ||
+	    !d->srcf)
 		goto fail;
 	rc = vg_random_bytes(d->srcf_k, sizeof(d->srcf_k));
 	if (rc < 0)
@@ -1016,6 +1024,8 @@ void vg_detect_scan_free(struct vg_detect_scan *d)
 	free(d->buckets);
 	free(d->hnext);
 	free(d->hlo);
+	free(d->lprev);
+	free(d->lnext);
 	free(d->srcf);
 	free(d);
 }
