@@ -59,6 +59,8 @@ struct sig {
 	bool payload;              /* has payload items */
 	bool checks;               /* tests flowbits/flowints/xbits */
 	bool has_tls_version;
+	bool iponly;               /* addresses only: inspected on a flow's first packet of
+	                            * each direction (Suricata's IP-only engine does so) */
 	uint32_t **fb;             /* per flowbit op: name ids; owned */
 	uint32_t *fi, *fi_var;     /* per flowint op: name id, operand id (UINT32_MAX: constant) */
 	uint32_t *xb;              /* per xbit op: name id */
@@ -73,8 +75,10 @@ struct hs_list {
 };
 
 struct group {
-	uint32_t *always;
+	uint32_t *always;          /* in evaluation order */
 	uint32_t n_always;
+	uint32_t *iponly;          /* in evaluation order */
+	uint32_t n_iponly;
 	struct hs_list *dbs;
 	uint32_t n_dbs;
 	uint32_t n_rules;
@@ -161,6 +165,7 @@ struct ictx {
 	const struct vg_tls_info *tls;
 	json_t *extra;                 /* app-layer object for alerts (built lazily) */
 	bool passed;                   /* a pass rule matched: stop */
+	bool iponly_due;               /* first packet of the flow in this direction */
 };
 
 /* ---------------------------------------------------------------------------------- */
@@ -340,6 +345,8 @@ static int pick_fp(const struct sig *s, int ctx)
 	return best;
 }
 
+static int cmp_cand(const void *a, const void *b, void *arg);
+
 struct pat {
 	enum vg_rule_buf buf;
 	const char *p;
@@ -359,7 +366,8 @@ static int build_group(struct vg_sig_engine *e, struct group *g, int ctx, int di
 	struct pat *pats = calloc(e->n ? e->n : 1, sizeof(*pats));
 	uint32_t n_pats = 0;
 	g->always = calloc(e->n ? e->n : 1, sizeof(*g->always));
-	if (!pats || !g->always) {
+	g->iponly = calloc(e->n ? e->n : 1, sizeof(*g->iponly));
+	if (!pats || !g->always || !g->iponly) {
 		free(pats);
 		return VG_ENOMEM;
 	}
@@ -368,6 +376,10 @@ static int build_group(struct vg_sig_engine *e, struct group *g, int ctx, int di
 		if (!s->ok || !(s->ctx & (1u << ctx)) || !(s->dirs & (1u << dir)))
 			continue;
 		g->n_rules++;
+		if (s->iponly && ctx == CTX_PKT) {
+			g->iponly[g->n_iponly++] = (uint32_t)i;
+			continue;
+		}
 		int fp = pick_fp(s, ctx);
 		if (fp < 0) {
 			g->always[g->n_always++] = (uint32_t)i;
@@ -439,8 +451,11 @@ static int build_group(struct vg_sig_engine *e, struct group *g, int ctx, int di
 		if (rc)
 			break;
 	}
-	/* keep always lists in rule order (the candidate sort does the rest) */
-	e->st.always_rules += g->n_always;
+	/* always lists in evaluation order once, so that an inspection only sorts the few
+	 * Hyperscan candidates and merges */
+	qsort_r(g->always, g->n_always, sizeof(*g->always), cmp_cand, e);
+	qsort_r(g->iponly, g->n_iponly, sizeof(*g->iponly), cmp_cand, e);
+	e->st.always_rules += g->n_always + g->n_iponly;
 	if (g->n_rules)
 		e->st.groups++;
 	free(pats);
@@ -517,6 +532,14 @@ static int build_sig(struct vg_sig_engine *e, struct sig *s, uint32_t idx)
 				s->checks = true;
 		}
 	}
+	/* IP-only as Suricata: addresses (any ports), a transport protocol at most, and
+	 * flowbits actions (no tests) — e.g. ET's Tor, DROP, CIArmy lists */
+	s->iponly = r->n_matches == 0 && r->sport.any && r->dport.any && !r->flow &&
+		    !r->tcp_flags.mod && !r->dsize.op && !r->ttl.op && !r->itype.op && !r->icode.op &&
+		    !r->ip_proto.op && !r->urilen.op && !r->stream_size.op && !r->app_proto &&
+		    !s->checks && !r->n_flowints && !r->n_xbits &&
+		    (r->proto == VG_RULE_PROTO_IP || r->proto == VG_RULE_PROTO_TCP ||
+		     r->proto == VG_RULE_PROTO_UDP || r->proto == VG_RULE_PROTO_ICMP);
 	s->tags = join_metadata(r);
 	/* order: pass rules first (they stop inspection), then rules that do not test
 	 * bits, then those that do; rule order within */
@@ -624,6 +647,7 @@ void vg_sig_engine_free(struct vg_sig_engine *e)
 			}
 			free(g->dbs);
 			free(g->always);
+			free(g->iponly);
 		}
 	}
 	for (size_t i = 0; e->sigs && i < e->n; i++) {
@@ -860,15 +884,42 @@ static bool proto_ok(const struct sig *s, const struct ictx *ic)
 	}
 }
 
+/* vg_addr_cmp's order (family, then bytes), inlined: this runs for every candidate. */
+static inline int acmp(const struct vg_addr *a, const struct vg_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->b, b->b, a->family == VG_AF_INET ? 4 : 16);
+}
+
+static bool amatch(const struct vg_rule_addrs *s, const struct vg_addr *a)
+{
+	if (s->any)
+		return true;
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct vg_rule_addr_range *r = &s->r[mid];
+		if (acmp(a, &r->lo) < 0)
+			hi = mid;
+		else if (acmp(a, &r->hi) > 0)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* Ports first: they are cheap and usually decide. */
 static bool addrs_ok(const struct vg_rule *r, const struct ictx *ic)
 {
-	if (vg_rule_addrs_match(&r->src, &ic->src) && vg_rule_addrs_match(&r->dst, &ic->dst) &&
-	    vg_rule_ports_match(&r->sport, ic->sport) && vg_rule_ports_match(&r->dport, ic->dport))
+	if (vg_rule_ports_match(&r->sport, ic->sport) && vg_rule_ports_match(&r->dport, ic->dport) &&
+	    amatch(&r->src, &ic->src) && amatch(&r->dst, &ic->dst))
 		return true;
 	if (r->dir != VG_RULE_DIR_BOTH)
 		return false;
-	return vg_rule_addrs_match(&r->src, &ic->dst) && vg_rule_addrs_match(&r->dst, &ic->src) &&
-	       vg_rule_ports_match(&r->sport, ic->dport) && vg_rule_ports_match(&r->dport, ic->sport);
+	return vg_rule_ports_match(&r->sport, ic->dport) && vg_rule_ports_match(&r->dport, ic->sport) &&
+	       amatch(&r->src, &ic->dst) && amatch(&r->dst, &ic->src);
 }
 
 static bool flags_ok(const struct vg_rule_tcp_flags *t, uint8_t f)
@@ -1409,11 +1460,8 @@ static void run_group(struct vg_sig_engine *e, struct ictx *ic)
 		e->gen = 1;
 	}
 	e->n_cand = 0;
-	for (uint32_t i = 0; i < g->n_always; i++) {
-		uint32_t si = g->always[i];
-		e->mark[si] = e->gen;
-		e->cand[e->n_cand++] = si;
-	}
+	for (uint32_t i = 0; i < g->n_always; i++)
+		e->mark[g->always[i]] = e->gen;
 	for (uint32_t k = 0; k < g->n_dbs; k++) {
 		const struct hs_list *l = &g->dbs[k];
 		uint32_t n = vg_sig_buf_count(&e->bufs, (int)l->buf);
@@ -1428,9 +1476,19 @@ static void run_group(struct vg_sig_engine *e, struct ictx *ic)
 	}
 	if (e->n_cand > 1)
 		qsort_r(e->cand, e->n_cand, sizeof(*e->cand), cmp_cand, e);
-	/* evaluation may recurse into nothing that touches cand: safe to walk it */
-	for (uint32_t i = 0; i < e->n_cand && !ic->passed; i++)
-		eval_sig(e, e->cand[i], ic);
+	/* three sorted lists merged: Hyperscan candidates, always, IP-only (when due) */
+	uint32_t a = 0, b = 0, c = 0, nc = ic->iponly_due ? g->n_iponly : 0;
+	while (!ic->passed && (a < e->n_cand || b < g->n_always || c < nc)) {
+		uint64_t oa = a < e->n_cand ? e->sigs[e->cand[a]].order : UINT64_MAX;
+		uint64_t ob = b < g->n_always ? e->sigs[g->always[b]].order : UINT64_MAX;
+		uint64_t oc = c < nc ? e->sigs[g->iponly[c]].order : UINT64_MAX;
+		if (oa <= ob && oa <= oc)
+			eval_sig(e, e->cand[a++], ic);
+		else if (ob <= oc)
+			eval_sig(e, g->always[b++], ic);
+		else
+			eval_sig(e, g->iponly[c++], ic);
+	}
 	e->st.step_limit = e->mc.step_limit_hits;
 	e->st.pcre_limit = e->mc.pcre_limit_hits;
 }
@@ -1485,6 +1543,7 @@ void vg_sig_packet(struct vg_sig_engine *e, const struct vg_packet *pkt, struct 
 	ic.proto = pkt->proto;
 	ic.ts_us = pkt->ts_us;
 	ic.stream = stream;
+	ic.iponly_due = !flow || flow->pkts[ic.dir] == 1;
 	struct vg_stream_dir_info di;
 	if (stream && vg_stream_dir_info(stream, ic.dir, &di) == 0 && di.started)
 		ic.stream_tracked = true;
