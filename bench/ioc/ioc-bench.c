@@ -1,7 +1,7 @@
 /* ioc-bench.c — IoC set load time, memory and lookup cost at 1M indicators (issue 4).
  *
  * Generates list files (deterministic from --seed) with --n indicators split over the
- * types as threat feeds are: 50% IPv4 hosts, 5% IPv4 CIDRs (/8../30), 5% IPv6 (hosts and
+ * types as threat feeds are: 50% IPv4 hosts, 5% IPv4 CIDRs (/16../30), 5% IPv6 (hosts and
  * /32../64), 25% domains, 10% URLs, 5% JA3. Loads them with vg_ioc_load (--runs times;
  * median), reports the set's own memory figure and the process RSS growth, then times
  * lookups per kind (half hits, half misses, --queries each, median of --runs passes), at
@@ -27,7 +27,16 @@ static uint64_t rnd(void)
 	return rs;
 }
 
+/* CPU time of this thread: the shared machine's load does not inflate it (wall time is
+ * reported next to it for the load). */
 static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double wall_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -75,7 +84,7 @@ static void v4(uint32_t i, char *b, size_t n)
 static void cidr4(uint32_t i, char *b, size_t n)
 {
 	uint32_t x = i * 2246822519u;
-	unsigned p = 8 + i % 23;
+	unsigned p = 16 + i % 15; /* /16../30, as in drop lists; few shorter ones exist */
 	snprintf(b, n, "%u.%u.%u.%u/%u", 1 + (x >> 24) % 223, (x >> 16) & 255, (x >> 8) & 255, x & 255, p);
 }
 static void v6(uint32_t i, char *b, size_t n)
@@ -134,7 +143,7 @@ static void write_lists(const char *dir, uint32_t total)
 	}
 }
 
-static struct vg_ioc_set *load(const char *dir, double *secs)
+static struct vg_ioc_set *load(const char *dir, double *secs, double *wall)
 {
 	struct vg_ioc_list_spec sp[NK];
 	char paths[NK][512];
@@ -148,9 +157,10 @@ static struct vg_ioc_set *load(const char *dir, double *secs)
 	struct vg_buf rep;
 	vg_buf_init(&rep, 1 << 20);
 	struct vg_ioc_set *s;
-	double t = now_s();
+	double t = now_s(), w = wall_s();
 	int rc = vg_ioc_load(sp, NK, &rep, &s);
 	*secs = now_s() - t;
+	*wall = wall_s() - w;
 	if (rc < 0 || rep.len) {
 		fprintf(stderr, "load failed (%d): %s\n", rc, vg_buf_cstr(&rep));
 		exit(1);
@@ -285,21 +295,21 @@ int main(int argc, char **argv)
 	}
 	mkdir(dir, 0700);
 	uint32_t sizes[2] = { small, total };
-	printf("| indicators | load s (median of %d) | set memory MiB | RSS growth MiB | lookup | ns/lookup (median of %d) | hits / queries |\n",
+	printf("| indicators | load CPU s (wall s), median of %d | set memory MiB | RSS growth MiB | lookup | CPU ns/lookup, median of %d | hits / queries |\n",
 	       runs, runs);
 	printf("| ---: | ---: | ---: | ---: | --- | ---: | ---: |\n");
 	for (int z = 0; z < 2; z++) {
 		write_lists(dir, sizes[z]);
-		double lt[64];
+		double lt[64], lw[64];
 		long rss0 = rss_kb();
 		struct vg_ioc_set *s = NULL;
 		for (int r = 0; r < runs; r++) {
 			if (s)
 				vg_ioc_set_free(s);
-			s = load(dir, &lt[r]);
+			s = load(dir, &lt[r], &lw[r]);
 		}
 		long rss1 = rss_kb();
-		double load_s = median(lt, runs);
+		double load_s = median(lt, runs), load_w = median(lw, runs);
 		struct vg_ioc_stats st;
 		vg_ioc_get_stats(s, &st);
 		/* queries name indicators of the smaller set in both cases: same hit ratio */
@@ -310,8 +320,8 @@ int main(int argc, char **argv)
 			uint64_t hits = 0;
 			double ns = time_lookups(s, &q, (enum qk)k, runs, &hits);
 			if (k == 0)
-				printf("| %" PRIu64 " | %.3f | %.1f | %.1f | %s | %.0f | %" PRIu64 " / %u |\n",
-				       st.indicators, load_s, st.mem_bytes / 1048576.0,
+				printf("| %" PRIu64 " | %.3f (%.3f) | %.1f | %.1f | %s | %.0f | %" PRIu64 " / %u |\n",
+				       st.indicators, load_s, load_w, st.mem_bytes / 1048576.0,
 				       (rss1 - rss0) / 1024.0, qnames[k], ns, hits, q.n);
 			else
 				printf("| | | | | %s | %.0f | %" PRIu64 " / %u |\n", qnames[k], ns, hits, q.n);
