@@ -14,6 +14,7 @@
 
 #include "core/core-config.h"
 #include "core/core-error.h"
+#include "core/core-hash.h"
 #include "core/core-str.h"
 #include "core/limits.h"
 #include "detect/detect-rule.h"
@@ -39,6 +40,11 @@ struct vg_ruleset {
 	size_t n_skipped, cap_skipped;
 	struct reason_entry *reasons; /* owns the reason strings the skipped entries borrow */
 	size_t n_reasons, cap_reasons;
+	/* Index over reasons while loading (distinct reasons can be as many as bad rules, e.g.
+	 * one per bad address): open addressing, slot = reason index + 1, seeded SipHash. */
+	uint32_t *ridx;
+	size_t ridx_cap;              /* power of two, > 2 * n_reasons */
+	struct vg_hash_key hkey;
 	char **files;                 /* interned file names */
 	size_t n_files;
 	struct class_entry *classes;
@@ -64,14 +70,57 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elsz)
 	return 0;
 }
 
+static size_t ridx_slot(const struct vg_ruleset *rs, const char *reason)
+{
+	return (size_t)vg_siphash(&rs->hkey, reason, strlen(reason)) & (rs->ridx_cap - 1);
+}
+
+/* Index of reason in rs->reasons, or n_reasons when absent. */
+static size_t find_reason(const struct vg_ruleset *rs, const char *reason)
+{
+	if (!rs->ridx_cap)
+		return rs->n_reasons;
+	for (size_t h = ridx_slot(rs, reason);; h = (h + 1) & (rs->ridx_cap - 1)) {
+		uint32_t v = rs->ridx[h];
+		if (!v)
+			return rs->n_reasons;
+		if (strcmp(rs->reasons[v - 1].reason, reason) == 0)
+			return v - 1;
+	}
+}
+
+static void ridx_put(struct vg_ruleset *rs, size_t ri)
+{
+	size_t h = ridx_slot(rs, rs->reasons[ri].reason);
+	while (rs->ridx[h])
+		h = (h + 1) & (rs->ridx_cap - 1);
+	rs->ridx[h] = (uint32_t)(ri + 1);
+}
+
+/* Room for one more reason at load factor <= 1/2. */
+static int ridx_grow(struct vg_ruleset *rs)
+{
+	if ((rs->n_reasons + 1) * 2 <= rs->ridx_cap)
+		return 0;
+	size_t nc = rs->ridx_cap ? rs->ridx_cap * 2 : 64;
+	uint32_t *n = calloc(nc, sizeof(*n));
+	if (!n)
+		return VG_ENOMEM;
+	free(rs->ridx);
+	rs->ridx = n;
+	rs->ridx_cap = nc;
+	for (size_t i = 0; i < rs->n_reasons; i++)
+		ridx_put(rs, i);
+	return 0;
+}
+
 static int add_skipped(struct vg_ruleset *rs, const char *file, unsigned line, uint32_t sid,
 		       const char *reason)
 {
-	size_t ri;
-	for (ri = 0; ri < rs->n_reasons; ri++)
-		if (strcmp(rs->reasons[ri].reason, reason) == 0)
-			break;
+	size_t ri = find_reason(rs, reason);
 	if (ri == rs->n_reasons) {
+		if (ridx_grow(rs))
+			return VG_ENOMEM;
 		if (grow((void **)&rs->reasons, &rs->cap_reasons, rs->n_reasons + 1, sizeof(*rs->reasons)))
 			return VG_ENOMEM;
 		char *r = vg_memdup_str(reason, strlen(reason));
@@ -80,6 +129,7 @@ static int add_skipped(struct vg_ruleset *rs, const char *file, unsigned line, u
 		rs->reasons[ri].reason = r;
 		rs->reasons[ri].count = 0;
 		rs->n_reasons++;
+		ridx_put(rs, ri);
 	}
 	if (grow((void **)&rs->skipped, &rs->cap_skipped, rs->n_skipped + 1, sizeof(*rs->skipped)))
 		return VG_ENOMEM;
@@ -509,6 +559,10 @@ static int reason_cmp(const void *a, const void *b)
 static int ruleset_finish(struct vg_ruleset *rs)
 {
 	int rc = remove_duplicates(rs);
+	/* the index is for loading only: sorting moves the entries it points at */
+	free(rs->ridx);
+	rs->ridx = NULL;
+	rs->ridx_cap = 0;
 	if (rc == 0 && rs->n_reasons > 1)
 		qsort(rs->reasons, rs->n_reasons, sizeof(*rs->reasons), reason_cmp);
 	return rc;
@@ -521,7 +575,14 @@ static int ruleset_new(const struct vg_config *cfg, const char *first_file, stru
 	struct vg_ruleset *rs = calloc(1, sizeof(*rs));
 	if (!rs)
 		return VG_ENOMEM;
-	int rc = vg_rule_vars_default(&rs->vars);
+	int rc = vg_hash_key_random(&rs->hkey);
+	if (rc) {
+		if (errmsg && errsz)
+			snprintf(errmsg, errsz, "no randomness for the hash key");
+		free(rs);
+		return rc;
+	}
+	rc = vg_rule_vars_default(&rs->vars);
 	if (rc == 0)
 		rc = vg_rule_vars_from_config(rs->vars, cfg, errmsg, errsz);
 	if (rc) {
@@ -629,6 +690,7 @@ void vg_ruleset_free(struct vg_ruleset *rs)
 	for (size_t i = 0; i < rs->n_reasons; i++)
 		free(rs->reasons[i].reason);
 	free(rs->reasons);
+	free(rs->ridx);
 	for (size_t i = 0; i < rs->n_files; i++)
 		free(rs->files[i]);
 	free(rs->files);
