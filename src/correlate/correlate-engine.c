@@ -76,8 +76,25 @@ struct group {
 	char key[];                  /* n_gb NUL-terminated values back to back */
 };
 
+/* Detection rules by the event.action they require (cm_rule_action_fields): an event
+ * is tried against its action's rules and the rules that require no action only. */
+struct act_rules {
+	char *action;        /* lowercased; NULL: free slot */
+	size_t len;
+	uint32_t *rules;     /* ascending rule indexes */
+	size_t n;
+};
+
 struct vg_correlate_engine {
 	const struct vg_correlate_ruleset *rs;
+	uint32_t *any_rules;         /* detection rules without an action requirement */
+	size_t n_any;
+	struct act_rules *acts;      /* open addressing, n_acts_slots (a power of two) */
+	size_t n_acts_slots, act_maxlen;
+	uint32_t *cand;              /* candidates of one event (rs->n entries) */
+	/* Per correlation rule, the parts of its alerts that never change ("rule" and
+	 * "rules"), built once and shared by reference; NULL entries are built per alert. */
+	json_t **rule_obj, **refs_arr;
 	struct vg_event_sink sink;
 	struct vg_hash_key key;
 	struct group **buckets;
@@ -668,19 +685,30 @@ static const char *type_name(enum corr_type t)
 	return "detection";
 }
 
+static json_t *refs_json(const struct vg_correlate_rule *r)
+{
+	json_t *refs = json_array();
+	for (size_t i = 0; refs && i < r->corr.n_refs; i++)
+		json_array_append_new(refs, json_string(r->corr.refs[i]));
+	return refs;
+}
+
 /* Fill the alert's address/user from group-by values, and the correlation object. */
 static json_t *corr_json(const struct vg_correlate_engine *e, const struct vg_correlate_rule *r,
 			 const struct group *g, struct vg_event *a, int64_t first, int64_t last,
 			 uint64_t count)
 {
-	json_t *c = json_object(), *rule = json_object(), *gb = json_object();
+	size_t ri = g->rule;
+	json_t *c = json_object(), *gb = json_object();
+	json_t *rule = e->rule_obj[ri] ? json_incref(e->rule_obj[ri]) : json_object();
 	if (!c || !rule || !gb) {
 		json_decref(c);
 		json_decref(rule);
 		json_decref(gb);
 		return NULL;
 	}
-	rule_json(rule, r);
+	if (!e->rule_obj[ri])
+		rule_json(rule, r);
 	json_object_set_new(c, "rule", rule);
 	json_object_set_new(c, "type", json_string(type_name(r->corr.type)));
 	for (size_t i = 0; i < r->corr.n_gb; i++) {
@@ -704,9 +732,7 @@ static json_t *corr_json(const struct vg_correlate_engine *e, const struct vg_co
 	fmt_time(last, t);
 	json_object_set_new(c, "last", json_string(t));
 	json_object_set_new(c, "timespan_s", json_integer(r->corr.timespan_us / 1000000));
-	json_t *refs = json_array();
-	for (size_t i = 0; refs && i < r->corr.n_refs; i++)
-		json_array_append_new(refs, json_string(r->corr.refs[i]));
+	json_t *refs = e->refs_arr[ri] ? json_incref(e->refs_arr[ri]) : refs_json(r);
 	json_object_set_new(c, "rules", refs);
 	if (r->n_evidence) {
 		json_t *evd = json_object();
@@ -1121,6 +1147,124 @@ static void feed_parents(struct vg_correlate_engine *e, uint32_t ri, const struc
 		feed_one(e, r->parents[i], ri, f, depth);
 }
 
+/* --- rule index by event.action --------------------------------------------------------- */
+
+/* FNV-1a: the table's keys come from the rules; lookups only probe. */
+static size_t act_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static struct act_rules *act_slot(const struct vg_correlate_engine *e, const char *a, size_t len)
+{
+	size_t m = e->n_acts_slots - 1;
+	for (size_t i = act_hash(a, len) & m;; i = (i + 1) & m) {
+		struct act_rules *s = &e->acts[i];
+		if (!s->action || (s->len == len && !memcmp(s->action, a, len)))
+			return s;
+	}
+}
+
+static int act_add(struct vg_correlate_engine *e, const char *a, size_t len, uint32_t ri)
+{
+	struct act_rules *s = act_slot(e, a, len);
+	if (!s->action) {
+		s->action = malloc(len + 1);
+		if (!s->action)
+			return VG_ENOMEM;
+		memcpy(s->action, a, len);
+		s->action[len] = '\0';
+		s->len = len;
+		if (len > e->act_maxlen)
+			e->act_maxlen = len;
+	}
+	if (s->n && s->rules[s->n - 1] == ri)
+		return 0;
+	uint32_t *nr = realloc(s->rules, (s->n + 1) * sizeof(*nr));
+	if (!nr)
+		return VG_ENOMEM;
+	s->rules = nr;
+	s->rules[s->n++] = ri;
+	return 0;
+}
+
+static int build_action_index(struct vg_correlate_engine *e)
+{
+	const struct vg_correlate_ruleset *rs = e->rs;
+	size_t n_vals = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct cm_field *fs[VG_CORR_MAX_SELECTIONS];
+		size_t nf = cm_rule_action_fields(rs->rules[i], fs, VG_CORR_MAX_SELECTIONS);
+		for (size_t k = 0; k < nf; k++)
+			n_vals += fs[k]->n_vals;
+	}
+	e->n_acts_slots = 16;
+	while (e->n_acts_slots < 2 * n_vals)
+		e->n_acts_slots <<= 1;
+	e->acts = calloc(e->n_acts_slots, sizeof(*e->acts));
+	e->any_rules = calloc(rs->n ? rs->n : 1, sizeof(uint32_t));
+	e->cand = calloc(rs->n ? rs->n : 1, sizeof(uint32_t));
+	if (!e->acts || !e->any_rules || !e->cand)
+		return VG_ENOMEM;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct vg_correlate_rule *r = rs->rules[i];
+		if (r->dead || r->corr.type != CT_NONE)
+			continue;
+		const struct cm_field *fs[VG_CORR_MAX_SELECTIONS];
+		size_t nf = cm_rule_action_fields(r, fs, VG_CORR_MAX_SELECTIONS);
+		if (nf == 0) {
+			e->any_rules[e->n_any++] = (uint32_t)i;
+			continue;
+		}
+		for (size_t k = 0; k < nf; k++) {
+			for (size_t v = 0; v < fs[k]->n_vals; v++) {
+				char buf[VG_MAX_NAME];
+				size_t len;
+				if (!cm_value_literal(fs[k], &fs[k]->vals[v], buf, sizeof(buf), &len))
+					return VG_EINVAL; /* cm_rule_action_fields said literal */
+				int rc = act_add(e, buf, len, (uint32_t)i);
+				if (rc)
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Rules ev may match, ascending (the order alerts come out in). */
+static size_t candidates(const struct vg_correlate_engine *e, const struct vg_event *ev)
+{
+	const uint32_t *b = NULL;
+	size_t nb = 0;
+	if (ev->action) {
+		size_t len = strlen(ev->action);
+		char low[VG_MAX_NAME];
+		if (len <= e->act_maxlen && len < sizeof(low)) {
+			for (size_t i = 0; i < len; i++) {
+				unsigned char c = (unsigned char)ev->action[i];
+				low[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+			}
+			const struct act_rules *s = act_slot(e, low, len);
+			if (s->action) {
+				b = s->rules;
+				nb = s->n;
+			}
+		}
+	}
+	const uint32_t *a = e->any_rules;
+	size_t na = e->n_any, i = 0, j = 0, n = 0;
+	while (i < na || j < nb) {
+		if (j >= nb || (i < na && a[i] < b[j]))
+			e->cand[n++] = a[i++];
+		else
+			e->cand[n++] = b[j++];
+	}
+	return n;
+}
+
 /* --- public ------------------------------------------------------------------------------- */
 
 int vg_correlate_engine_new(const struct vg_correlate_ruleset *rs,
@@ -1150,9 +1294,23 @@ int vg_correlate_engine_new(const struct vg_correlate_ruleset *rs,
 		e->nbuckets <<= 1;
 	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
 	e->rule_alerts = calloc(rs->n ? rs->n : 1, sizeof(uint64_t));
-	if (!e->buckets || !e->rule_alerts) {
+	e->rule_obj = calloc(rs->n ? rs->n : 1, sizeof(json_t *));
+	e->refs_arr = calloc(rs->n ? rs->n : 1, sizeof(json_t *));
+	rc = e->buckets && e->rule_alerts && e->rule_obj && e->refs_arr ? build_action_index(e)
+									   : VG_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < rs->n; i++) {
+		const struct vg_correlate_rule *r = rs->rules[i];
+		if (r->dead || r->corr.type == CT_NONE)
+			continue;
+		/* A failure here only means building them per alert. */
+		e->rule_obj[i] = json_object();
+		if (e->rule_obj[i])
+			rule_json(e->rule_obj[i], r);
+		e->refs_arr[i] = refs_json(r);
+	}
+	if (rc) {
 		vg_correlate_engine_free(e);
-		return VG_ENOMEM;
+		return rc;
 	}
 	*out = e;
 	return 0;
@@ -1168,6 +1326,21 @@ void vg_correlate_engine_free(struct vg_correlate_engine *e)
 	free(e->rule_alerts);
 	free(e->heap);
 	free(e->due);
+	for (size_t i = 0; e->acts && i < e->n_acts_slots; i++) {
+		free(e->acts[i].action);
+		free(e->acts[i].rules);
+	}
+	free(e->acts);
+	free(e->any_rules);
+	free(e->cand);
+	for (size_t i = 0; i < e->rs->n; i++) {
+		if (e->rule_obj)
+			json_decref(e->rule_obj[i]);
+		if (e->refs_arr)
+			json_decref(e->refs_arr[i]);
+	}
+	free(e->rule_obj);
+	free(e->refs_arr);
 	free(e);
 }
 
@@ -1193,10 +1366,10 @@ int vg_correlate_engine_event_details(struct vg_correlate_engine *e, const struc
 	const struct vg_correlate_ruleset *rs = e->rs;
 	struct cm_ectx x;
 	cm_ectx_init(&x, ev, d);
-	for (size_t i = 0; i < rs->n; i++) {
+	size_t nc = candidates(e, ev);
+	for (size_t c = 0; c < nc; c++) {
+		uint32_t i = e->cand[c];
 		const struct vg_correlate_rule *r = rs->rules[i];
-		if (r->dead || r->corr.type != CT_NONE)
-			continue;
 		if (!cm_rule_match_x(r, &x))
 			continue;
 		e->st.matches++;

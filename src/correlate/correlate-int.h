@@ -219,6 +219,17 @@ void cm_field_get(struct cm_ectx *x, enum cm_field_id id, const char *name, stru
 
 bool cm_logsource_match(const struct vg_correlate_rule *r, const struct cm_ectx *x);
 bool cm_rule_match_x(const struct vg_correlate_rule *r, struct cm_ectx *x);
+/* When the rule's condition requires a selection each of whose alternatives requires
+ * event.action to equal one of some literal, case-folded values, an event can only
+ * match if its action is one of them: the engine then tries the rule only on events
+ * with such an action. Writes the event.action field of each alternative to fields
+ * (at most max) and returns their number; 0 when the rule has no such requirement. */
+size_t cm_rule_action_fields(const struct vg_correlate_rule *r, const struct cm_field **fields,
+			     size_t max);
+/* The literal bytes of a wildcard-free, case-folded glob value; false otherwise. */
+bool cm_value_literal(const struct cm_field *f, const struct cm_value *v, char *buf, size_t bufsz,
+		      size_t *len);
+
 /* One-off match of a plain event (tests): cm_rule_match_x with a context of its own. */
 bool cm_rule_match(const struct vg_correlate_rule *r, const struct vg_event *ev);
 bool cm_glob_match(const uint16_t *pat, size_t plen, const char *s, size_t slen, bool cased);

@@ -547,6 +547,73 @@ bool cm_rule_match_x(const struct vg_correlate_rule *r, struct cm_ectx *x)
 	return eval_lazy(r, r->cond.root, x, memo);
 }
 
+/* A selection that must be true for the condition to hold, or -1. */
+static int required_sel(const struct cm_cond *c, int i, unsigned depth)
+{
+	if (depth > VG_CORR_MAX_COND_DEPTH * 2)
+		return -1;
+	const struct cm_node *n = &c->nodes[i];
+	switch (n->kind) {
+	case CN_SEL: return n->a;
+	case CN_AND: {
+		int s = required_sel(c, n->a, depth + 1);
+		return s >= 0 ? s : required_sel(c, n->b, depth + 1);
+	}
+	case CN_ONE_OF: return n->n_sels == 1 ? (int)n->sels[0] : -1;
+	case CN_ALL_OF: return n->n_sels >= 1 ? (int)n->sels[0] : -1;
+	case CN_NOT:
+	case CN_OR: break;
+	}
+	return -1;
+}
+
+bool cm_value_literal(const struct cm_field *f, const struct cm_value *v, char *buf, size_t bufsz,
+		      size_t *len)
+{
+	if (v->kind != CM_GLOB || f->cased || v->patlen >= bufsz)
+		return false;
+	for (size_t i = 0; i < v->patlen; i++) {
+		if (v->pat[i] > 255)
+			return false; /* a wildcard */
+		buf[i] = (char)v->pat[i];
+	}
+	buf[v->patlen] = '\0';
+	*len = v->patlen;
+	return true;
+}
+
+size_t cm_rule_action_fields(const struct vg_correlate_rule *r, const struct cm_field **fields,
+			     size_t max)
+{
+	if (!r->cond.nodes || r->cond.n == 0)
+		return 0;
+	int si = required_sel(&r->cond, r->cond.root, 0);
+	if (si < 0 || (size_t)si >= r->n_sels)
+		return 0;
+	const struct cm_sel *s = &r->sels[si];
+	if (s->n_alts == 0 || s->n_alts > max)
+		return 0;
+	for (size_t a = 0; a < s->n_alts; a++) {
+		const struct cm_field *found = NULL;
+		for (size_t i = 0; i < s->alts[a].n_fields && !found; i++) {
+			const struct cm_field *f = &s->alts[a].fields[i];
+			if (f->id != CM_F_ACTION || f->all || f->n_vals == 0)
+				continue;
+			bool literal = true;
+			char buf[VG_MAX_NAME];
+			size_t len;
+			for (size_t k = 0; k < f->n_vals && literal; k++)
+				literal = cm_value_literal(f, &f->vals[k], buf, sizeof(buf), &len);
+			if (literal)
+				found = f;
+		}
+		if (!found)
+			return 0;
+		fields[a] = found;
+	}
+	return s->n_alts;
+}
+
 bool cm_rule_match(const struct vg_correlate_rule *r, const struct vg_event *ev)
 {
 	struct cm_ectx x;

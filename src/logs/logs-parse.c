@@ -110,6 +110,41 @@ bool vg_logs_parse_ip(struct vg_str s, struct vg_addr *a)
 		s.len = (size_t)pct; /* fe80::1%eth0: the zone is not part of the address */
 	if (s.len == 0 || s.len >= VG_ADDR_STRLEN)
 		return false;
+	/* Dotted quads (most addresses in logs) without inet_pton's copy: the same rules
+	 * as glibc's inet_pton4 (four decimal octets <= 255, no leading zero). */
+	if (!memchr(s.p, ':', s.len)) {
+		uint8_t q[4] = { 0 };
+		unsigned octets = 0, cur = 0;
+		bool digit = false;
+		for (size_t i = 0; i < s.len; i++) {
+			char c = s.p[i];
+			if (c >= '0' && c <= '9') {
+				if (digit && cur == 0)
+					return false;
+				cur = cur * 10u + (unsigned)(c - '0');
+				if (cur > 255)
+					return false;
+				if (!digit) {
+					if (++octets > 4)
+						return false;
+					digit = true;
+				}
+			} else if (c == '.' && digit) {
+				if (octets == 4)
+					return false;
+				q[octets - 1] = (uint8_t)cur;
+				cur = 0;
+				digit = false;
+			} else {
+				return false;
+			}
+		}
+		if (octets < 4)
+			return false;
+		q[3] = (uint8_t)cur;
+		vg_addr_from_v4(a, q);
+		return true;
+	}
 	/* Cheap reject before the real parser: addresses are hex digits, '.', ':'. */
 	for (size_t i = 0; i < s.len; i++) {
 		char c = s.p[i];

@@ -129,7 +129,7 @@ static bool user_from_host_q(struct vg_log_entry *e, struct vg_str s, struct vg_
 	for (size_t i = 0; i + 6 <= w.len; i++) {
 		if (w.p[i] == '"')
 			in_quotes = !in_quotes;
-		if (in_quotes || memcmp(w.p + i, " from ", 6) != 0)
+		if (in_quotes || w.p[i] != ' ' || w.p[i + 1] != 'f' || memcmp(w.p + i, " from ", 6) != 0)
 			continue;
 		int k = from_tail_kind(vg_lx_sub(w, i + 6, w.len));
 		if (k == 2) {
