@@ -112,3 +112,39 @@ def test_benign_raises_nothing():
 @pytest.mark.parametrize("pcap", ["ssh-bruteforce.pcap", "scan-connect.pcap", "tenants-vxlan.pcap"])
 def test_no_signature_alert_on_other_lab_traffic(pcap):
     assert sig_alerts(analyze(pcap)) == []
+
+
+def test_rules_from_config_equal_rules_option(tmp_path):
+    cfg = tmp_path / "vigil.yaml"
+    cfg.write_text(f"rules:\n  files:\n    - {RULES}\n")
+    p = subprocess.run([BIN, "analyze", "--no-summary", "-c", str(cfg),
+                        os.path.join(LAB, "http-attacks.pcap")], capture_output=True, text=True,
+                       timeout=600)
+    assert p.returncode == 0, p.stderr
+    by_cfg = sorted(json.loads(l)["alert"]["signature_id"] for l in p.stdout.splitlines()
+                    if '"event_type":"alert"' in l)
+    by_opt = sorted(a["alert"]["signature_id"] for a in analyze("http-attacks.pcap")
+                    if a["event_type"] == "alert")
+    assert by_cfg == by_opt and len(by_cfg) >= 15
+
+
+def test_missing_rule_file_is_a_usage_error(tmp_path):
+    p = subprocess.run([BIN, "analyze", "--no-summary", "--rules", str(tmp_path / "nope.rules"),
+                        os.path.join(LAB, "benign.pcap")], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 2 and "nope.rules" in p.stderr
+
+
+def test_bad_rules_are_skipped_and_the_good_ones_run(tmp_path):
+    rf = tmp_path / "mixed.rules"
+    rf.write_text(
+        'alert http any any -> any any (msg:"ok"; http.uri; content:"/.env"; sid:1;)\n'
+        'alert http any any -> any any (msg:"bad"; http.uri; content:"x"; frobnicate; sid:2;)\n'
+        'alert http any any -> any any (msg:"broken" sid:3;)\n')
+    p = subprocess.run([BIN, "analyze", "--no-summary", "--rules", str(rf),
+                        os.path.join(LAB, "http-attacks.pcap")], capture_output=True, text=True,
+                       timeout=600)
+    assert p.returncode == 0
+    assert "1 loaded, 2 skipped" in p.stderr
+    sids = [json.loads(l)["alert"]["signature_id"] for l in p.stdout.splitlines()
+            if '"event_type":"alert"' in l]
+    assert sids.count(1) == 1
