@@ -43,6 +43,15 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+/* SIGHUP: re-read the IoC lists between two packets (flows and detectors are kept). */
+static volatile sig_atomic_t reload_requested;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -594,6 +603,12 @@ int vg_cli_analyze(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (vg_cfg_get(vg_config_root(cfg), "ioc.lists")) {
+		struct sigaction sh = { 0 };
+		sh.sa_handler = on_hup;
+		sh.sa_flags = SA_RESTART;
+		sigaction(SIGHUP, &sh, NULL);
+	}
 
 	bool tty = isatty(STDERR_FILENO);
 	bool prog = show_progress && tty;
@@ -605,6 +620,15 @@ int vg_cli_analyze(int argc, char **argv)
 	for (;;) {
 		if (stop_requested)
 			break;
+		if (reload_requested) {
+			reload_requested = 0;
+			if (load_ioc(cfg, &iocref) == 0)
+				fprintf(stderr, "vigil analyze: IoC lists reloaded (generation %" PRIu64 ")\n",
+					vg_ioc_generation(vg_ioc_current(&iocref)));
+			else
+				fprintf(stderr, "vigil analyze: IoC reload failed: generation %" PRIu64 " kept\n",
+					vg_ioc_generation(vg_ioc_current(&iocref)));
+		}
 		int64_t ts = 0;
 		const uint8_t *data = NULL;
 		uint32_t caplen = 0, wirelen = 0;

@@ -1317,13 +1317,16 @@ int vg_ioc_builder_add_file(struct vg_ioc_builder *b, const struct vg_ioc_list_s
 		return VG_EINVAL;
 	char *text;
 	size_t len;
+	errno = 0;
 	int rc = read_file(spec->file, &text, &len);
 	if (rc < 0) {
+		int e = errno;
 		if (report)
-			vg_buf_printf(report, "%s: list '%s' not loaded: %s%s\n", spec->file,
+			vg_buf_printf(report, "%s: list '%s' not loaded: %s\n", spec->file,
 				      spec->name ? spec->name : "?",
-				      rc == VG_ERANGE ? "larger than VG_IOC_MAX_FILE_BYTES" : vg_strerror(rc),
-				      rc == VG_EIO ? " (cannot read the file)" : "");
+				      rc == VG_ERANGE ? "larger than VG_IOC_MAX_FILE_BYTES"
+				      : rc == VG_EIO && e ? strerror(e)
+				      : rc == VG_EIO ? "not a regular file" : vg_strerror(rc));
 		return rc == VG_ENOMEM ? rc : VG_EIO;
 	}
 	rc = vg_ioc_builder_add_text(b, spec, text, len, report);

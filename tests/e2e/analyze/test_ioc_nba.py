@@ -82,7 +82,7 @@ def test_ioc_unreadable_list(tmp_path):
     cfg.write_text("ioc:\n  lists:\n    - {name: gone, type: addr, file: missing.txt}\n")
     p, _ = analyze(cfg, os.path.join(LAB, "benign.pcap"), check=False)
     assert p.returncode == 2
-    assert "missing.txt: list 'gone' not loaded" in p.stderr
+    assert "missing.txt: list 'gone' not loaded: No such file or directory" in p.stderr
 
 
 scapy = pytest.importorskip("scapy.all")
@@ -133,3 +133,90 @@ def test_nba_beacon(tmp_path):
     cfg.write_text("detect:\n  scan:\n    enabled: true\n")
     _, evs = analyze(cfg, cap)
     assert alerts(evs) == []
+
+
+SERVER = """
+import socket, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', 22000)); s.listen(16)
+def serve(c):
+    while c.recv(4096): pass
+    c.close()
+while True:
+    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+"""
+
+CLIENT = """
+import os, socket, sys, time
+d = sys.argv[1]
+def conn(src):
+    s = socket.socket(); s.bind((src, 0)); s.connect(('127.0.0.1', 22000)); return s
+long = conn('127.0.0.3'); long.sendall(b'a')
+c = conn('127.0.0.4'); c.sendall(b'x'); c.close()
+open(os.path.join(d, 'phase1'), 'w').close()
+while not os.path.exists(os.path.join(d, 'reloaded')): time.sleep(0.05)
+long.sendall(b'b')
+c = conn('127.0.0.5'); c.sendall(b'y'); c.close()
+time.sleep(0.3); long.close()
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not __import__("shutil").which("ip"),
+                    reason="needs root and iproute2 for a network namespace")
+def test_ioc_reload_live(tmp_path):
+    """SIGHUP re-reads the lists while capturing: flows before the reload are not
+    re-checked, new ones are matched against the new lists, and a connection that spans
+    the reload stays one flow."""
+    import pathlib
+    import shutil
+    import signal
+    import tempfile
+    import time
+    # lists are read after the privilege drop (and on every reload): nobody must reach them
+    tmp_path = pathlib.Path(tempfile.mkdtemp(prefix="vigil-ioc-"))
+    os.chmod(tmp_path, 0o755)
+    try:
+        _reload_live(tmp_path, signal, time)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def _reload_live(tmp_path, signal, time):
+    lst = tmp_path / "ips.txt"
+    lst.write_text("127.0.0.9\n")
+    cfg = tmp_path / "vigil.yaml"
+    cfg.write_text(f"ioc:\n  lists:\n    - {{name: live, type: addr, file: {lst}}}\n")
+    ns = f"vigil-ioc-{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True)
+        srv = subprocess.Popen(["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", SERVER])
+        out = tmp_path / "eve.json"
+        vig = subprocess.Popen(["ip", "netns", "exec", ns, BIN, "analyze", "-c", str(cfg), "-i", "lo",
+                                "--bpf", "tcp port 22000", "--user", "nobody", "--duration", "6",
+                                "--types", "flow", "-o", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        cli = subprocess.Popen(["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", CLIENT, str(tmp_path)])
+        for _ in range(100):
+            if (tmp_path / "phase1").exists():
+                break
+            time.sleep(0.05)
+        lst.write_text("127.0.0.3\n127.0.0.4\n127.0.0.5\n")
+        vig.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        (tmp_path / "reloaded").write_text("")
+        cli.wait(timeout=30)
+        _, err = vig.communicate(timeout=60)
+        srv.kill()
+        srv.wait()
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], check=False)
+    assert vig.returncode == 0, err
+    assert "IoC lists reloaded (generation 2)" in err
+    evs = [json.loads(l) for l in out.read_text().splitlines()]
+    hits = alerts(evs, 9300001)
+    assert [(a["src_ip"], a["ioc"]["list"]) for a in hits] == [("127.0.0.5", "live")]
+    long_flows = [e for e in evs if e["event_type"] == "flow" and e["src_ip"] == "127.0.0.3"]
+    assert len(long_flows) == 1
+    assert long_flows[0]["flow"]["bytes_toserver"] > 0 and long_flows[0]["flow"]["pkts_toserver"] >= 4
