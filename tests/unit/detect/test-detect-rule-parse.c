@@ -725,6 +725,54 @@ static void test_loader(void **state)
 	vg_rule_free(NULL);
 }
 
+/* CRLF line ends, a continuation on the last line, an over-long rule, a bad variable in
+ * the config. */
+static void test_loader_edges(void **state)
+{
+	(void)state;
+	struct vg_ruleset *rs;
+	char err[256];
+	const char *crlf = "alert tcp any any -> any any (msg:\"a\"; \\\r\n sid:1;)\r\n"
+			   "alert tcp any any -> any any (msg:\"b\"; sid:2;)\\";
+	assert_int_equal(vg_ruleset_load_buffer(crlf, strlen(crlf), "c.rules", NULL, &rs, err,
+						sizeof(err)),
+			 0);
+	assert_int_equal(vg_ruleset_count(rs), 2);
+	assert_int_equal(vg_ruleset_get(rs, 1)->line, 3);
+	assert_int_equal(vg_ruleset_skipped_count(rs), 0);
+	vg_ruleset_free(rs);
+
+	size_t big = 70000;
+	static const char tail[] = "\"; sid:7;)\nalert ip any any -> any any (sid:8;)\n";
+	char *longr = malloc(big + 64 + sizeof(tail));
+	assert_non_null(longr);
+	int n = snprintf(longr, 64, "alert tcp any any -> any any (msg:\"");
+	memset(longr + n, 'x', big);
+	memcpy(longr + n + big, tail, sizeof(tail));
+	size_t len = (size_t)n + big + sizeof(tail) - 1;
+	assert_int_equal(vg_ruleset_load_buffer(longr, len, "l.rules", NULL, &rs, err, sizeof(err)),
+			 0);
+	assert_int_equal(vg_ruleset_count(rs), 1);
+	assert_int_equal(vg_ruleset_get(rs, 0)->sid, 8);
+	assert_int_equal(vg_ruleset_skipped_count(rs), 1);
+	assert_string_equal(vg_ruleset_skipped(rs, 0)->reason, "rule longer than 65536 bytes");
+	assert_int_equal(vg_ruleset_skipped(rs, 0)->line, 1);
+	vg_ruleset_free(rs);
+	free(longr);
+
+	const char *yaml = "vars:\n  address-groups:\n    HOME_NET:\n      a: b\n";
+	struct vg_config *cfg;
+	struct vg_config_err e;
+	assert_int_equal(vg_config_load_string(yaml, strlen(yaml), "bad.yaml", &cfg, &e), 0);
+	const char *one = "alert ip any any -> any any (sid:1;)";
+	rs = (struct vg_ruleset *)1;
+	assert_int_equal(vg_ruleset_load_buffer(one, strlen(one), "x.rules", cfg, &rs, err, sizeof(err)),
+			 VG_EINVAL);
+	assert_null(rs);
+	assert_string_equal(err, "bad.yaml:4: vars.address-groups.HOME_NET: bad value");
+	vg_config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -738,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_nonpayload_keywords),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_loader),
+		cmocka_unit_test(test_loader_edges),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
