@@ -551,6 +551,48 @@ static void test_stream_chunks(void **state)
 	eng_free(g);
 }
 
+static void test_tls_once_per_flow(void **state)
+{
+	(void)state;
+	const char *rules[] = {
+		"alert tls any any -> any any (tls.sni; content:\"evil.example\"; endswith; sid:50;)",
+		"alert tls any any -> any any (ja3.hash; content:\"e7d705a3286e19ea42f587b344ee6865\"; sid:51;)",
+		"alert tls any any -> any any (flow:to_client; tls.cert_subject; content:\"CN=evil\"; sid:52;)",
+		"alert tls any any -> any any (tls.sni; content:\"good.example\"; sid:53;)",
+		"alert tls any any -> any any (tls.cert_issuer; content:\"Let's\"; sid:54;)",
+		NULL,
+	};
+	struct eng *g = eng_new(rules);
+	struct vg_packet p;
+	struct vg_flow *f = NULL;
+	int dir;
+	build_tcp(&p, 1000000, "10.0.0.1", "10.0.0.2", 40000, 443, VG_TH_SYN, 0);
+	assert_int_equal(vg_flow_handle_packet(g->t, &p, 1000000, &f, &dir), 0);
+	struct vg_tls_info *ti = calloc(1, sizeof(*ti));
+	assert_non_null(ti);
+	ti->client.seen = true;
+	snprintf(ti->client.sni, sizeof(ti->client.sni), "www.evil.example");
+	snprintf(ti->client.ja3_hash, sizeof(ti->client.ja3_hash), "e7d705a3286e19ea42f587b344ee6865");
+	vg_sig_tls(g->e, f, 0, ti, VG_TLS_EV_CLIENT_HELLO, 1000100);
+	assert_int_equal(count_sid(g, 50), 1);
+	assert_int_equal(count_sid(g, 51), 1);
+	assert_int_equal(count_sid(g, 52), 0); /* no certificate yet, and to_client */
+	/* server side: hello and certificate */
+	ti->server.seen = true;
+	ti->n_certs = 1;
+	ti->certs[0].parsed = true;
+	snprintf(ti->certs[0].subject, sizeof(ti->certs[0].subject), "C=US, CN=evil");
+	snprintf(ti->certs[0].issuer, sizeof(ti->certs[0].issuer), "C=US, O=Example CA");
+	vg_sig_tls(g->e, f, 1, ti, VG_TLS_EV_SERVER_HELLO | VG_TLS_EV_CERTIFICATE, 1000200);
+	assert_int_equal(count_sid(g, 52), 1);
+	assert_int_equal(count_sid(g, 50), 1); /* once per flow, not again on the server side */
+	assert_int_equal(count_sid(g, 51), 1);
+	assert_int_equal(count_sid(g, 53), 0);
+	assert_int_equal(count_sid(g, 54), 0);
+	free(ti);
+	eng_free(g);
+}
+
 static void test_engine_rejects_nothing_silently(void **state)
 {
 	(void)state;
@@ -601,6 +643,7 @@ int main(void)
 		cmocka_unit_test(test_header_conditions),
 		cmocka_unit_test(test_http_engine_once_per_tx),
 		cmocka_unit_test(test_stream_chunks),
+		cmocka_unit_test(test_tls_once_per_flow),
 		cmocka_unit_test(test_engine_rejects_nothing_silently),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
