@@ -23,6 +23,7 @@
 
 struct vent {
 	char *s;
+	uint64_t h;     /* keyed hash of the value: compared before the bytes */
 	uint32_t len;
 	int64_t last;   /* event time it was last seen */
 	int64_t first;
@@ -181,7 +182,7 @@ static void feed_field(const struct feed *f, enum cm_field_id id, const char *na
 		       struct cm_fv *out)
 {
 	if (f->ev) {
-		cm_field_get(f->x, id, name, out);
+		cm_field_value(f->x, id, name, out);
 		return;
 	}
 	memset(out, 0, sizeof(*out));
@@ -195,43 +196,43 @@ static void feed_field(const struct feed *f, enum cm_field_id id, const char *na
 
 /* --- value sets ------------------------------------------------------------------------ */
 
-static uint32_t vset_slot(const struct vg_correlate_engine *e, const char *v, size_t len)
+static uint64_t vset_hash(const struct vg_correlate_engine *e, const char *v, size_t len)
 {
-	return (uint32_t)vg_siphash(&e->key, v, len) & (VSET_IDX_SLOTS - 1);
+	return vg_siphash(&e->key, v, len);
 }
 
-static void vset_index_add(const struct vg_correlate_engine *e, struct vset *s, uint32_t pos)
+static void vset_index_add(struct vset *s, uint32_t pos)
 {
-	uint32_t i = vset_slot(e, s->v[pos].s, s->v[pos].len);
+	uint32_t i = (uint32_t)s->v[pos].h & (VSET_IDX_SLOTS - 1);
 	while (s->idx[i])
 		i = (i + 1) & (VSET_IDX_SLOTS - 1);
 	s->idx[i] = (uint16_t)(pos + 1);
 }
 
-static void vset_reindex(const struct vg_correlate_engine *e, struct vset *s)
+static void vset_reindex(struct vset *s)
 {
 	if (!s->idx)
 		return;
 	memset(s->idx, 0, VSET_IDX_SLOTS * sizeof(*s->idx));
 	for (uint32_t i = 0; i < s->n; i++)
-		vset_index_add(e, s, i);
+		vset_index_add(s, i);
 }
 
-/* Position of value v, or UINT32_MAX. */
-static uint32_t vset_find(const struct vg_correlate_engine *e, const struct vset *s, const char *v,
-			  size_t len)
+/* Position of value v (hash h), or UINT32_MAX. */
+static uint32_t vset_find(const struct vset *s, const char *v, size_t len, uint64_t h)
 {
 	if (s->idx) {
-		for (uint32_t i = vset_slot(e, v, len);; i = (i + 1) & (VSET_IDX_SLOTS - 1)) {
+		for (uint32_t i = (uint32_t)h & (VSET_IDX_SLOTS - 1);; i = (i + 1) & (VSET_IDX_SLOTS - 1)) {
 			uint32_t p = s->idx[i];
 			if (!p)
 				return UINT32_MAX;
-			if (s->v[p - 1].len == len && !memcmp(s->v[p - 1].s, v, len))
+			const struct vent *x = &s->v[p - 1];
+			if (x->h == h && x->len == len && !memcmp(x->s, v, len))
 				return p - 1;
 		}
 	}
 	for (uint32_t i = 0; i < s->n; i++)
-		if (s->v[i].len == len && !memcmp(s->v[i].s, v, len))
+		if (s->v[i].h == h && s->v[i].len == len && !memcmp(s->v[i].s, v, len))
 			return i;
 	return UINT32_MAX;
 }
@@ -263,13 +264,18 @@ static void vset_free(struct vg_correlate_engine *e, struct group *g, struct vse
 	s->cap = 0;
 }
 
-/* Note value at time t. Returns 0, or VG_EFULL when the set is full (counted). */
-static int vset_touch(struct vg_correlate_engine *e, struct group *g, struct vset *s,
-		      const char *v, size_t len, int64_t t)
+/* Note value at time t; h is vset_hash(v, len) when the caller has it (have_h).
+ * Returns 0, or VG_EFULL when the set is full (counted). */
+static int vset_touch_h(struct vg_correlate_engine *e, struct group *g, struct vset *s,
+			const char *v, size_t len, int64_t t, uint64_t h, bool have_h)
 {
-	if (len > VG_CORR_MAX_VALUE_LEN)
+	if (len > VG_CORR_MAX_VALUE_LEN) {
 		len = VG_CORR_MAX_VALUE_LEN;
-	uint32_t at = vset_find(e, s, v, len);
+		have_h = false;
+	}
+	if (!have_h)
+		h = vset_hash(e, v, len);
+	uint32_t at = vset_find(s, v, len, h);
 	if (at != UINT32_MAX) {
 		if (t > s->v[at].last)
 			s->v[at].last = t;
@@ -298,21 +304,27 @@ static int vset_touch(struct vg_correlate_engine *e, struct group *g, struct vse
 		return VG_ENOMEM;
 	memcpy(c, v, len);
 	c[len] = '\0';
-	s->v[s->n++] = (struct vent){ .s = c, .len = (uint32_t)len, .last = t, .first = t };
+	s->v[s->n++] = (struct vent){ .s = c, .h = h, .len = (uint32_t)len, .last = t, .first = t };
 	g->mem += len + 1;
 	e->st.mem_used += len + 1;
 	if (s->idx) {
-		vset_index_add(e, s, s->n - 1);
+		vset_index_add(s, s->n - 1);
 	} else if (s->n >= VSET_IDX_MIN) {
 		/* Without the index the set still works, by scanning. */
 		s->idx = calloc(VSET_IDX_SLOTS, sizeof(*s->idx));
 		if (s->idx) {
 			g->mem += VSET_IDX_SLOTS * sizeof(*s->idx);
 			e->st.mem_used += VSET_IDX_SLOTS * sizeof(*s->idx);
-			vset_reindex(e, s);
+			vset_reindex(s);
 		}
 	}
 	return 0;
+}
+
+static int vset_touch(struct vg_correlate_engine *e, struct group *g, struct vset *s,
+		      const char *v, size_t len, int64_t t)
+{
+	return vset_touch_h(e, g, s, v, len, t, 0, false);
 }
 
 /* Drop values not seen since `since` (sliding window of value_count). */
@@ -332,7 +344,7 @@ static void vset_prune(struct vg_correlate_engine *e, struct group *g, struct vs
 	bool moved = w != s->n;
 	s->n = w;
 	if (moved)
-		vset_reindex(e, s);
+		vset_reindex(s);
 }
 
 static json_t *vset_json(const struct vset *s)
@@ -891,8 +903,9 @@ static void note_evidence(struct vg_correlate_engine *e, const struct vg_correla
 				if (strcmp(in->evidence[j], r->evidence[i]) != 0)
 					continue;
 				for (uint32_t k = 0; k < f->ig->ev[j].n; k++)
-					vset_touch(e, g, &g->ev[i], f->ig->ev[j].v[k].s, f->ig->ev[j].v[k].len,
-						   f->ig->ev[j].v[k].last);
+					vset_touch_h(e, g, &g->ev[i], f->ig->ev[j].v[k].s,
+						     f->ig->ev[j].v[k].len, f->ig->ev[j].v[k].last,
+						     f->ig->ev[j].v[k].h, true);
 			}
 		}
 		struct cm_fv fv;
@@ -1370,7 +1383,8 @@ int vg_correlate_engine_event_details(struct vg_correlate_engine *e, const struc
 	for (size_t c = 0; c < nc; c++) {
 		uint32_t i = e->cand[c];
 		const struct vg_correlate_rule *r = rs->rules[i];
-		if (!cm_rule_match_x(r, &x))
+		/* logsource flags first: most rules end here without a call */
+		if ((x.ls & r->ls_need) != r->ls_need || (x.ls & r->ls_forbid) || !cm_rule_match_x(r, &x))
 			continue;
 		e->st.matches++;
 		if (rule_alerts(r))

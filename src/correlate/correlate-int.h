@@ -135,6 +135,8 @@ struct vg_correlate_rule {
 	/* The logsource compiled to kinds (cm_logsource_compile), so matching an event
 	 * costs flag tests, not string compares; CM_LS_STR compares with the string. */
 	uint8_t ls_cat_kind, ls_prod_kind, ls_svc_kind;
+	unsigned ls_need, ls_forbid; /* CM_EV_* flags an event must have / must not have */
+	bool ls_str;                 /* some part is CM_LS_STR */
 	/* detection */
 	struct cm_sel *sels;
 	size_t n_sels;
@@ -216,6 +218,9 @@ struct cm_fv {
 	char buf[64];
 };
 void cm_field_get(struct cm_ectx *x, enum cm_field_id id, const char *name, struct cm_fv *out);
+/* The same without the numeric reading of strings (is_num only for numbers): what
+ * grouping and evidence need, which compare the text. */
+void cm_field_value(struct cm_ectx *x, enum cm_field_id id, const char *name, struct cm_fv *out);
 
 bool cm_logsource_match(const struct vg_correlate_rule *r, const struct cm_ectx *x);
 bool cm_rule_match_x(const struct vg_correlate_rule *r, struct cm_ectx *x);

@@ -275,6 +275,19 @@ static void fv_json(struct cm_fv *o, json_t *v)
 
 void cm_field_get(struct cm_ectx *x, enum cm_field_id id, const char *name, struct cm_fv *o)
 {
+	cm_field_value(x, id, name, o);
+	/* Numeric strings compare numerically under |gt etc. */
+	if (o->present && !o->is_num && o->len > 0 && o->len < 32) {
+		int64_t iv;
+		if (vg_parse_i64(o->s, o->len, INT64_MIN, INT64_MAX, &iv) == 0) {
+			o->is_num = true;
+			o->num = (double)iv;
+		}
+	}
+}
+
+void cm_field_value(struct cm_ectx *x, enum cm_field_id id, const char *name, struct cm_fv *o)
+{
 	const struct vg_event *ev = x->ev;
 	memset(o, 0, offsetof(struct cm_fv, buf));
 	if ((unsigned)id >= CM_F_DETAIL && x->det) {
@@ -327,14 +340,6 @@ void cm_field_get(struct cm_ectx *x, enum cm_field_id id, const char *name, stru
 		case CM_F_DETAIL:
 			fv_json(o, extra_lookup(cm_ectx_extra(x), name));
 			break;
-		}
-	}
-	/* Numeric strings compare numerically under |gt etc. */
-	if (o->present && !o->is_num && o->len > 0 && o->len < 32) {
-		int64_t iv;
-		if (vg_parse_i64(o->s, o->len, INT64_MIN, INT64_MAX, &iv) == 0) {
-			o->is_num = true;
-			o->num = (double)iv;
 		}
 	}
 }
@@ -460,53 +465,42 @@ void cm_logsource_compile(struct vg_correlate_rule *r)
 			 : ieq(r->ls_service, "auth") ? CM_LS_AUTH
 			 : (ieq(r->ls_service, "ssh") || ieq(r->ls_service, "sshd")) ? CM_LS_SSHD
 			 : ieq(r->ls_service, "syslog") ? CM_LS_SYSLOG : CM_LS_STR;
+	/* The same tests as flag masks, for the engine's quick reject. */
+	unsigned need = 0, forbid = 0;
+	if (r->ls_cat_kind == CM_LS_WEBSERVER)
+		need |= CM_EV_WEB;
+	if (r->ls_prod_kind == CM_LS_LINUX) {
+		need |= CM_EV_LOG;
+		forbid |= CM_EV_WEB | CM_EV_OPENSTACK;
+	} else if (r->ls_prod_kind == CM_LS_OPENSTACK) {
+		need |= CM_EV_OPENSTACK;
+	}
+	if (r->ls_svc_kind == CM_LS_AUTH)
+		need |= CM_EV_AUTH;
+	else if (r->ls_svc_kind == CM_LS_SSHD)
+		need |= CM_EV_SSHD;
+	else if (r->ls_svc_kind == CM_LS_SYSLOG) {
+		need |= CM_EV_LOG;
+		forbid |= CM_EV_WEB;
+	}
+	r->ls_need = need;
+	r->ls_forbid = forbid;
+	r->ls_str = r->ls_cat_kind == CM_LS_STR || r->ls_prod_kind == CM_LS_STR ||
+		    r->ls_svc_kind == CM_LS_STR;
 }
 
 bool cm_logsource_match(const struct vg_correlate_rule *r, const struct cm_ectx *x)
 {
-	unsigned f = x->ls;
-	switch (r->ls_cat_kind) {
-	case CM_LS_ANY: break;
-	case CM_LS_WEBSERVER:
-		if (!(f & CM_EV_WEB))
-			return false;
-		break;
-	default:
-		if (!ieq(r->ls_category, x->ev->category))
-			return false;
-	}
-	switch (r->ls_prod_kind) {
-	case CM_LS_ANY: break;
-	case CM_LS_LINUX:
-		if ((f & (CM_EV_LOG | CM_EV_WEB | CM_EV_OPENSTACK)) != CM_EV_LOG)
-			return false;
-		break;
-	case CM_LS_OPENSTACK:
-		if (!(f & CM_EV_OPENSTACK))
-			return false;
-		break;
-	default:
-		if (!ieq(r->ls_product, x->ev->service))
-			return false;
-	}
-	switch (r->ls_svc_kind) {
-	case CM_LS_ANY: break;
-	case CM_LS_AUTH:
-		if (!(f & CM_EV_AUTH))
-			return false;
-		break;
-	case CM_LS_SSHD:
-		if (!(f & CM_EV_SSHD))
-			return false;
-		break;
-	case CM_LS_SYSLOG:
-		if ((f & (CM_EV_LOG | CM_EV_WEB)) != CM_EV_LOG)
-			return false;
-		break;
-	default:
-		if (!ieq(r->ls_service, x->ev->service))
-			return false;
-	}
+	if ((x->ls & r->ls_need) != r->ls_need || (x->ls & r->ls_forbid))
+		return false;
+	if (!r->ls_str)
+		return true;
+	if (r->ls_cat_kind == CM_LS_STR && !ieq(r->ls_category, x->ev->category))
+		return false;
+	if (r->ls_prod_kind == CM_LS_STR && !ieq(r->ls_product, x->ev->service))
+		return false;
+	if (r->ls_svc_kind == CM_LS_STR && !ieq(r->ls_service, x->ev->service))
+		return false;
 	return true;
 }
 
