@@ -491,6 +491,7 @@ int vg_cli_analyze(int argc, char **argv)
 				ecs = true;
 			else if (strcmp(optarg, "eve") != 0) {
 				fprintf(stderr, "vigil analyze: --format: expected eve or ecs, got '%s'\n", optarg);
+				free(rule_paths);
 				return 2;
 			}
 			break;
@@ -499,6 +500,7 @@ int vg_cli_analyze(int argc, char **argv)
 			    duration_s == 0) {
 				fprintf(stderr, "vigil analyze: --duration: expected seconds > 0, got '%s'\n",
 					optarg);
+				free(rule_paths);
 				return 2;
 			}
 			break;
