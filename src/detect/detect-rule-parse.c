@@ -228,7 +228,11 @@ struct pctx {
 	bool sticky;
 	uint32_t cur_xform;
 	bool buf_has_items;         /* the current sticky buffer already has a match item */
-	size_t buf_start;           /* index of the first match item after the sticky keyword */
+	bool xform_pending;         /* a transform with no match after it yet */
+	bool xform_locked;          /* a match used the transforms: no more in this buffer */
+	uint8_t cur_inst;           /* instance of the current sticky buffer */
+	uint8_t next_inst[VG_RULE_BUF_COUNT]; /* instances started per multi-instance buffer */
+	bool buf_seen[VG_RULE_BUF_COUNT];
 	int last_content;           /* index in matches of the last content, -1 */
 	bool b64_decoded;           /* a base64_decode item seen */
 	enum vg_rule_proto alproto; /* app proto implied by the buffers used (0: none) */
@@ -934,8 +938,14 @@ static int add_match(struct pctx *c, enum vg_rule_match_kind kind, enum vg_rule_
 	m->kind = kind;
 	m->buf = buf;
 	m->xform = buf == c->cur_buf ? c->cur_xform : 0;
-	if (c->sticky && buf == c->cur_buf)
+	m->inst = buf == c->cur_buf ? c->cur_inst : 0;
+	if (c->sticky && buf == c->cur_buf) {
 		c->buf_has_items = true;
+		if (c->cur_xform) {
+			c->xform_pending = false;
+			c->xform_locked = true;
+		}
+	}
 	*out = m;
 	return 0;
 }
@@ -1078,16 +1088,45 @@ static const char *buf_name(enum vg_rule_buf b)
 	return b == VG_RULE_BUF_BASE64_DATA ? "base64_data" : "pkt_data";
 }
 
+/* Buffers that Suricata 7 inspects once per element (each DNS query, each certificate,
+ * each file): writing the keyword again starts a new instance, which may match another
+ * element. Other buffers are one per transaction: repeating the keyword continues it. */
+static bool buf_multi(enum vg_rule_buf b)
+{
+	return b == VG_RULE_BUF_DNS_QUERY || b == VG_RULE_BUF_TLS_CERTS || b == VG_RULE_BUF_FILE_DATA;
+}
+
+/* Leaving the current buffer (a new sticky keyword, pkt_data, base64_data): Suricata's
+ * checks in DetectBufferSetActiveList. */
+static int leave_buffer(struct pctx *c)
+{
+	if (c->sticky && c->cur_buf == VG_RULE_BUF_BASE64_DATA)
+		return fail(c, VG_EINVAL, "rule buffer cannot be reset after base64_data");
+	if (c->xform_pending)
+		return fail(c, VG_EINVAL, "no matches following transform(s)");
+	if (c->sticky && !c->buf_has_items)
+		return fail(c, VG_EINVAL, "sticky buffer %s has no matches", buf_name(c->cur_buf));
+	return 0;
+}
+
 static int set_sticky(struct pctx *c, enum vg_rule_buf b, const char *kw)
 {
 	int rc = need_alproto(c, buf_alproto(b), kw);
-	if (rc)
+	if (rc || (rc = leave_buffer(c)))
 		return rc;
+	uint8_t inst = 0;
+	if (buf_multi(b) && c->buf_seen[b]) {
+		if (c->next_inst[b] == UINT8_MAX)
+			return fail(c, VG_ERANGE, "too many instances of %s", kw);
+		inst = ++c->next_inst[b];
+	}
+	c->buf_seen[b] = true;
 	c->cur_buf = b;
+	c->cur_inst = inst;
 	c->sticky = true;
 	c->cur_xform = 0;
 	c->buf_has_items = false;
-	c->buf_start = c->r->n_matches;
+	c->xform_locked = false;
 	return 0;
 }
 
@@ -2493,20 +2532,27 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 			return set_sticky(c, sticky_kws[i].buf, kw);
 		}
 	if (strcmp(kw, "pkt_data") == 0) {
+		int rc = leave_buffer(c);
+		if (rc)
+			return rc;
 		c->cur_buf = VG_RULE_BUF_PAYLOAD;
+		c->cur_inst = 0;
 		c->sticky = false;
 		c->cur_xform = 0;
+		c->xform_locked = false;
 		return 0;
 	}
 	if (strcmp(kw, "dotprefix") == 0) {
 		if (!c->sticky)
 			return fail(c, VG_EINVAL, "dotprefix needs a sticky buffer");
-		/* Suricata attaches transforms to the buffer instance, so a transform written after
-		 * some matches still applies to them too. */
+		/* As in Suricata, the transform applies to the matches that follow it: matches
+		 * already added to this sticky buffer stay on the untransformed buffer (ET's
+		 * "dns.query; content:\"rs-\"; startswith; ...; dotprefix; content:\".x.com\";
+		 * endswith;" relies on that). */
+		if (c->xform_locked)
+			return fail(c, VG_EINVAL, "transforms must directly follow stickybuffers");
 		c->cur_xform |= VG_RULE_XFORM_DOTPREFIX;
-		for (size_t i = c->buf_start; i < r->n_matches; i++)
-			if (r->matches[i].buf == c->cur_buf)
-				r->matches[i].xform |= VG_RULE_XFORM_DOTPREFIX;
+		c->xform_pending = true;
 		return 0;
 	}
 	if (strcmp(kw, "pcre") == 0)
@@ -2526,11 +2572,14 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 	if (strcmp(kw, "base64_data") == 0) {
 		if (!c->b64_decoded)
 			return fail(c, VG_EINVAL, "base64_data needs a preceding base64_decode");
+		int rc = leave_buffer(c);
+		if (rc)
+			return rc;
 		c->cur_buf = VG_RULE_BUF_BASE64_DATA;
+		c->cur_inst = 0;
 		c->sticky = true;
 		c->cur_xform = 0;
 		c->buf_has_items = false;
-		c->buf_start = r->n_matches;
 		return 0;
 	}
 	if (strcmp(kw, "tls.version") == 0)
@@ -2723,6 +2772,10 @@ static int validate(struct pctx *c)
 	struct vg_rule *r = c->r;
 	if (!c->have_sid)
 		return fail(c, VG_EINVAL, "no sid");
+	if (c->xform_pending)
+		return fail(c, VG_EINVAL, "no matches following transform(s)");
+	if (c->sticky && !c->buf_has_items && c->cur_buf != VG_RULE_BUF_BASE64_DATA)
+		return fail(c, VG_EINVAL, "sticky buffer %s has no matches", buf_name(c->cur_buf));
 	/* bsize vs content lengths in the same buffer: a content longer than the buffer can be
 	 * can never match (Suricata refuses these). */
 	for (size_t i = 0; i < r->n_matches; i++) {
@@ -2740,7 +2793,8 @@ static int validate(struct pctx *c)
 		for (size_t j = 0; j < r->n_matches; j++) {
 			const struct vg_rule_match *o = &r->matches[j];
 			/* bsize and content both see the buffer after its transforms */
-			if (o->kind == VG_RULE_M_CONTENT && o->buf == m->buf &&
+			if (o->kind == VG_RULE_M_CONTENT && o->buf == m->buf && o->xform == m->xform &&
+			    o->inst == m->inst &&
 			    !(o->u.content.flags & VG_RULE_CONTENT_NEGATED) && o->u.content.len > maxlen)
 				return fail(c, VG_EINVAL,
 					    "content length %zu exceeds bsize, rule can't match",
@@ -2797,7 +2851,8 @@ static int validate(struct pctx *c)
 		if (!rel)
 			continue;
 		for (size_t j = i; j-- > 0;) {
-			if (r->matches[j].buf != m->buf)
+			if (r->matches[j].buf != m->buf || r->matches[j].xform != m->xform ||
+			    r->matches[j].inst != m->inst)
 				continue;
 			if (r->matches[j].kind == VG_RULE_M_CONTENT)
 				r->matches[j].u.content.flags |= VG_RULE_CONTENT_RELATIVE_NEXT;

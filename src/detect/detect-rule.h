@@ -161,7 +161,10 @@ enum vg_rule_buf {
 	VG_RULE_BUF_COUNT
 };
 
-/* Transforms applied to a buffer before inspection (bit set on each item of that buffer). */
+/* Transforms applied to a buffer before inspection, set on each item that follows the
+ * transform keyword. Items of one buf with different xform inspect DIFFERENT buffer
+ * instances (Suricata makes a separate list per (buffer, transforms)): relative matching
+ * chains only within the same (buf, xform). */
 enum {
 	VG_RULE_XFORM_DOTPREFIX = 1u << 0, /* prepend "." (dns.query; dotprefix) */
 };
@@ -301,6 +304,11 @@ struct vg_rule_match {
 	enum vg_rule_match_kind kind;
 	enum vg_rule_buf buf;     /* which buffer this item inspects */
 	uint32_t xform;           /* VG_RULE_XFORM_* applied to buf before inspection */
+	uint8_t inst;             /* buffer instance (additive): 0 normally. Repeating a
+	                             multi-instance sticky keyword (dns.query, tls.certs,
+	                             file.data — Suricata 7 "multiple buffer matching") starts
+	                             instance 1, 2, ...: each instance may match a different
+	                             element (another query, certificate, file). */
 	union {
 		struct vg_rule_content content;
 		struct vg_rule_pcre pcre;
@@ -316,7 +324,8 @@ struct vg_rule_match {
 	} u;
 };
 /* Items are kept in rule text order. "relative" (distance/within, isdataat relative, pcre R,
- * byte_* relative) always refers to the previous item of the SAME buf in this order — the
+ * byte_* relative) always refers to the previous item of the SAME (buf, xform, inst) in this
+ * order (one Suricata buffer list) — the
  * legacy modifiers (content:"x"; http_uri;) already moved their content to its buffer, so
  * R2 can walk the items of one buffer as Suricata walks one sigmatch list. */
 

@@ -451,13 +451,37 @@ static void test_payload_keywords(void **state)
 	assert_int_equal(r->matches[8].buf, VG_RULE_BUF_BASE64_DATA);
 	vg_rule_free(r);
 
-	r = parse_ok("alert dns any any -> any any (dns.query; content:\"evil.com\"; dotprefix; "
+	r = parse_ok("alert dns any any -> any any (dns.query; dotprefix; content:\".evil.com\"; "
 		     "endswith; bsize:>8; sid:1;)");
 	assert_int_equal(r->matches[0].buf, VG_RULE_BUF_DNS_QUERY);
 	assert_true(r->matches[0].xform & VG_RULE_XFORM_DOTPREFIX);
 	assert_int_equal(r->matches[1].kind, VG_RULE_M_BSIZE);
 	assert_int_equal(r->matches[1].u.bsize.op, VG_RULE_CMP_GT);
 	assert_int_equal(r->matches[1].u.bsize.a, 8);
+	vg_rule_free(r);
+
+	/* the transform applies to what follows it only (ET sid 2044076's shape) */
+	r = parse_ok("alert dns any any -> any any (dns.query; content:\"rs-\"; startswith; "
+		     "pcre:\"/[a-z]{2}/R\"; dotprefix; content:\".rustdesk.com\"; endswith; sid:1;)");
+	assert_int_equal(r->n_matches, 3);
+	assert_int_equal(r->matches[0].xform, 0);
+	assert_int_equal(r->matches[1].xform, 0);
+	assert_int_equal(r->matches[2].xform, VG_RULE_XFORM_DOTPREFIX);
+	assert_true(r->matches[0].u.content.flags & VG_RULE_CONTENT_RELATIVE_NEXT);
+	vg_rule_free(r);
+
+	/* multi-instance buffers: a repeated dns.query is a new instance; http.uri is not */
+	r = parse_ok("alert dns any any -> any any (dns.query; content:\"example\"; dns.query; "
+		     "content:\".com\"; sid:1;)");
+	assert_int_equal(r->matches[0].inst, 0);
+	assert_int_equal(r->matches[1].inst, 1);
+	assert_false(r->matches[0].u.content.flags & VG_RULE_CONTENT_RELATIVE_NEXT);
+	vg_rule_free(r);
+	r = parse_ok("alert http any any -> any any (http.uri; content:\"/a\"; http.header; "
+		     "content:\"x\"; http.uri; content:\"/b\"; distance:0; sid:1;)");
+	assert_int_equal(r->matches[0].inst, 0);
+	assert_int_equal(r->matches[2].inst, 0);
+	assert_true(r->matches[0].u.content.flags & VG_RULE_CONTENT_RELATIVE_NEXT);
 	vg_rule_free(r);
 
 	r = parse_ok("alert tls any any -> any any (tls.version:1.2; sid:1;)");
@@ -589,6 +613,18 @@ static void test_errors(void **state)
 		{ "alert tcp !any any -> any any (sid:14;)", VG_EINVAL, "address '!any' matches nothing",
 		  14 },
 		{ "alert tcp any any <- any any (sid:15;)", VG_EINVAL, "bad direction '<-'", 15 },
+		{ "alert http any any -> any any (http.uri; http.header; content:\"a\"; sid:37;)",
+		  VG_EINVAL, "sticky buffer http.uri has no matches", 37 },
+		{ "alert http any any -> any any (content:\"a\"; http.uri; sid:38;)", VG_EINVAL,
+		  "sticky buffer http.uri has no matches", 38 },
+		{ "alert dns any any -> any any (dns.query; dotprefix; sid:39;)", VG_EINVAL,
+		  "no matches following transform(s)", 39 },
+		{ "alert dns any any -> any any (dns.query; dotprefix; content:\".a\"; dotprefix; "
+		  "content:\"b\"; sid:40;)",
+		  VG_EINVAL, "transforms must directly follow stickybuffers", 40 },
+		{ "alert tcp any any -> any any (content:\"a\"; base64_decode; base64_data; "
+		  "content:\"b\"; pkt_data; content:\"c\"; sid:41;)",
+		  VG_EINVAL, "rule buffer cannot be reset after base64_data", 41 },
 		{ "alert tcp any any => any any (sid:35;)", VG_ENOTSUP,
 		  "unsupported direction '=>' (transactional rule)", 35 },
 		{ "alert tcp any any -> any any (byte_test:0,=,0,0,string,dec; sid:36;)", VG_EINVAL,
