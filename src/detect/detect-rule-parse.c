@@ -237,7 +237,6 @@ struct pctx {
 	bool b64_decoded;           /* a base64_decode item seen */
 	enum vg_rule_proto alproto; /* app proto implied by the buffers used (0: none) */
 	bool have_sid;
-	bool fast_pattern_seen;
 };
 
 static int fail(struct pctx *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -1317,28 +1316,43 @@ static int kw_content_mod(struct pctx *c, const char *kw, struct vg_str val, boo
 		return 0;
 	}
 	if (strcmp(kw, "fast_pattern") == 0) {
-		if (c->fast_pattern_seen)
-			return fail(c, VG_EINVAL, "fast_pattern can be used on only one content in a rule");
-		c->fast_pattern_seen = true;
-		ct->flags |= VG_RULE_CONTENT_FAST_PATTERN;
-		if (!has_val)
-			return 0;
+		/* Suricata's DetectFastPatternSetup checks, in its order */
+		if ((ct->flags & VG_RULE_CONTENT_NEGATED) && (ct->flags & (rel | abs)))
+			return fail(c, VG_EINVAL, "fast_pattern can't be used on a negated content "
+						  "with offset, depth, distance or within");
 		val = trim(val);
+		if (!has_val || val.len == 0) {
+			if (ct->flags & VG_RULE_CONTENT_FAST_PATTERN)
+				return fail(c, VG_EINVAL, "fast_pattern given twice for one content");
+			for (size_t i = 0; i < c->r->n_matches; i++)
+				if (c->r->matches[i].kind == VG_RULE_M_CONTENT &&
+				    (c->r->matches[i].u.content.flags & VG_RULE_CONTENT_FAST_PATTERN))
+					return fail(c, VG_EINVAL,
+						    "fast_pattern can be used on only one content in a rule");
+			if (c->r->matches[c->last_content].buf == VG_RULE_BUF_BASE64_DATA)
+				return fail(c, VG_EINVAL, "fast_pattern can't be used with base64_data");
+			ct->flags |= VG_RULE_CONTENT_FAST_PATTERN;
+			return 0;
+		}
 		if (str_eq(val, "only")) {
-			if ((ct->flags & VG_RULE_CONTENT_NEGATED) && (ct->flags & (rel | abs)))
+			if (ct->flags & (VG_RULE_CONTENT_NEGATED | rel | abs))
 				return fail(c, VG_EINVAL,
-					    "fast_pattern:only on a negated content with position modifiers");
-			ct->flags |= VG_RULE_CONTENT_FP_ONLY;
+					    "fast_pattern:only can't be used on a negated content or with "
+					    "offset, depth, distance or within");
+			ct->flags |= VG_RULE_CONTENT_FP_ONLY | VG_RULE_CONTENT_FAST_PATTERN;
 			return 0;
 		}
 		struct vg_str rest = val;
 		struct vg_str a = split_comma(&rest, NULL);
 		uint64_t o, l;
-		if (parse_uint(a, 65535, &o) || parse_uint(rest, 65535, &l) || l == 0 ||
-		    o + l > ct->len)
+		if (parse_uint(a, 65535, &o) || parse_uint(rest, 65535, &l) || l == 0)
 			return fail(c, VG_EINVAL, "fast_pattern: bad offset,length '%.*s'", (int)val.len,
 				    val.p);
-		ct->flags |= VG_RULE_CONTENT_FP_CHOP;
+		if (o + l > ct->len)
+			return fail(c, VG_EINVAL, "fast_pattern offset + length %llu exceeds the content "
+						  "length %zu",
+				    (unsigned long long)(o + l), ct->len);
+		ct->flags |= VG_RULE_CONTENT_FP_CHOP | VG_RULE_CONTENT_FAST_PATTERN;
 		ct->fp_offset = (uint16_t)o;
 		ct->fp_len = (uint16_t)l;
 		return 0;
@@ -1347,6 +1361,10 @@ static int kw_content_mod(struct pctx *c, const char *kw, struct vg_str val, boo
 		return fail(c, VG_EINVAL, "%s needs a value", kw);
 	if (ct->flags & VG_RULE_CONTENT_STARTSWITH)
 		return fail(c, VG_EINVAL, "%s can't be mixed with startswith", kw);
+	if (ct->flags & VG_RULE_CONTENT_FP_ONLY)
+		return fail(c, VG_EINVAL, "%s can't be used with fast_pattern:only", kw);
+	if ((ct->flags & VG_RULE_CONTENT_NEGATED) && (ct->flags & VG_RULE_CONTENT_FAST_PATTERN))
+		return fail(c, VG_EINVAL, "%s can't be used on a negated fast_pattern content", kw);
 	if (strcmp(kw, "offset") == 0 || strcmp(kw, "depth") == 0) {
 		bool is_off = kw[0] == 'o';
 		uint32_t bit = is_off ? VG_RULE_CONTENT_OFFSET : VG_RULE_CONTENT_DEPTH;

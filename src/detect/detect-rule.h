@@ -192,7 +192,7 @@ enum {
 	VG_RULE_CONTENT_DEPTH       = 1u << 3,  /* depth set */
 	VG_RULE_CONTENT_DISTANCE    = 1u << 4,  /* distance set (relative) */
 	VG_RULE_CONTENT_WITHIN      = 1u << 5,  /* within set (relative) */
-	VG_RULE_CONTENT_FAST_PATTERN= 1u << 6,  /* fast_pattern given (at most one per rule) */
+	VG_RULE_CONTENT_FAST_PATTERN= 1u << 6,  /* fast_pattern given (any form; a plain one at most once per rule) */
 	VG_RULE_CONTENT_FP_ONLY     = 1u << 7,  /* fast_pattern:only (legacy; still a normal match) */
 	VG_RULE_CONTENT_FP_CHOP     = 1u << 8,  /* fast_pattern:<fp_offset>,<fp_len> */
 	VG_RULE_CONTENT_STARTSWITH  = 1u << 9,  /* anchored at buffer start (offset 0, depth len) */

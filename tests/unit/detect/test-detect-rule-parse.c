@@ -625,6 +625,17 @@ static void test_errors(void **state)
 		{ "alert tcp any any -> any any (content:\"a\"; base64_decode; base64_data; "
 		  "content:\"b\"; pkt_data; content:\"c\"; sid:41;)",
 		  VG_EINVAL, "rule buffer cannot be reset after base64_data", 41 },
+		{ "alert tcp any any -> any any (content:\"a\"; fast_pattern:only; offset:1; sid:42;)",
+		  VG_EINVAL, "offset can't be used with fast_pattern:only", 42 },
+		{ "alert tcp any any -> any any (content:!\"a\"; depth:3; fast_pattern; sid:43;)",
+		  VG_EINVAL,
+		  "fast_pattern can't be used on a negated content with offset, depth, distance or "
+		  "within",
+		  43 },
+		{ "alert tcp any any -> any any (content:\"abc\"; fast_pattern:2,2; sid:44;)", VG_EINVAL,
+		  "fast_pattern offset + length 4 exceeds the content length 3", 44 },
+		{ "alert tcp any any -> any any (content:\"a\"; fast_pattern; fast_pattern; sid:45;)",
+		  VG_EINVAL, "fast_pattern given twice for one content", 45 },
 		{ "alert tcp any any => any any (sid:35;)", VG_ENOTSUP,
 		  "unsupported direction '=>' (transactional rule)", 35 },
 		{ "alert tcp any any -> any any (byte_test:0,=,0,0,string,dec; sid:36;)", VG_EINVAL,
