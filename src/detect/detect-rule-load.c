@@ -193,12 +193,15 @@ static int read_file(const char *path, size_t max, char **out, size_t *outlen)
 /* ------------------------------------------------------------------------------------ */
 /* classification.config / reference.config                                              */
 
-static void load_classification(struct vg_ruleset *rs, const char *path)
+/* Returns 0, or the read error (the file's content is parsed leniently: bad lines are
+ * ignored, like Suricata's warnings). */
+static int load_classification(struct vg_ruleset *rs, const char *path)
 {
 	char *buf;
 	size_t len;
-	if (read_file(path, VG_RULESET_MAX_AUX_FILE, &buf, &len))
-		return;
+	int rc = read_file(path, VG_RULESET_MAX_AUX_FILE, &buf, &len);
+	if (rc)
+		return rc;
 	struct vg_str all = vg_str_make(buf, len);
 	while (all.len) {
 		long nl = vg_str_chr(all, '\n');
@@ -243,14 +246,16 @@ static void load_classification(struct vg_ruleset *rs, const char *path)
 		rs->n_classes++;
 	}
 	free(buf);
+	return 0;
 }
 
-static void load_references(struct vg_ruleset *rs, const char *path)
+static int load_references(struct vg_ruleset *rs, const char *path)
 {
 	char *buf;
 	size_t len;
-	if (read_file(path, VG_RULESET_MAX_AUX_FILE, &buf, &len))
-		return;
+	int rc = read_file(path, VG_RULESET_MAX_AUX_FILE, &buf, &len);
+	if (rc)
+		return rc;
 	struct vg_str all = vg_str_make(buf, len);
 	while (all.len) {
 		long nl = vg_str_chr(all, '\n');
@@ -282,6 +287,7 @@ static void load_references(struct vg_ruleset *rs, const char *path)
 		rs->n_refs++;
 	}
 	free(buf);
+	return 0;
 }
 
 /* Classtypes ET Open uses that the Snort-era classification.config lacks; Suricata's own
@@ -600,17 +606,27 @@ static int ruleset_new(const struct vg_config *cfg, const char *first_file, stru
 			return VG_EINVAL;
 		}
 	}
+	/* A file named in the config must be readable; one found by looking around is used
+	 * when it can be read. */
 	char path[4096 + 64];
-	if (cls)
-		load_classification(rs, cls);
-	else if (find_aux(first_file, "classification.config", path, sizeof(path)))
-		load_classification(rs, path);
+	const char *bad = NULL;
+	if (cls && (rc = load_classification(rs, cls)))
+		bad = cls;
+	else if (!cls && find_aux(first_file, "classification.config", path, sizeof(path)))
+		(void)load_classification(rs, path);
 	if (rs->n_classes)
 		add_builtin_classes(rs);
-	if (ref)
-		load_references(rs, ref);
-	else if (find_aux(first_file, "reference.config", path, sizeof(path)))
-		load_references(rs, path);
+	if (!bad && ref && (rc = load_references(rs, ref)))
+		bad = ref;
+	else if (!ref && find_aux(first_file, "reference.config", path, sizeof(path)))
+		(void)load_references(rs, path);
+	if (bad) {
+		if (errmsg && errsz)
+			snprintf(errmsg, errsz, "%s: %s", bad,
+				 rc == VG_EIO ? strerror(errno) : vg_strerror(rc));
+		vg_ruleset_free(rs);
+		return rc;
+	}
 	*out = rs;
 	return 0;
 }

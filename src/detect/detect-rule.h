@@ -592,7 +592,8 @@ struct vg_rule_skipped {
  * ("duplicate sid"). Variables: Suricata's defaults, overridden by cfg (may be NULL);
  * classification.config and reference.config come from cfg's rules.classification-file /
  * rules.reference-config-file, else from the directory of the first rule file, else
- * VIGIL_SHARED's data/rules/ (if set); missing ones just leave class_desc/url NULL.
+ * VIGIL_SHARED's data/rules/ (if set); when none is found class_desc/url stay NULL (a file
+ * named in cfg that cannot be read is an error: VG_EIO).
  * Returns 0 with *out set (caller frees with vg_ruleset_free) even when rules were skipped;
  * VG_EIO when a file cannot be read (errmsg says which), VG_EINVAL on a bad variable in cfg,
  * VG_ENOMEM. errmsg (may be NULL) gets a message on failure. */

@@ -103,6 +103,10 @@ def test_exit_codes(tmp_path):
     good = tmp_path / "g.rules"
     good.write_text("alert tcp any any -> any any (sid:1;)\n")
     run("check", "--config", str(bad_cfg), str(good), check_rc=2)
+    missing_cls = tmp_path / "cls.yaml"
+    missing_cls.write_text(f"rules:\n  classification-file: {tmp_path}/nope.config\n")
+    p = run("check", "--config", str(missing_cls), str(good), check_rc=2)
+    assert "nope.config" in p.stderr
     empty = tmp_path / "empty.rules"
     empty.write_text("# nothing here\n")
     out = json.loads(run("check", "--json", str(empty), check_rc=0).stdout)
