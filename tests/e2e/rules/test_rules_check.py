@@ -5,11 +5,24 @@ import json
 import os
 import subprocess
 
+import jsonschema
 import pytest
 
 VIGIL = os.environ.get("VIGIL_BIN", "vigil")
 SHARED = os.environ.get("VIGIL_SHARED", "/work/shared")
 ET = sorted(glob.glob(os.path.join(SHARED, "data", "rules", "et-open", "*.rules")))
+SRC = os.environ.get("VIGIL_SRC", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+with open(os.path.join(SRC, "etc", "schema", "rules-check-v1.schema.json")) as _fh:
+    SCHEMA = json.load(_fh)
+
+
+def check_json(text):
+    """--json prints exactly one object, valid against etc/schema/rules-check-v1."""
+    out = json.loads(text)
+    jsonschema.validate(out, SCHEMA)
+    assert out["loaded"] + out["skipped"] == out["total"]
+    assert sum(out["reasons"].values()) == out["skipped"] == len(out["skipped_rules"])
+    return out
 
 
 def run(*args, check_rc=None):
@@ -58,7 +71,7 @@ def mixed(tmp_path):
 
 def test_mixed_file_json(mixed):
     p = run("check", "--json", mixed, check_rc=0)
-    out = json.loads(p.stdout)  # exactly one JSON object
+    out = check_json(p.stdout)
     assert out["loaded"] == 3
     assert out["skipped"] == len(EXPECTED_SKIPS)
     got = [(s["line"], s["sid"], s["reason"]) for s in out["skipped_rules"]]
@@ -81,13 +94,13 @@ def test_config_overrides_variables(tmp_path):
     rules = tmp_path / "v.rules"
     rules.write_text('alert tcp $DMZ any -> any $WEB_PORTS (msg:"custom vars"; sid:1;)\n')
     p = run("check", "--json", str(rules), check_rc=0)
-    out = json.loads(p.stdout)
+    out = check_json(p.stdout)
     assert out["loaded"] == 0
     assert out["reasons"] == {"unknown address variable '$DMZ'": 1}
     cfg = tmp_path / "vigil.yaml"
     cfg.write_text("vars:\n  address-groups:\n    DMZ: \"[198.51.100.0/24]\"\n"
                    "  port-groups:\n    WEB_PORTS: \"[80,443]\"\n")
-    out = json.loads(run("check", "--json", "--config", str(cfg), str(rules), check_rc=0).stdout)
+    out = check_json(run("check", "--json", "--config", str(cfg), str(rules), check_rc=0).stdout)
     assert out["loaded"] == 1 and out["skipped"] == 0
 
 
@@ -109,14 +122,14 @@ def test_exit_codes(tmp_path):
     assert "nope.config" in p.stderr
     empty = tmp_path / "empty.rules"
     empty.write_text("# nothing here\n")
-    out = json.loads(run("check", "--json", str(empty), check_rc=0).stdout)
+    out = check_json(run("check", "--json", str(empty), check_rc=0).stdout)
     assert out["loaded"] == 0 and out["skipped"] == 0 and out["reasons"] == {}
 
 
 @pytest.mark.skipif(not ET, reason="ET Open not present")
 def test_et_open_loads_98_percent():
     p = run("check", "--json", *ET, check_rc=0)
-    out = json.loads(p.stdout)
+    out = check_json(p.stdout)
     # enabled rules in the files, counted independently of vigil
     enabled = 0
     for f in ET:
