@@ -59,6 +59,7 @@ struct sig {
 	bool payload;              /* has payload items */
 	bool checks;               /* tests flowbits/flowints/xbits */
 	bool has_tls_version;
+	uint32_t set_src, set_dst; /* interned address sets (memoised per inspection) */
 	bool iponly;               /* addresses only: inspected on a flow's first packet of
 	                            * each direction (Suricata's IP-only engine does so) */
 	uint32_t **fb;             /* per flowbit op: name ids; owned */
@@ -74,7 +75,21 @@ struct hs_list {
 	uint32_t n;
 };
 
+/* IP-only rules indexed by the narrow side of their addresses (Suricata uses a radix
+ * tree): ranges sorted by start, with the running maximum of their ends, so a lookup
+ * is a binary search and a short walk back over the ranges that can still cover it. */
+struct ipent {
+	struct vg_addr lo, hi;
+	uint32_t sig;
+};
+struct ipidx {
+	struct ipent *e;
+	struct vg_addr *maxhi;
+	uint32_t n, cap;
+};
+
 struct group {
+	struct ipidx ipx[2];       /* IP-only rules by source [0] / destination [1] */
 	uint32_t *always;          /* in evaluation order */
 	uint32_t n_always;
 	uint32_t *iponly;          /* in evaluation order */
@@ -137,6 +152,13 @@ struct vg_sig_engine {
 	uint32_t gen;
 	uint32_t *cand;
 	uint32_t n_cand;
+	/* Address sets interned across rules (most rules share HOME_NET / EXTERNAL_NET):
+	 * membership of the inspection's src/dst is computed once per set and inspection. */
+	const struct vg_rule_addrs **sets;
+	uint32_t n_sets;
+	uint32_t *memo_gen[2];
+	uint8_t *memo_val[2];
+	uint32_t agen;
 	uint32_t *pkt_alerted;     /* sigs alerted for the current packet */
 	uint32_t n_pkt_alerted, cap_pkt_alerted;
 	struct kvtab thr, xbt;
@@ -347,6 +369,65 @@ static int pick_fp(const struct sig *s, int ctx)
 
 static int cmp_cand(const void *a, const void *b, void *arg);
 
+static inline int acmp(const struct vg_addr *a, const struct vg_addr *b);
+
+/* A range wider than a /8 (IPv4) or a /48 (IPv6) makes a side unfit for the index. */
+static bool range_wide(const struct vg_rule_addr_range *r)
+{
+	if (r->lo.family != r->hi.family)
+		return true;
+	if (r->lo.family == VG_AF_INET) {
+		uint32_t l = (uint32_t)r->lo.b[0] << 24 | (uint32_t)r->lo.b[1] << 16 | (uint32_t)r->lo.b[2] << 8 | r->lo.b[3];
+		uint32_t h = (uint32_t)r->hi.b[0] << 24 | (uint32_t)r->hi.b[1] << 16 | (uint32_t)r->hi.b[2] << 8 | r->hi.b[3];
+		return h - l > (1u << 24);
+	}
+	return memcmp(r->lo.b, r->hi.b, 6) != 0;
+}
+
+static bool side_narrow(const struct vg_rule_addrs *a)
+{
+	if (a->any || a->n == 0)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (range_wide(&a->r[i]))
+			return false;
+	return true;
+}
+
+static int ipx_add(struct ipidx *x, const struct vg_rule_addrs *a, uint32_t sig)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		if (x->n == x->cap) {
+			uint32_t nc = x->cap ? x->cap * 2 : 64;
+			struct ipent *ne = realloc(x->e, nc * sizeof(*ne));
+			if (!ne)
+				return VG_ENOMEM;
+			x->e = ne;
+			x->cap = nc;
+		}
+		x->e[x->n++] = (struct ipent){ a->r[i].lo, a->r[i].hi, sig };
+	}
+	return 0;
+}
+
+static int cmp_ipent(const void *a, const void *b)
+{
+	return acmp(&((const struct ipent *)a)->lo, &((const struct ipent *)b)->lo);
+}
+
+static int ipx_finish(struct ipidx *x)
+{
+	if (x->n == 0)
+		return 0;
+	qsort(x->e, x->n, sizeof(*x->e), cmp_ipent);
+	x->maxhi = malloc(x->n * sizeof(*x->maxhi));
+	if (!x->maxhi)
+		return VG_ENOMEM;
+	for (uint32_t i = 0; i < x->n; i++)
+		x->maxhi[i] = i && acmp(&x->maxhi[i - 1], &x->e[i].hi) > 0 ? x->maxhi[i - 1] : x->e[i].hi;
+	return 0;
+}
+
 struct pat {
 	enum vg_rule_buf buf;
 	const char *p;
@@ -377,7 +458,11 @@ static int build_group(struct vg_sig_engine *e, struct group *g, int ctx, int di
 			continue;
 		g->n_rules++;
 		if (s->iponly && ctx == CTX_PKT) {
-			g->iponly[g->n_iponly++] = (uint32_t)i;
+			int side = side_narrow(&s->r->src) ? 0 : side_narrow(&s->r->dst) ? 1 : -1;
+			if (side < 0)
+				g->iponly[g->n_iponly++] = (uint32_t)i;
+			else if (ipx_add(&g->ipx[side], side ? &s->r->dst : &s->r->src, (uint32_t)i) != 0)
+				return VG_ENOMEM;
 			continue;
 		}
 		int fp = pick_fp(s, ctx);
@@ -455,6 +540,8 @@ static int build_group(struct vg_sig_engine *e, struct group *g, int ctx, int di
 	 * Hyperscan candidates and merges */
 	qsort_r(g->always, g->n_always, sizeof(*g->always), cmp_cand, e);
 	qsort_r(g->iponly, g->n_iponly, sizeof(*g->iponly), cmp_cand, e);
+	for (int k = 0; k < 2 && rc == 0; k++)
+		rc = ipx_finish(&g->ipx[k]);
 	e->st.always_rules += g->n_always + g->n_iponly;
 	if (g->n_rules)
 		e->st.groups++;
@@ -575,6 +662,61 @@ static int collect_names(struct vg_sig_engine *e, const struct vg_rule *const *r
 	return 0;
 }
 
+static bool addrs_same(const struct vg_rule_addrs *a, const struct vg_rule_addrs *b)
+{
+	return a->any == b->any && a->n == b->n &&
+	       (a->n == 0 || memcmp(a->r, b->r, a->n * sizeof(*a->r)) == 0);
+}
+
+static uint64_t addrs_hash(const struct vg_sig_engine *e, const struct vg_rule_addrs *a)
+{
+	uint64_t h = vg_siphash(&e->hkey, &a->n, sizeof(a->n)) ^ (a->any ? 0x9e3779b97f4a7c15ull : 0);
+	if (a->n)
+		h ^= vg_siphash(&e->hkey, a->r, a->n * sizeof(*a->r));
+	return h;
+}
+
+/* Give every rule's source and destination set an id shared by equal sets. */
+static int intern_sets(struct vg_sig_engine *e)
+{
+	size_t cap = 16;
+	while (cap < 4 * e->n + 16)
+		cap <<= 1;
+	uint32_t *tab = malloc(cap * sizeof(*tab));
+	e->sets = calloc(2 * e->n + 1, sizeof(*e->sets));
+	if (!tab || !e->sets) {
+		free(tab);
+		return VG_ENOMEM;
+	}
+	memset(tab, 0xff, cap * sizeof(*tab));
+	for (size_t i = 0; i < e->n; i++) {
+		struct sig *s = &e->sigs[i];
+		for (int w = 0; w < 2; w++) {
+			const struct vg_rule_addrs *a = w ? &s->r->dst : &s->r->src;
+			size_t k = addrs_hash(e, a) & (cap - 1);
+			while (tab[k] != UINT32_MAX && !addrs_same(e->sets[tab[k]], a))
+				k = (k + 1) & (cap - 1);
+			if (tab[k] == UINT32_MAX) {
+				tab[k] = e->n_sets;
+				e->sets[e->n_sets++] = a;
+			}
+			if (w)
+				s->set_dst = tab[k];
+			else
+				s->set_src = tab[k];
+		}
+	}
+	free(tab);
+	e->st.address_sets = e->n_sets;
+	for (int w = 0; w < 2; w++) {
+		e->memo_gen[w] = calloc(e->n_sets + 1, sizeof(*e->memo_gen[w]));
+		e->memo_val[w] = calloc(e->n_sets + 1, sizeof(*e->memo_val[w]));
+		if (!e->memo_gen[w] || !e->memo_val[w])
+			return VG_ENOMEM;
+	}
+	return 0;
+}
+
 int vg_sig_engine_new_rules(const struct vg_rule *const *rules, size_t n, struct vg_sig_engine **out)
 {
 	*out = NULL;
@@ -607,6 +749,8 @@ int vg_sig_engine_new_rules(const struct vg_rule *const *rules, size_t n, struct
 			goto fail;
 	}
 	e->st.rules = n - e->st.rules_failed;
+	if ((rc = intern_sets(e)) != 0)
+		goto fail;
 	for (int c = 0; c < CTX__N; c++)
 		for (int d = 0; d < 2; d++)
 			if ((rc = build_group(e, &e->grp[c][d], c, d)) != 0)
@@ -648,6 +792,10 @@ void vg_sig_engine_free(struct vg_sig_engine *e)
 			free(g->dbs);
 			free(g->always);
 			free(g->iponly);
+			for (int k = 0; k < 2; k++) {
+				free(g->ipx[k].e);
+				free(g->ipx[k].maxhi);
+			}
 		}
 	}
 	for (size_t i = 0; e->sigs && i < e->n; i++) {
@@ -672,6 +820,11 @@ void vg_sig_engine_free(struct vg_sig_engine *e)
 	free(e->xbit_names);
 	free(e->thr.e);
 	free(e->xbt.e);
+	free(e->sets);
+	for (int w = 0; w < 2; w++) {
+		free(e->memo_gen[w]);
+		free(e->memo_val[w]);
+	}
 	vg_sig_mctx_free(&e->mc);
 	vg_sig_bufset_free(&e->bufs);
 	free(e);
@@ -910,16 +1063,29 @@ static bool amatch(const struct vg_rule_addrs *s, const struct vg_addr *a)
 	return false;
 }
 
-/* Ports first: they are cheap and usually decide. */
-static bool addrs_ok(const struct vg_rule *r, const struct ictx *ic)
+/* Is the inspection's source (which 0) or destination (1) in set id? Memoised for
+ * the inspection (e->agen). */
+static bool amemo(struct vg_sig_engine *e, uint32_t set, int which, const struct ictx *ic)
 {
+	if (e->memo_gen[which][set] == e->agen)
+		return e->memo_val[which][set];
+	bool v = amatch(e->sets[set], which ? &ic->dst : &ic->src);
+	e->memo_gen[which][set] = e->agen;
+	e->memo_val[which][set] = v;
+	return v;
+}
+
+/* Ports first: they are cheap and usually decide. */
+static bool addrs_ok(struct vg_sig_engine *e, const struct sig *s, const struct ictx *ic)
+{
+	const struct vg_rule *r = s->r;
 	if (vg_rule_ports_match(&r->sport, ic->sport) && vg_rule_ports_match(&r->dport, ic->dport) &&
-	    amatch(&r->src, &ic->src) && amatch(&r->dst, &ic->dst))
+	    amemo(e, s->set_src, 0, ic) && amemo(e, s->set_dst, 1, ic))
 		return true;
 	if (r->dir != VG_RULE_DIR_BOTH)
 		return false;
 	return vg_rule_ports_match(&r->sport, ic->dport) && vg_rule_ports_match(&r->dport, ic->sport) &&
-	       amatch(&r->src, &ic->dst) && amatch(&r->dst, &ic->src);
+	       amemo(e, s->set_src, 1, ic) && amemo(e, s->set_dst, 0, ic);
 }
 
 static bool flags_ok(const struct vg_rule_tcp_flags *t, uint8_t f)
@@ -973,10 +1139,10 @@ static bool stream_size_ok(const struct vg_rule *r, const struct ictx *ic)
 	}
 }
 
-static bool header_ok(const struct sig *s, const struct ictx *ic)
+static bool header_ok(struct vg_sig_engine *e, const struct sig *s, const struct ictx *ic)
 {
 	const struct vg_rule *r = s->r;
-	if (!proto_ok(s, ic) || !addrs_ok(r, ic))
+	if (!proto_ok(s, ic) || !addrs_ok(e, s, ic))
 		return false;
 	unsigned fl = r->flow;
 	if ((fl & VG_RULE_FLOW_TO_SERVER) && ic->dir != 0)
@@ -1394,7 +1560,7 @@ static void eval_sig(struct vg_sig_engine *e, uint32_t si, struct ictx *ic)
 	} else if (pkt_alerted(e, si)) {
 		return;
 	}
-	if (!header_ok(s, ic) || !checks_ok(e, s, ic))
+	if (!header_ok(e, s, ic) || !checks_ok(e, s, ic))
 		return;
 	e->st.candidates++;
 	if (!payload_match(e, s, ic))
@@ -1455,6 +1621,11 @@ static void run_group(struct vg_sig_engine *e, struct ictx *ic)
 	const struct group *g = &e->grp[ic->ctx][ic->dir];
 	if (g->n_rules == 0)
 		return;
+	if (++e->agen == 0) {
+		for (int w = 0; w < 2; w++)
+			memset(e->memo_gen[w], 0, (e->n_sets + 1) * sizeof(*e->memo_gen[w]));
+		e->agen = 1;
+	}
 	if (++e->gen == 0) {
 		memset(e->mark, 0, e->n * sizeof(*e->mark));
 		e->gen = 1;
@@ -1472,6 +1643,30 @@ static void run_group(struct vg_sig_engine *e, struct ictx *ic)
 			if (vg_sig_buf_get(&e->bufs, (int)l->buf, i, &p, &len) != 0 || len > UINT32_MAX)
 				continue;
 			(void)hs_scan(l->db, (const char *)p, (unsigned)len, 0, e->scratch, on_hs_match, &sc);
+		}
+	}
+	if (ic->iponly_due) {
+		for (int k = 0; k < 2; k++) {
+			const struct ipidx *x = &g->ipx[k];
+			const struct vg_addr *a = k ? &ic->dst : &ic->src;
+			/* last range starting at or before a, then back while one can cover a */
+			uint32_t lo = 0, hi = x->n;
+			while (lo < hi) {
+				uint32_t mid = lo + (hi - lo) / 2;
+				if (acmp(&x->e[mid].lo, a) <= 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (uint32_t j = lo; j-- > 0;) {
+				if (acmp(&x->maxhi[j], a) < 0)
+					break;
+				uint32_t si = x->e[j].sig;
+				if (acmp(&x->e[j].hi, a) >= 0 && e->mark[si] != e->gen) {
+					e->mark[si] = e->gen;
+					e->cand[e->n_cand++] = si;
+				}
+			}
 		}
 	}
 	if (e->n_cand > 1)
@@ -1713,6 +1908,7 @@ json_t *vg_sig_stats_json(const struct vg_sig_engine *e)
 	SET(hs_databases);
 	SET(hs_patterns);
 	SET(always_rules);
+	SET(address_sets);
 	SET(hs_failed);
 	SET(build_us);
 	SET(inspect_packet);

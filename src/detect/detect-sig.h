@@ -52,6 +52,7 @@ struct vg_sig_stats {
 	uint64_t rules_failed;      /* rules that could not be compiled (reason logged) */
 	uint64_t groups;            /* (context, direction) groups with rules */
 	uint64_t hs_databases, hs_patterns, always_rules;
+	uint64_t address_sets;      /* distinct source/destination sets (shared by rules) */
 	uint64_t hs_failed;         /* databases Hyperscan refused: their rules run always */
 	uint64_t build_us;          /* wall time of vg_sig_engine_new */
 	/* inspection */
