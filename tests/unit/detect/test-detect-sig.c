@@ -593,6 +593,33 @@ static void test_tls_once_per_flow(void **state)
 	eng_free(g);
 }
 
+static void test_iponly(void **state)
+{
+	(void)state;
+	const char *rules[] = {
+		"alert udp [1.2.3.4,5.6.7.0/24] any -> any any (msg:\"listed source\"; sid:60;)",
+		"alert ip any any -> [9.9.9.9,8.8.8.0/24] any (msg:\"listed destination\"; sid:61;)",
+		"alert ip 10.0.0.0/8 any -> !10.0.0.0/8 any (msg:\"wide both sides\"; sid:62;)",
+		NULL,
+	};
+	struct eng *g = eng_new(rules);
+	udp(g, 1000000, "5.6.7.8", "10.0.0.2", "a");
+	udp(g, 1000100, "5.6.7.8", "10.0.0.2", "b");   /* same flow, same direction: not again */
+	assert_int_equal(count_sid(g, 60), 1);
+	assert_int_equal(count_sid(g, 62), 0);
+	udp(g, 1000200, "10.0.0.2", "5.6.7.8", "c");   /* udp() keeps its ports: a new flow */
+	assert_int_equal(count_sid(g, 60), 1);
+	udp(g, 1000300, "10.0.0.1", "8.8.8.8", "d");
+	assert_int_equal(count_sid(g, 61), 1);
+	udp(g, 1000400, "1.2.3.5", "10.0.0.1", "e");   /* not listed */
+	udp(g, 1000500, "9.9.9.8", "9.9.9.10", "f");   /* neighbours of a listed host */
+	assert_int_equal(count_sid(g, 60), 1);
+	assert_int_equal(count_sid(g, 61), 1);
+	/* 10.0.0.2 → 5.6.7.8 (a new flow: ports differ from the first) and 10.0.0.1 → 8.8.8.8 */
+	assert_int_equal(count_sid(g, 62), 2);
+	eng_free(g);
+}
+
 static void test_engine_rejects_nothing_silently(void **state)
 {
 	(void)state;
@@ -644,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_http_engine_once_per_tx),
 		cmocka_unit_test(test_stream_chunks),
 		cmocka_unit_test(test_tls_once_per_flow),
+		cmocka_unit_test(test_iponly),
 		cmocka_unit_test(test_engine_rejects_nothing_silently),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
