@@ -42,17 +42,16 @@ struct vset {
 	uint16_t *idx;     /* VSET_IDX_SLOTS entries or NULL */
 };
 
+/* One allocation per group: the struct, its key, its ring of event times and the
+ * host/service context, in that order. What a lookup reads (chain, hash, rule, key)
+ * sits together at the end of the struct, next to the key. */
 struct group {
-	struct group *hnext;         /* hash chain */
 	struct group *lprev, *lnext; /* LRU list, most recent at the head */
 	struct group *oprev, *onext; /* open episodes */
 	bool in_open;
 	uint32_t heap_pos;           /* 1 + index in the deadline heap; 0: not in it */
 	uint64_t open_seq;           /* when it joined the open list (its order there) */
 	unsigned pinned;             /* being updated: never evicted */
-	uint64_t hash;
-	uint32_t rule;
-	size_t keylen;
 	size_t mem;
 
 	/* event_count / value_count */
@@ -71,9 +70,15 @@ struct group {
 
 	struct vset ev[VG_CORR_MAX_EVIDENCE];
 
-	/* Context of the last event, for the alert. */
+	/* Context of the last event, for the alert (host/service: VG_MAX_NAME each, in
+	 * the group's allocation). */
 	struct vg_addr src, dst;
-	char host[VG_MAX_NAME], service[VG_MAX_NAME];
+	char *host, *service;
+
+	struct group *hnext;         /* hash chain */
+	uint64_t hash;
+	uint32_t rule;
+	size_t keylen;
 	char key[];                  /* n_gb NUL-terminated values back to back */
 };
 
@@ -490,7 +495,6 @@ static void group_destroy(struct vg_correlate_engine *e, struct group *g)
 	for (size_t i = 0; i < VG_CORR_MAX_EVIDENCE; i++)
 		vset_free(e, g, &g->ev[i]);
 	e->st.mem_used -= g->mem;
-	free(g->ring);
 	free(g->st_last);
 	free(g);
 	e->st.groups--;
@@ -543,18 +547,20 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 	uint32_t ring_cap = 0;
 	if (r->corr.type == CT_EVENT_COUNT || r->corr.type == CT_VALUE_COUNT)
 		ring_cap = (uint32_t)r->corr.threshold + 1;
-	size_t need = sizeof(struct group) + keylen + ring_cap * sizeof(int64_t) +
-		      (r->corr.type >= CT_TEMPORAL ? nsteps * 4 * sizeof(int64_t) : 0);
+	size_t keyspace = (keylen + 7) & ~(size_t)7; /* the ring after it stays aligned */
+	size_t block = sizeof(struct group) + keyspace + ring_cap * sizeof(int64_t) + 2 * VG_MAX_NAME;
+	size_t need = block + (r->corr.type >= CT_TEMPORAL ? nsteps * 4 * sizeof(int64_t) : 0);
 	evict_for(e, need);
-	struct group *g = calloc(1, sizeof(*g) + keylen);
+	struct group *g = calloc(1, block);
 	if (!g)
 		return NULL;
-	g->ring = ring_cap ? calloc(ring_cap, sizeof(int64_t)) : NULL;
+	char *tail = g->key + keyspace;
+	g->ring = ring_cap ? (int64_t *)(void *)tail : NULL;
+	g->host = tail + ring_cap * sizeof(int64_t);
+	g->service = g->host + VG_MAX_NAME;
 	if (r->corr.type >= CT_TEMPORAL)
 		g->st_last = calloc(nsteps * 4, sizeof(int64_t));
-	if ((ring_cap && !g->ring) || (r->corr.type >= CT_TEMPORAL && !g->st_last)) {
-		free(g->ring);
-		free(g->st_last);
+	if (r->corr.type >= CT_TEMPORAL && !g->st_last) {
 		free(g);
 		return NULL;
 	}
@@ -881,14 +887,14 @@ static void note_context(struct group *g, const struct feed *f)
 		if (f->ev->dst.family != VG_AF_NONE)
 			g->dst = f->ev->dst;
 		if (f->ev->host)
-			vg_strlcpy(g->host, f->ev->host, strlen(f->ev->host), sizeof(g->host));
+			vg_strlcpy(g->host, f->ev->host, strlen(f->ev->host), VG_MAX_NAME);
 		if (f->ev->service)
-			vg_strlcpy(g->service, f->ev->service, strlen(f->ev->service), sizeof(g->service));
+			vg_strlcpy(g->service, f->ev->service, strlen(f->ev->service), VG_MAX_NAME);
 	} else if (f->ig) {
 		g->src = f->ig->src;
 		g->dst = f->ig->dst;
-		memcpy(g->host, f->ig->host, sizeof(g->host));
-		memcpy(g->service, f->ig->service, sizeof(g->service));
+		memcpy(g->host, f->ig->host, VG_MAX_NAME);
+		memcpy(g->service, f->ig->service, VG_MAX_NAME);
 	}
 }
 

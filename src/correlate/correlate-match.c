@@ -185,10 +185,20 @@ static bool ieq(const char *a, const char *b)
 	return a && b && strcasecmp(a, b) == 0;
 }
 
-static bool is_openstack(const char *svc)
+/* a equals the lowercase literal lit, ignoring case (ASCII, as strcasecmp in the C
+ * locale): the per-event tests, without a libc call per literal. */
+static bool ieq_lit(const char *a, const char *lit)
 {
-	return ieq(svc, "keystone") || ieq(svc, "horizon");
+	if (!a)
+		return false;
+	for (; *lit; a++, lit++) {
+		unsigned char c = (unsigned char)*a;
+		if ((c >= 'A' && c <= 'Z' ? c + 32u : c) != (unsigned char)*lit)
+			return false;
+	}
+	return *a == '\0';
 }
+
 
 void cm_ectx_init(struct cm_ectx *x, const struct vg_event *ev,
 		  const struct vg_correlate_details *det)
@@ -202,14 +212,14 @@ void cm_ectx_init(struct cm_ectx *x, const struct vg_event *ev,
 	unsigned f = 0;
 	if (ev->type == VG_EVT_LOG)
 		f |= CM_EV_LOG;
-	if (ieq(ev->category, "web"))
+	if (ieq_lit(ev->category, "web"))
 		f |= CM_EV_WEB;
-	else if (ieq(ev->category, "authentication"))
+	else if (ieq_lit(ev->category, "authentication"))
 		f |= CM_EV_AUTH;
 	if (ev->service) {
-		if (is_openstack(ev->service))
+		if (ieq_lit(ev->service, "keystone") || ieq_lit(ev->service, "horizon"))
 			f |= CM_EV_OPENSTACK;
-		else if (ieq(ev->service, "sshd"))
+		else if (ieq_lit(ev->service, "sshd"))
 			f |= CM_EV_SSHD;
 	}
 	x->ls = f;
