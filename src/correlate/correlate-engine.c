@@ -21,13 +21,29 @@
 #include "core/limits.h"
 #include "correlate/correlate-int.h"
 
+/* A distinct value. Short ones (most addresses, users, hosts) live in the entry
+ * itself: no allocation, and a compare reads the entry only. */
+#define VENT_INLINE 24u
+
 struct vent {
-	char *s;
 	uint64_t h;     /* keyed hash of the value: compared before the bytes */
-	uint32_t len;
 	int64_t last;   /* event time it was last seen */
 	int64_t first;
+	uint32_t len;
+	char *s;        /* the value when len >= VENT_INLINE (owned), else NULL */
+	char inl[VENT_INLINE];
 };
+
+static inline const char *vent_str(const struct vent *x)
+{
+	return x->s ? x->s : x->inl;
+}
+
+/* Bytes a value holds outside its entry. */
+static inline size_t vent_mem(const struct vent *x)
+{
+	return x->s ? x->len + 1u : 0;
+}
 
 /* A set past VSET_IDX_MIN values gets an open-addressing index (keyed SipHash of the
  * value → position + 1), so noting a value is not a scan of up to
@@ -232,12 +248,12 @@ static uint32_t vset_find(const struct vset *s, const char *v, size_t len, uint6
 			if (!p)
 				return UINT32_MAX;
 			const struct vent *x = &s->v[p - 1];
-			if (x->h == h && x->len == len && !memcmp(x->s, v, len))
+			if (x->h == h && x->len == len && !memcmp(vent_str(x), v, len))
 				return p - 1;
 		}
 	}
 	for (uint32_t i = 0; i < s->n; i++)
-		if (s->v[i].h == h && s->v[i].len == len && !memcmp(s->v[i].s, v, len))
+		if (s->v[i].h == h && s->v[i].len == len && !memcmp(vent_str(&s->v[i]), v, len))
 			return i;
 	return UINT32_MAX;
 }
@@ -245,7 +261,7 @@ static uint32_t vset_find(const struct vset *s, const char *v, size_t len, uint6
 static void vset_clear(struct vg_correlate_engine *e, struct group *g, struct vset *s)
 {
 	for (uint32_t i = 0; i < s->n; i++) {
-		size_t m = s->v[i].len + 1;
+		size_t m = vent_mem(&s->v[i]);
 		g->mem -= m;
 		e->st.mem_used -= m;
 		free(s->v[i].s);
@@ -304,14 +320,21 @@ static int vset_touch_h(struct vg_correlate_engine *e, struct group *g, struct v
 		s->v = nv;
 		s->cap = nc;
 	}
-	char *c = malloc(len + 1);
-	if (!c)
-		return VG_ENOMEM;
-	memcpy(c, v, len);
-	c[len] = '\0';
-	s->v[s->n++] = (struct vent){ .s = c, .h = h, .len = (uint32_t)len, .last = t, .first = t };
-	g->mem += len + 1;
-	e->st.mem_used += len + 1;
+	struct vent *x = &s->v[s->n];
+	*x = (struct vent){ .h = h, .len = (uint32_t)len, .last = t, .first = t };
+	if (len >= VENT_INLINE) {
+		x->s = malloc(len + 1);
+		if (!x->s)
+			return VG_ENOMEM;
+		memcpy(x->s, v, len);
+		x->s[len] = '\0';
+	} else {
+		memcpy(x->inl, v, len);
+		x->inl[len] = '\0';
+	}
+	s->n++;
+	g->mem += vent_mem(x);
+	e->st.mem_used += vent_mem(x);
 	if (s->idx) {
 		vset_index_add(s, s->n - 1);
 	} else if (s->n >= VSET_IDX_MIN) {
@@ -340,7 +363,7 @@ static void vset_prune(struct vg_correlate_engine *e, struct group *g, struct vs
 		if (s->v[i].last >= since) {
 			s->v[w++] = s->v[i];
 		} else {
-			size_t m = s->v[i].len + 1;
+			size_t m = vent_mem(&s->v[i]);
 			g->mem -= m;
 			e->st.mem_used -= m;
 			free(s->v[i].s);
@@ -356,7 +379,7 @@ static json_t *vset_json(const struct vset *s)
 {
 	json_t *a = json_array();
 	for (uint32_t i = 0; a && i < s->n && i < VG_CORR_MAX_LISTED; i++)
-		json_array_append_new(a, json_stringn(s->v[i].s, s->v[i].len));
+		json_array_append_new(a, json_stringn(vent_str(&s->v[i]), s->v[i].len));
 	return a;
 }
 
@@ -909,7 +932,7 @@ static void note_evidence(struct vg_correlate_engine *e, const struct vg_correla
 				if (strcmp(in->evidence[j], r->evidence[i]) != 0)
 					continue;
 				for (uint32_t k = 0; k < f->ig->ev[j].n; k++)
-					vset_touch_h(e, g, &g->ev[i], f->ig->ev[j].v[k].s,
+					vset_touch_h(e, g, &g->ev[i], vent_str(&f->ig->ev[j].v[k]),
 						     f->ig->ev[j].v[k].len, f->ig->ev[j].v[k].last,
 						     f->ig->ev[j].v[k].h, true);
 			}
