@@ -148,3 +148,20 @@ def test_bad_rules_are_skipped_and_the_good_ones_run(tmp_path):
     sids = [json.loads(l)["alert"]["signature_id"] for l in p.stdout.splitlines()
             if '"event_type":"alert"' in l]
     assert sids.count(1) == 1
+
+
+@pytest.mark.parametrize("fmt", ["eve", "ecs"])
+def test_signature_alerts_validate_against_schema(fmt):
+    jsonschema = pytest.importorskip("jsonschema")
+    with open(os.path.join(SRC, "etc", "schema", f"{fmt}-v1.schema.json")) as f:
+        schema = json.load(f)
+    cls = jsonschema.validators.validator_for(schema)
+    v = cls(schema)
+    lines = [json.loads(l) for l in
+             subprocess.run([BIN, "analyze", "--no-summary", "--format", fmt, "--rules", RULES,
+                             os.path.join(LAB, "http-attacks.pcap")], capture_output=True,
+                            text=True, timeout=600, check=True).stdout.splitlines()]
+    assert len(lines) > 20
+    for rec in lines:
+        errs = list(v.iter_errors(rec))
+        assert not errs, f"{errs[0].message} in {json.dumps(rec)[:300]}"
