@@ -1272,30 +1272,52 @@ static bool checks_ok(struct vg_sig_engine *e, const struct sig *s, const struct
 		if (f->any_of ? !any : !all)
 			return false;
 	}
+	for (size_t i = 0; i < r->n_xbits; i++) {
+		const struct vg_rule_xbit *x = &r->xbits[i];
+		if (!item_is_check_fb(x->cmd))
+			continue;
+		bool set = xbit_isset(e, s, i, ic);
+		if ((x->cmd == VG_RULE_FB_ISSET) != set)
+			return false;
+	}
+	return true;
+}
+
+/* flowint, in rule order after the payload matched, as Suricata's match list runs:
+ * +, -, = change the variable there and then, comparisons see the changed value; a
+ * failing comparison fails the rule (changes before it stay). No flow: fails. */
+static bool flowint_run(const struct sig *s, const struct ictx *ic)
+{
+	const struct vg_rule *r = s->r;
 	for (size_t i = 0; i < r->n_flowints; i++) {
 		const struct vg_rule_flowint *f = &r->flowints[i];
-		if (!flowint_is_check(f->op))
-			continue;
 		uint32_t id = s->fi[i];
-		bool set = ic->fs && id != UINT32_MAX && ic->fs->int_set[id];
-		if (f->op == VG_RULE_FI_ISSET) {
-			if (!set)
-				return false;
-			continue;
-		}
-		if (f->op == VG_RULE_FI_NOTSET) {
-			if (set)
-				return false;
-			continue;
-		}
-		if (!set)
+		if (!ic->fs || id == UINT32_MAX)
 			return false;
-		int64_t v = ic->fs->ints[id], ref = f->value;
+		bool set = ic->fs->int_set[id];
+		bool has_ref = true;
+		int64_t ref = f->value;
 		if (s->fi_var[i] != UINT32_MAX) {
-			if (!ic->fs->int_set[s->fi_var[i]])
-				return false;
+			has_ref = ic->fs->int_set[s->fi_var[i]];
 			ref = ic->fs->ints[s->fi_var[i]];
 		}
+		if (!flowint_is_check(f->op)) {
+			if (!has_ref)
+				continue;
+			int64_t cur = set ? ic->fs->ints[id] : 0;
+			cur = f->op == VG_RULE_FI_SET ? ref : f->op == VG_RULE_FI_ADD ? cur + ref : cur - ref;
+			ic->fs->ints[id] = cur;
+			ic->fs->int_set[id] = 1;
+			continue;
+		}
+		if (f->op == VG_RULE_FI_ISSET || f->op == VG_RULE_FI_NOTSET) {
+			if (set != (f->op == VG_RULE_FI_ISSET))
+				return false;
+			continue;
+		}
+		if (!set || !has_ref)
+			return false;
+		int64_t v = ic->fs->ints[id];
 		bool ok;
 		switch (f->op) {
 		case VG_RULE_FI_EQ: ok = v == ref; break;
@@ -1307,14 +1329,6 @@ static bool checks_ok(struct vg_sig_engine *e, const struct sig *s, const struct
 		default: ok = false; break;
 		}
 		if (!ok)
-			return false;
-	}
-	for (size_t i = 0; i < r->n_xbits; i++) {
-		const struct vg_rule_xbit *x = &r->xbits[i];
-		if (!item_is_check_fb(x->cmd))
-			continue;
-		bool set = xbit_isset(e, s, i, ic);
-		if ((x->cmd == VG_RULE_FB_ISSET) != set)
 			return false;
 	}
 	return true;
@@ -1331,27 +1345,6 @@ static void actions(struct vg_sig_engine *e, const struct sig *s, const struct i
 			continue;
 		for (size_t k = 0; k < f->n_names; k++)
 			bit_set(ic->fs, s->fb[i][k], how);
-	}
-	for (size_t i = 0; i < r->n_flowints && ic->fs; i++) {
-		const struct vg_rule_flowint *f = &r->flowints[i];
-		uint32_t id = s->fi[i];
-		if (flowint_is_check(f->op) || id == UINT32_MAX)
-			continue;
-		int64_t v = f->value;
-		if (s->fi_var[i] != UINT32_MAX) {
-			if (!ic->fs->int_set[s->fi_var[i]])
-				continue;
-			v = ic->fs->ints[s->fi_var[i]];
-		}
-		int64_t cur = ic->fs->int_set[id] ? ic->fs->ints[id] : 0;
-		if (f->op == VG_RULE_FI_SET)
-			cur = v;
-		else if (f->op == VG_RULE_FI_ADD)
-			cur += v;
-		else
-			cur -= v;
-		ic->fs->ints[id] = cur;
-		ic->fs->int_set[id] = 1;
 	}
 	for (size_t i = 0; i < r->n_xbits; i++) {
 		const struct vg_rule_xbit *x = &r->xbits[i];
@@ -1563,7 +1556,7 @@ static void eval_sig(struct vg_sig_engine *e, uint32_t si, struct ictx *ic)
 	if (!header_ok(e, s, ic) || !checks_ok(e, s, ic))
 		return;
 	e->st.candidates++;
-	if (!payload_match(e, s, ic))
+	if (!payload_match(e, s, ic) || !flowint_run(s, ic))
 		return;
 	e->st.matches++;
 	actions(e, s, ic);

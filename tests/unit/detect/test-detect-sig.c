@@ -620,6 +620,40 @@ static void test_iponly(void **state)
 	eng_free(g);
 }
 
+static void test_flowint_xbits(void **state)
+{
+	(void)state;
+	const char *rules[] = {
+		/* counts B per flow; alerts from the third on (the increment comes first) */
+		"alert udp any any -> any any (content:\"B\"; flowint:cnt,+,1; flowint:cnt,>,2; sid:70;)",
+		"alert udp any any -> any any (content:\"R\"; flowint:cnt,=,0; noalert; sid:71;)",
+		/* xbits per source host, across flows */
+		"alert udp any any -> any any (content:\"MARK\"; xbits:set,marked,track ip_src,expire 30; noalert; sid:72;)",
+		"alert udp any any -> any any (content:\"HIT\"; xbits:isset,marked,track ip_src; sid:73;)",
+		NULL,
+	};
+	struct eng *g = eng_new(rules);
+	for (int i = 0; i < 4; i++)
+		udp(g, 1000000 + i, "10.0.0.1", "10.0.0.2", "B");
+	assert_int_equal(count_sid(g, 70), 2);
+	udp(g, 1000010, "10.0.0.1", "10.0.0.2", "R");    /* reset */
+	udp(g, 1000011, "10.0.0.1", "10.0.0.2", "B");
+	assert_int_equal(count_sid(g, 70), 2);
+	udp(g, 1000020, "10.0.0.9", "10.0.0.2", "B");    /* another flow: its own counter */
+	assert_int_equal(count_sid(g, 70), 2);
+	assert_int_equal(count_sid(g, 71), 0);
+	udp(g, 2000000, "10.0.0.5", "10.0.0.2", "HIT");  /* not marked */
+	assert_int_equal(count_sid(g, 73), 0);
+	udp(g, 2000001, "10.0.0.5", "10.0.0.3", "MARK"); /* marks the host 10.0.0.5 */
+	udp(g, 2000002, "10.0.0.5", "10.0.0.4", "HIT");  /* other flow, same source */
+	assert_int_equal(count_sid(g, 73), 1);
+	udp(g, 2000003, "10.0.0.6", "10.0.0.4", "HIT");  /* other source */
+	assert_int_equal(count_sid(g, 73), 1);
+	udp(g, 40000000, "10.0.0.5", "10.0.0.4", "HIT"); /* expired after 30 s */
+	assert_int_equal(count_sid(g, 73), 1);
+	eng_free(g);
+}
+
 static void test_engine_rejects_nothing_silently(void **state)
 {
 	(void)state;
@@ -672,6 +706,7 @@ int main(void)
 		cmocka_unit_test(test_stream_chunks),
 		cmocka_unit_test(test_tls_once_per_flow),
 		cmocka_unit_test(test_iponly),
+		cmocka_unit_test(test_flowint_xbits),
 		cmocka_unit_test(test_engine_rejects_nothing_silently),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
