@@ -130,7 +130,20 @@ int vg_sig_prog_build(const struct vg_rule *r, struct vg_sig_prog *out, char *re
 	for (uint32_t li = 0; li < out->n_lists; li++) {
 		struct vg_sig_list *l = &out->lists[li];
 		for (uint32_t k = 0; k + 1 < l->n; k++)
-			l->next_rel[k] = item_is_relative(&r->matches[l->items[k + 1]]);
+		{
+			/* when to look for the next occurrence of item k after the rest failed,
+			 * as Suricata: a content only when the next item is a content with
+			 * within (DETECT_CONTENT_WITHIN_NEXT; with distance alone an earlier
+			 * anchor already covers every later one), a pcre when the next item is
+			 * relative to it (DETECT_PCRE_RELATIVE_NEXT) */
+			const struct vg_rule_match *cur = &r->matches[l->items[k]];
+			const struct vg_rule_match *nx = &r->matches[l->items[k + 1]];
+			if (cur->kind == VG_RULE_M_CONTENT)
+				l->next_rel[k] = nx->kind == VG_RULE_M_CONTENT &&
+						 (nx->u.content.flags & VG_RULE_CONTENT_WITHIN);
+			else
+				l->next_rel[k] = item_is_relative(nx);
+		}
 	}
 
 	for (size_t i = 0; i < r->n_matches; i++) {
@@ -386,13 +399,13 @@ static int do_content(struct walk *w, uint32_t k, size_t cursor, const struct vg
 		}
 		if (neg)
 			return pos >= 0 ? 0 : walk(w, k + 1, cursor);
-		if (pos < 0)
-			return 0;
+		if (pos < 0) /* an absolute content missing cannot appear by retrying: stop */
+			return (cd->flags & (VG_RULE_CONTENT_DISTANCE | VG_RULE_CONTENT_WITHIN)) ? 0 : -1;
 		int r = walk(w, k + 1, (size_t)pos + nlen);
 		if (r != 0)
 			return r;
 		if (!w->l->next_rel[k] || (cd->flags & (VG_RULE_CONTENT_ENDSWITH | VG_RULE_CONTENT_STARTSWITH)))
-			return 0;
+			return -1; /* the rest does not depend on where this matched: give up */
 		if (w->c->steps == 0) {
 			w->c->step_limit_hits++;
 			return -1;
@@ -460,10 +473,13 @@ static int walk(struct walk *w, uint32_t k, size_t cursor)
 		uint64_t pos = (uint64_t)var_or(c, d->pos_var, d->pos);
 		if (d->relative)
 			pos += cursor;
-		bool ok = pos < len;
+		/* relative: data at cursor + n means cursor + n <= len (Suricata) */
+		bool ok = d->relative ? pos <= len : pos < len;
 		if (d->negated)
 			ok = !ok;
-		return ok ? walk(w, k + 1, cursor) : 0;
+		if (!ok) /* later anchors leave less data after them: stop, except for !relative */
+			return d->pos_var < 0 && !(d->relative && d->negated) ? -1 : 0;
+		return walk(w, k + 1, cursor);
 	}
 	case VG_RULE_M_BSIZE:
 		return vg_rule_num_match(&m->u.bsize, len) ? walk(w, k + 1, cursor) : 0;

@@ -102,6 +102,8 @@ static void test_distance_within_backtrack(void **state)
 		       "xy-xyz"));
 	assert_false(MP("content:\"x\"; content:\"y\"; distance:0; within:2; content:\"z\"; distance:0; within:1;",
 			"xy-xy-z"));
+	/* Suricata does not retry an anchor for a following isdataat: the first "a" decides */
+	assert_false(MP("content:\"a\"; isdataat:3,relative; content:\"b\"; distance:0; within:1;", "a b ab"));
 }
 
 static void test_startswith_endswith(void **state)
@@ -118,9 +120,17 @@ static void test_startswith_endswith(void **state)
 static void test_isdataat(void **state)
 {
 	(void)state;
+	/* relative: n more bytes after the match (Suricata: cursor + n <= length) */
 	assert_true(MP("content:\"AB\"; isdataat:2,relative;", "AB123"));
-	assert_false(MP("content:\"AB\"; isdataat:3,relative;", "AB123"));
-	assert_true(MP("content:\"AB\"; isdataat:!3,relative;", "AB123"));
+	assert_true(MP("content:\"AB\"; isdataat:3,relative;", "AB123"));
+	assert_false(MP("content:\"AB\"; isdataat:4,relative;", "AB123"));
+	assert_true(MP("content:\"AB\"; isdataat:!4,relative;", "AB123"));
+	assert_false(MP("content:\"AB\"; isdataat:!3,relative;", "AB123"));
+	/* only the first "AB" is tried: Suricata retries a content for a following content
+	 * with within, not for isdataat (so the "AB" at the end is not reached) */
+	assert_false(MP("content:\"AB\"; isdataat:!1,relative;", "AB123AB"));
+	assert_true(MP("content:\"AB\"; isdataat:!1,relative;", "xxAB"));
+	/* absolute: byte n exists */
 	assert_true(MP("isdataat:4;", "12345"));
 	assert_false(MP("isdataat:5;", "12345"));
 }
