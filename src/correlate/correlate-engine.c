@@ -120,7 +120,7 @@ struct vg_correlate_engine {
 	struct vg_event_sink sink;
 	struct vg_hash_key key;
 	struct group **buckets;
-	size_t nbuckets;
+	size_t nbuckets, max_buckets;
 	struct group *lru_head, *lru_tail;
 	struct group *open_head;
 	/* Open episodes by deadline (min-heap), so a clock move finds what closes without
@@ -551,6 +551,24 @@ static void evict_for(struct vg_correlate_engine *e, size_t need)
 	}
 }
 
+/* The table grows with the groups (one bucket per group, up to the cap's size) so
+ * that a small state stays dense in the cache. A failed allocation keeps the old one. */
+static void rehash(struct vg_correlate_engine *e)
+{
+	size_t nb = e->nbuckets * 2;
+	struct group **b = calloc(nb, sizeof(*b));
+	if (!b)
+		return;
+	for (struct group *g = e->lru_head; g; g = g->lnext) {
+		struct group **slot = &b[g->hash & (nb - 1)];
+		g->hnext = *slot;
+		*slot = g;
+	}
+	free(e->buckets);
+	e->buckets = b;
+	e->nbuckets = nb;
+}
+
 static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const char *key,
 			       size_t keylen, int64_t ts)
 {
@@ -606,6 +624,8 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 	*b = g;
 	lru_push(e, g);
 	e->st.groups++;
+	if (e->st.groups > e->nbuckets && e->nbuckets < e->max_buckets)
+		rehash(e); /* walks the LRU list: g is on it */
 	e->st.groups_created++;
 	e->st.mem_used += need;
 	return g;
@@ -921,6 +941,25 @@ static void note_context(struct group *g, const struct feed *f)
 	}
 }
 
+_Static_assert(CM_F_DETAIL <= 32, "cm_ectx.h_valid has a bit per event field id");
+
+/* vset_touch of a field's value, with the value's hash computed once per event. */
+static void touch_field(struct vg_correlate_engine *e, struct group *g, struct vset *s,
+			const struct feed *f, enum cm_field_id id, const struct cm_fv *fv, int64_t t)
+{
+	unsigned k = (unsigned)id;
+	if (!f->ev || k == CM_F_EXTRA || k >= CM_F_DETAIL || fv->len > VG_CORR_MAX_VALUE_LEN) {
+		vset_touch(e, g, s, fv->s, fv->len, t);
+		return;
+	}
+	struct cm_ectx *x = f->x;
+	if (!(x->h_valid & (1u << k))) {
+		x->h[k] = vset_hash(e, fv->s, fv->len);
+		x->h_valid |= 1u << k;
+	}
+	vset_touch_h(e, g, s, fv->s, fv->len, t, x->h[k], true);
+}
+
 static void note_evidence(struct vg_correlate_engine *e, const struct vg_correlate_rule *r,
 			  struct group *g, const struct feed *f)
 {
@@ -940,7 +979,7 @@ static void note_evidence(struct vg_correlate_engine *e, const struct vg_correla
 		struct cm_fv fv;
 		feed_field(f, r->ev_id[i], r->evidence[i], &fv);
 		if (fv.present && fv.len)
-			vset_touch(e, g, &g->ev[i], fv.s, fv.len, f->ts);
+			touch_field(e, g, &g->ev[i], f, r->ev_id[i], &fv, f->ts);
 	}
 }
 
@@ -968,7 +1007,7 @@ static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct grou
 	note_context(g, f);
 	note_evidence(e, r, g, f);
 	if (r->corr.type == CT_VALUE_COUNT)
-		vset_touch(e, g, &g->vals, fv.s, fv.len, t);
+		touch_field(e, g, &g->vals, f, r->corr.field_id, &fv, t);
 	if (g->open) {
 		g->ep_count++;
 		if (t > g->ep_last)
@@ -1331,9 +1370,10 @@ int vg_correlate_engine_new(const struct vg_correlate_ruleset *rs,
 				     VG_CORR_MAX_GROUPS);
 	e->memcap = vg_clamp_u64(cfg && cfg->memcap ? cfg->memcap : VG_CORR_DEFAULT_MEMCAP, 1u << 16,
 				 VG_CORR_MAX_MEMCAP);
-	e->nbuckets = 16;
-	while (e->nbuckets < e->max_groups)
-		e->nbuckets <<= 1;
+	e->max_buckets = 16;
+	while (e->max_buckets < e->max_groups)
+		e->max_buckets <<= 1;
+	e->nbuckets = e->max_buckets < 1024 ? e->max_buckets : 1024;
 	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
 	e->rule_alerts = calloc(rs->n ? rs->n : 1, sizeof(uint64_t));
 	e->rule_obj = calloc(rs->n ? rs->n : 1, sizeof(json_t *));

@@ -397,6 +397,34 @@ static void test_many_open_episodes(void **state)
 	fx_free(f);
 }
 
+static void test_groups_found_after_table_growth(void **state)
+{
+	(void)state;
+	/* 3000 sources fail round-robin, five times each: the group table grows several
+	 * times while groups are being created and revisited; every group must keep its
+	 * count (5 of 5) for exactly one alert per source. */
+	struct fx *f = fx_new("title: fail\nname: fail\ndetection: {s: {event.action: ssh-login-failed},"
+			      " condition: s}\n---\n"
+			      "title: BF\nname: bf\n"
+			      "correlation: {type: event_count, rules: [fail], group-by: [source.ip],"
+			      " timespan: 1h, condition: {gte: 5}}\n");
+	struct vg_event ev;
+	char ip[32];
+	for (int round = 0; round < 5; round++) {
+		for (int i = 0; i < 3000; i++) {
+			snprintf(ip, sizeof(ip), "10.%d.%d.%d", 50 + i / 65536, i / 256 % 256, i % 256);
+			mk_event(&ev, T0 + round * SEC, "sshd", "ssh-login-failed", ip, "u");
+			assert_int_equal(vg_correlate_engine_event(f->e, &ev), 0);
+		}
+	}
+	const struct vg_correlate_stats *st = vg_correlate_engine_stats(f->e);
+	assert_int_equal(st->groups, 3000);
+	assert_int_equal(st->groups_created, 3000);
+	vg_correlate_engine_flush(f->e);
+	assert_int_equal(vg_correlate_engine_rule_alerts(f->e, 1), 3000);
+	fx_free(f);
+}
+
 /* --- value sets past the index threshold ----------------------------------------------- */
 
 static void test_value_set_index_counts_exactly(void **state)
@@ -537,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_action_index_no_action),
 		cmocka_unit_test(test_episodes_close_in_open_order),
 		cmocka_unit_test(test_many_open_episodes),
+		cmocka_unit_test(test_groups_found_after_table_growth),
 		cmocka_unit_test(test_value_set_index_counts_exactly),
 		cmocka_unit_test(test_value_set_index_after_expiry),
 		cmocka_unit_test(test_logsource_masks),
