@@ -520,7 +520,9 @@ static int walk(struct walk *w, uint32_t k, size_t cursor)
 			jump += 4 - jump % 4;
 		int64_t from = j->from_beginning ? 0 : j->from_end ? (int64_t)len : pos + j->rd.nbytes;
 		int64_t np = from + jump + j->post_offset;
-		if (np < 0 || (uint64_t)np > len)
+		if (np < 0) /* before the start: Suricata (7+) clamps to the buffer start */
+			np = 0;
+		if ((uint64_t)np > len)
 			return 0;
 		return walk(w, k + 1, (size_t)np);
 	}
