@@ -2453,13 +2453,12 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 		return fail(c, VG_ENOTSUP, "unsupported keyword '%.40s...'", name.p);
 	vg_strlcpy(kw, name.p, name.len, sizeof(kw));
 
-	/* keywords without a value */
+	/* keywords without a value (nocase checks its own) */
 	static const char *const no_value[] = {
-		"nocase", "rawbytes", "startswith", "endswith", "pkt_data", "base64_data",
-		"dotprefix", "noalert",
+		"rawbytes", "startswith", "endswith", "pkt_data", "base64_data", "dotprefix", "noalert",
 	};
 	for (size_t i = 0; i < sizeof(no_value) / sizeof(no_value[0]); i++)
-		if (strcmp(kw, no_value[i]) == 0 && has_val && strcmp(kw, "nocase") != 0)
+		if (has_val && strcmp(kw, no_value[i]) == 0)
 			return fail(c, VG_EINVAL, "%s takes no value", kw);
 
 	if (strcmp(kw, "msg") == 0) {
