@@ -16,10 +16,11 @@
 #include "detect/detect-rule.h"
 #include "detect/detect-sig-buf.h"
 
-/* The items of one buffer, in rule order. */
+/* The items of one buffer list — same (buffer, transforms, instance) — in rule order. */
 struct vg_sig_list {
 	enum vg_rule_buf buf;
 	uint32_t xform;               /* VG_RULE_XFORM_* of its items (same for all) */
+	uint8_t inst;                 /* buffer instance (vg_rule_match.inst) */
 	uint32_t n;
 	uint32_t *items;              /* indexes into rule->matches; owned */
 	bool *next_rel;               /* next_rel[k]: item k+1 is relative to item k; owned */

@@ -106,13 +106,17 @@ int vg_sig_prog_build(const struct vg_rule *r, struct vg_sig_prog *out, char *re
 			bool b64 = eb[i] == VG_RULE_BUF_BASE64_DATA;
 			if (b64 != (pass == 1))
 				continue;
+			/* one list per (buffer, transforms, instance): Suricata's buffer lists */
 			uint32_t li = 0;
-			while (li < out->n_lists && out->lists[li].buf != eb[i])
+			while (li < out->n_lists && (out->lists[li].buf != eb[i] || out->lists[li].xform != m->xform ||
+						     out->lists[li].inst != m->inst))
 				li++;
 			struct vg_sig_list *l = &out->lists[li];
 			if (li == out->n_lists) {
 				out->n_lists++;
 				l->buf = eb[i];
+				l->xform = m->xform;
+				l->inst = m->inst;
 				l->items = calloc(r->n_matches, sizeof(*l->items));
 				l->next_rel = calloc(r->n_matches, sizeof(*l->next_rel));
 				if (!l->items || !l->next_rel) {
@@ -120,7 +124,6 @@ int vg_sig_prog_build(const struct vg_rule *r, struct vg_sig_prog *out, char *re
 					return VG_ENOMEM;
 				}
 			}
-			l->xform |= m->xform;
 			l->items[l->n++] = (uint32_t)i;
 			if (m->kind == VG_RULE_M_BASE64_DECODE)
 				out->has_b64 = true;

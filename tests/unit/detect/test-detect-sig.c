@@ -322,6 +322,9 @@ static void test_dns_dotprefix(void **state)
 		{ "alert dns any any -> any any (dns.query; dotprefix; content:\".le.com\"; sid:1;)", false },
 		/* each name is its own buffer: no match across them */
 		{ "alert dns any any -> any any (dns.query; content:\"www\"; content:\"mail\"; sid:1;)", false },
+		/* ... but a second dns.query starts another instance, which may be another name */
+		{ "alert dns any any -> any any (dns.query; content:\"www\"; dns.query; content:\"mail\"; sid:1;)", true },
+		{ "alert dns any any -> any any (dns.query; content:\"www\"; dns.query; content:\"smtp\"; sid:1;)", false },
 		/* bsize per instance: 15 is www.example.com, 17 the other */
 		{ "alert dns any any -> any any (dns.query; bsize:15; sid:1;)", true },
 		{ "alert dns any any -> any any (dns.query; bsize:16; sid:1;)", false },
