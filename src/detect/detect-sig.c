@@ -1100,28 +1100,51 @@ static bool flags_ok(const struct vg_rule_tcp_flags *t, uint8_t f)
 	}
 }
 
-static bool app_proto_ok(const struct vg_rule *r, const struct ictx *ic)
+static bool app_proto_one(const char *want, bool neg, const struct ictx *ic)
 {
-	if (!r->app_proto)
-		return true;
 	const char *ap = ic->flow ? ic->flow->app_proto : NULL;
-	bool neg = r->flags & VG_RULE_F_APP_PROTO_NEG;
 	bool eq;
-	if (strcmp(r->app_proto, "failed") == 0)
+	if (strcmp(want, "failed") == 0)
 		eq = ic->flow && !ap && (ic->flow->flags & VG_FLOW_F_SEEN_TC); /* approximation */
-	else if (strcmp(r->app_proto, "http1") == 0)
+	else if (strcmp(want, "http1") == 0)
 		eq = ap && strcmp(ap, "http") == 0;
 	else
-		eq = ap && strcmp(ap, r->app_proto) == 0;
+		eq = ap && strcmp(ap, want) == 0;
 	if (!ap && neg)
 		return false; /* not known yet: Suricata waits for detection before !proto holds */
 	return neg ? !eq : eq;
 }
 
+/* Every app-layer-protocol option must hold. */
+static bool app_proto_ok(const struct vg_rule *r, const struct ictx *ic)
+{
+	if (r->n_app_protos) {
+		for (size_t i = 0; i < r->n_app_protos; i++)
+			if (!app_proto_one(r->app_protos[i].name, r->app_protos[i].negated, ic))
+				return false;
+		return true;
+	}
+	return !r->app_proto || app_proto_one(r->app_proto, r->flags & VG_RULE_F_APP_PROTO_NEG, ic);
+}
+
+static bool stream_size_one(enum vg_rule_stream_side side, const struct vg_rule_num *cmp,
+			    const struct ictx *ic);
+
+/* Every stream_size option must hold. */
 static bool stream_size_ok(const struct vg_rule *r, const struct ictx *ic)
 {
-	if (!r->stream_size.op)
+	if (r->n_stream_sizes) {
+		for (size_t i = 0; i < r->n_stream_sizes; i++)
+			if (!stream_size_one(r->stream_sizes[i].side, &r->stream_sizes[i].cmp, ic))
+				return false;
 		return true;
+	}
+	return !r->stream_size.op || stream_size_one(r->stream_side, &r->stream_size, ic);
+}
+
+static bool stream_size_one(enum vg_rule_stream_side side, const struct vg_rule_num *cmp,
+			    const struct ictx *ic)
+{
 	if (!ic->stream)
 		return false;
 	struct vg_stream_dir_info cli, srv;
@@ -1130,11 +1153,11 @@ static bool stream_size_ok(const struct vg_rule *r, const struct ictx *ic)
 		return false;
 	uint64_t c = cli.started ? (uint32_t)(cli.next_seq - cli.isn) : 0;
 	uint64_t s = srv.started ? (uint32_t)(srv.next_seq - srv.isn) : 0;
-	switch (r->stream_side) {
-	case VG_RULE_SS_SERVER: return vg_rule_num_match(&r->stream_size, s);
-	case VG_RULE_SS_CLIENT: return vg_rule_num_match(&r->stream_size, c);
-	case VG_RULE_SS_BOTH: return vg_rule_num_match(&r->stream_size, s) && vg_rule_num_match(&r->stream_size, c);
-	case VG_RULE_SS_EITHER: return vg_rule_num_match(&r->stream_size, s) || vg_rule_num_match(&r->stream_size, c);
+	switch (side) {
+	case VG_RULE_SS_SERVER: return vg_rule_num_match(cmp, s);
+	case VG_RULE_SS_CLIENT: return vg_rule_num_match(cmp, c);
+	case VG_RULE_SS_BOTH: return vg_rule_num_match(cmp, s) && vg_rule_num_match(cmp, c);
+	case VG_RULE_SS_EITHER: return vg_rule_num_match(cmp, s) || vg_rule_num_match(cmp, c);
 	default: return false;
 	}
 }
