@@ -475,6 +475,14 @@ void vg_nba_free(struct vg_nba *n)
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
+/* Caller times are clamped to the capture's range (VG_CAPTURE_MAX_TS_S) so that interval
+ * and gap arithmetic cannot overflow, whatever a caller passes. */
+static int64_t clamp_ts(int64_t ts)
+{
+	const int64_t lim = VG_CAPTURE_MAX_TS_S * 1000000;
+	return ts > lim ? lim : (ts < -lim ? -lim : ts);
+}
+
 static int64_t iv_of(const struct vg_nba *n, int64_t ts)
 {
 	int64_t q = ts / n->cfg.interval_us;
@@ -820,6 +828,7 @@ int vg_nba_flow_start(struct vg_nba *n, const struct vg_nba_flow *f, int64_t ts)
 {
 	if (!n || !flow_ok(f))
 		return VG_EINVAL;
+	ts = clamp_ts(ts);
 	n->st.flows_started++;
 	const char *ts_ten, *td_ten;
 	bool si = internal(n, f, &f->src, &ts_ten), di = internal(n, f, &f->dst, &td_ten);
@@ -858,7 +867,8 @@ int vg_nba_flow_end(struct vg_nba *n, const struct vg_nba_flow *f)
 	bool si = internal(n, f, &f->src, &ts_ten), di = internal(n, f, &f->dst, &td_ten);
 	if (!si && !di)
 		return 0;
-	int64_t iv = iv_of(n, f->end_us);
+	int64_t end = clamp_ts(f->end_us);
+	int64_t iv = iv_of(n, end);
 	if (si) {
 		struct host *h = host_get(n, &f->src, ts_ten, iv);
 		if (h) {
@@ -873,7 +883,7 @@ int vg_nba_flow_end(struct vg_nba *n, const struct vg_nba_flow *f)
 			h->bytes[1] += f->bytes_toserver;
 		}
 		if (n->cfg.talker_enabled && !si && f->pkts_toclient > 0)
-			talker(n, f, td_ten, f->end_us);
+			talker(n, f, td_ten, end);
 	}
 	return 0;
 }
@@ -882,7 +892,7 @@ void vg_nba_tick(struct vg_nba *n, int64_t now)
 {
 	if (!n)
 		return;
-	int64_t iv = iv_of(n, now);
+	int64_t iv = iv_of(n, clamp_ts(now));
 	if (iv <= n->tick_iv)
 		return;
 	n->tick_iv = iv;
