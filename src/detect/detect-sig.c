@@ -133,6 +133,12 @@ struct sflow {
 	uint64_t req_next;         /* first HTTP tx id whose request side is not inspected */
 	uint32_t raw_end[2];       /* stream: sequence number after the last inspected byte */
 	bool raw_valid[2];
+	/* TCP: when Suricata (IDS mode) would know the app protocol. Its app layer sees a
+	 * direction's bytes when the other side acknowledges them, after the handshake, so
+	 * the protocol detected on data of direction app_dir becomes visible with the first
+	 * established packet of the other direction (app_visible). */
+	bool app_seen, app_visible;
+	uint8_t app_dir;
 };
 
 struct vg_sig_engine {
@@ -187,6 +193,7 @@ struct ictx {
 	const struct vg_tls_info *tls;
 	json_t *extra;                 /* app-layer object for alerts (built lazily) */
 	bool passed;                   /* a pass rule matched: stop */
+	bool app_visible;              /* TCP: the flow's app protocol is known to packet rules */
 	bool iponly_due;               /* first packet of the flow in this direction */
 };
 
@@ -1013,6 +1020,10 @@ static bool flow_established(const struct vg_flow *f)
 static bool proto_ok(const struct sig *s, const struct ictx *ic)
 {
 	const char *ap = ic->flow ? ic->flow->app_proto : NULL;
+	/* a rule that only names an app protocol (no buffer, no payload) matches packets
+	 * once Suricata's app layer would have processed the detecting data */
+	if (ic->ctx == CTX_PKT && !s->payload && ic->proto == 6 && !ic->app_visible)
+		ap = NULL;
 	switch (s->r->proto) {
 	case VG_RULE_PROTO_IP:
 		return true;
@@ -1755,6 +1766,19 @@ void vg_sig_packet(struct vg_sig_engine *e, const struct vg_packet *pkt, struct 
 	ic.ts_us = pkt->ts_us;
 	ic.stream = stream;
 	ic.iponly_due = !flow || flow->pkts[ic.dir] == 1;
+	ic.app_visible = true;
+	if (flow && pkt->proto == 6 && ic.fs) {
+		struct sflow *fs = ic.fs;
+		if (!fs->app_visible) {
+			if (flow->app_proto && !fs->app_seen) {
+				fs->app_seen = true;
+				fs->app_dir = (uint8_t)ic.dir;
+			} else if (fs->app_seen && ic.dir != fs->app_dir && flow_established(flow)) {
+				fs->app_visible = true;
+			}
+		}
+		ic.app_visible = fs->app_visible;
+	}
 	struct vg_stream_dir_info di;
 	if (stream && vg_stream_dir_info(stream, ic.dir, &di) == 0 && di.started)
 		ic.stream_tracked = true;
