@@ -124,7 +124,7 @@ void vg_nids_finish(struct vg_nids *n);
 
 /* Signatures (detect-sig.h): e is borrowed and must outlive n; call before the first
  * packet (it registers the engine's flow storage) — VG_ESTATE after. Alerts go to n's
- * sink. NULL removes nothing that was set (one engine per nids). */
+ * sink. One engine per nids: VG_ESTATE when one is set already, VG_EINVAL for NULL. */
 struct vg_sig_engine;
 int vg_nids_set_signatures(struct vg_nids *n, struct vg_sig_engine *e);
 
