@@ -122,6 +122,46 @@ static void write_list(struct vg_jw *w, const char *key, const char *csv)
 	vg_jw_arr_close(w);
 }
 
+/* Suricata's alert.metadata: {key: [value, ...]} from "key value" entries, keys in
+ * order of first appearance; an entry without a value is a key with an empty list. */
+static void write_rule_metadata(struct vg_jw *w, const struct vg_ev_rule *r)
+{
+	vg_jw_obj_open(w, "metadata");
+	for (size_t i = 0; i < r->n_metadata; i++) {
+		struct vg_str e = vg_str_trim(vg_str_cstr(r->metadata[i]));
+		long sp = vg_str_chr(e, ' ');
+		size_t klen = sp < 0 ? e.len : (size_t)sp;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++) {
+			struct vg_str o = vg_str_trim(vg_str_cstr(r->metadata[j]));
+			long osp = vg_str_chr(o, ' ');
+			size_t olen = osp < 0 ? o.len : (size_t)osp;
+			seen = olen == klen && memcmp(o.p, e.p, klen) == 0;
+		}
+		if (seen || klen == 0)
+			continue;
+		char key[128];
+		vg_strlcpy(key, e.p, klen, sizeof(key));
+		vg_jw_arr_open(w, key);
+		for (size_t j = i; j < r->n_metadata; j++) {
+			struct vg_str o = vg_str_trim(vg_str_cstr(r->metadata[j]));
+			long osp = vg_str_chr(o, ' ');
+			size_t olen = osp < 0 ? o.len : (size_t)osp;
+			if (olen != klen || memcmp(o.p, e.p, klen) != 0 || osp < 0)
+				continue;
+			struct vg_str v = vg_str_trim(vg_str_make(o.p + olen, o.len - olen));
+			vg_jw_strn(w, NULL, v.p, v.len);
+		}
+		vg_jw_arr_close(w);
+	}
+	if (r->reference) {
+		vg_jw_arr_open(w, "reference");
+		vg_jw_str(w, NULL, r->reference);
+		vg_jw_arr_close(w);
+	}
+	vg_jw_obj_close(w);
+}
+
 static void write_alert(struct vg_jw *w, const struct vg_ev_rule *r)
 {
 	vg_jw_obj_open(w, "alert");
@@ -132,7 +172,9 @@ static void write_alert(struct vg_jw *w, const struct vg_ev_rule *r)
 	vg_jw_str(w, "signature", r->signature ? r->signature : "");
 	vg_jw_str(w, "category", r->category ? r->category : "");
 	vg_jw_i64(w, "severity", r->severity ? r->severity : 3);
-	if (r->tags || r->reference) {
+	if (r->n_metadata) {
+		write_rule_metadata(w, r);
+	} else if (r->tags || r->reference) {
 		/* EVE's metadata is a map of lists (from the rule's metadata keyword). */
 		vg_jw_obj_open(w, "metadata");
 		if (r->tags)

@@ -11,6 +11,7 @@
 #define VG_CORE_EVENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/core-addr.h"
@@ -100,6 +101,10 @@ struct vg_ev_rule {
 	int severity;            /* 1 (high) .. 4 (informational), EVE convention */
 	const char *reference;   /* optional */
 	const char *tags;        /* optional, comma-separated (Sigma tags, metadata) */
+	/* optional (additive): a Suricata rule's metadata entries, each "key value" (borrowed).
+	 * EVE writes them as Suricata does, alert.metadata {key: [values]}, instead of tags. */
+	const char *const *metadata;
+	size_t n_metadata;
 };
 
 struct vg_event {

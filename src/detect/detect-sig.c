@@ -1519,7 +1519,9 @@ static void alert(struct vg_sig_engine *e, const struct sig *s, struct ictx *ic)
 	/* vigil only watches: drop/reject rules are reported, not enforced (IDS mode) */
 	ev.rule.action = "allowed";
 	ev.rule.severity = r->priority > 0 ? r->priority : 3;
-	ev.rule.tags = s->tags;
+	ev.rule.tags = s->tags; /* ECS tags; EVE writes the metadata map below */
+	ev.rule.metadata = (const char *const *)r->metadata;
+	ev.rule.n_metadata = r->n_metadata;
 	ev.extra = extra_of(ic);
 	e->st.alerts++;
 	if (vg_event_emit(&e->sink, &ev) != 0)
