@@ -7,13 +7,18 @@
  * group, rules are keyed by the buffer of their fast pattern (the content marked
  * fast_pattern, else the longest content), and one Hyperscan literal database per
  * (group, buffer) finds the candidates in one pass; rules without a usable content are
- * evaluated on every inspection of their group ("always" list).
+ * evaluated on every inspection of their group ("always" list). Rules made only of
+ * addresses (ET's Tor/DROP/CIArmy lists) are Suricata's IP-only rules: inspected on a
+ * flow's first packet of each direction, found through a sorted index of their narrow
+ * address side. Address sets shared by rules (HOME_NET, ...) are interned, and tested
+ * once per inspection.
  *
- * Inspection: candidates are evaluated in rule order, except that rules which test
- * flowbits/flowints/xbits come after the ones that only set them (like Suricata's
- * ordering), with header, flow, flags, dsize, ttl, itype/icode, app-layer-protocol,
- * stream_size, urilen and bit checks first, then the match items (detect-sig-match.c).
- * A match runs the rule's flowbits/flowint/xbits actions, then threshold /
+ * Inspection: candidates are evaluated in rule order, except that pass rules come first
+ * and rules which test flowbits/flowints/xbits come after the ones that only set them
+ * (like Suricata's ordering), with header, flow, flags, dsize, ttl, itype/icode,
+ * app-layer-protocol, stream_size, urilen and bit checks first, then the match items
+ * (detect-sig-match.c), then flowint in rule order. A pass rule that matches ends the
+ * inspection. A match runs the rule's flowbits/xbits actions, then threshold /
  * detection_filter, then (unless noalert) raises one VG_EVT_ALERT — at most once per
  * packet per rule, once per transaction per rule for HTTP, once per flow per rule for
  * TLS — carrying the app-layer object of the transaction ({"http": ...}, "dns", "tls")
@@ -23,7 +28,12 @@
  * the direction (the raw window of stream.h; the last VG_SIG_STREAM_TAIL bytes are kept
  * so that a content may span segments, and a match already reported is not reported
  * again), else the packet payload; "tcp-pkt" only the packet, "tcp-stream" only the
- * stream.
+ * stream. New stream bytes are inspected on their own first (offsets and depths count
+ * from where they start) and then with the kept tail in front.
+ * Known differences from Suricata: tls.certs is never present (no DER is kept by the
+ * TLS parser); HTTP bodies are inspected as sent (not decompressed); an HTTP rule whose
+ * buffers exist on both sides and that names no direction alerts at most once per
+ * transaction; drop/reject rules are reported with action "allowed" (vigil watches).
  *
  * Per-flow state (flowbits, flowints, transaction alerts, stream progress) lives in a
  * flow storage slot registered by vg_sig_engine_attach(). Global state an attacker can
