@@ -1465,8 +1465,12 @@ static json_t *extra_of(struct ictx *ic)
 {
 	if (ic->extra)
 		return ic->extra;
-	if (ic->tx)
+	if (ic->tx) {
 		ic->extra = vg_http_tx_eve(ic->tx);
+		/* Suricata's alerts from a transaction name it */
+		if (ic->extra)
+			json_object_set_new(ic->extra, "tx_id", json_integer((json_int_t)ic->tx->id));
+	}
 	else if (ic->dns)
 		ic->extra = vg_dns_eve(ic->dns, 0, ic->tx_id);
 	else if (ic->tls)

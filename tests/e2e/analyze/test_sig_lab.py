@@ -93,6 +93,7 @@ def test_alert_record_fields(attacks):
     assert a["src_ip"] == "10.99.0.1" and a["dest_ip"] == "10.99.0.2" and a["dest_port"] == 80
     assert a["proto"] == "TCP" and a["app_proto"] == "http"
     assert a["http"]["http_method"] == "GET" and a["http"]["http_user_agent"] == "curl/7.88.1"
+    assert a["tx_id"] == 0  # the first transaction of its connection
     # the rule's metadata as Suricata writes it: {key: [values]}
     assert al["metadata"]["cve"] == ["CVE_2021_44228"]
     assert al["metadata"]["attack_target"] == ["Web_Server"]
