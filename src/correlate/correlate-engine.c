@@ -103,7 +103,7 @@ struct group {
 struct act_rules {
 	char *action;        /* lowercased; NULL: free slot */
 	size_t len;
-	uint32_t *rules;     /* ascending rule indexes */
+	uint32_t *rules;     /* ascending rule indexes, the action-free rules merged in */
 	size_t n;
 };
 
@@ -113,7 +113,6 @@ struct vg_correlate_engine {
 	size_t n_any;
 	struct act_rules *acts;      /* open addressing, n_acts_slots (a power of two) */
 	size_t n_acts_slots, act_maxlen;
-	uint32_t *cand;              /* candidates of one event (rs->n entries) */
 	/* Per correlation rule, the parts of its alerts that never change ("rule" and
 	 * "rules"), built once and shared by reference; NULL entries are built per alert. */
 	json_t **rule_obj, **refs_arr;
@@ -569,14 +568,13 @@ static void rehash(struct vg_correlate_engine *e)
 	e->nbuckets = nb;
 }
 
+/* keyhash: vg_siphash of the key (keyed: an attacker cannot aim at a bucket); the rule
+ * is mixed in so that correlations grouping by the same values spread apart. */
 static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const char *key,
-			       size_t keylen, int64_t ts)
+			       size_t keylen, uint64_t keyhash)
 {
 	const struct vg_correlate_rule *r = e->rs->rules[ri];
-	uint8_t hb[(VG_CORR_MAX_GROUP_BY + 1) * (VG_CORR_MAX_VALUE_LEN + 1) + 4];
-	memcpy(hb, &ri, 4);
-	memcpy(hb + 4, key, keylen);
-	uint64_t h = vg_siphash(&e->key, hb, keylen + 4);
+	uint64_t h = keyhash ^ ((uint64_t)(ri + 1) * 0x9e3779b97f4a7c15ull);
 	for (struct group *g = e->buckets[h & (e->nbuckets - 1)]; g; g = g->hnext) {
 		if (g->hash == h && g->rule == ri && g->keylen == keylen && !memcmp(g->key, key, keylen)) {
 			lru_unlink(e, g);
@@ -618,7 +616,6 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 	g->rule = ri;
 	g->ring_cap = ring_cap;
 	g->mem = need;
-	(void)ts;
 	struct group **b = &e->buckets[h & (e->nbuckets - 1)];
 	g->hnext = *b;
 	*b = g;
@@ -1205,7 +1202,20 @@ static void feed_one(struct vg_correlate_engine *e, uint32_t ci, uint32_t child,
 		kl += n;
 		key[kl++] = '\0';
 	}
-	struct group *g = group_get(e, ci, key, kl, f->ts);
+	/* Several correlations group one event by the same values: hash them once. */
+	uint64_t kh;
+	struct cm_ectx *x = f->ev ? f->x : NULL;
+	if (x && x->key_len == kl && !memcmp(x->key_cache, key, kl)) {
+		kh = x->key_h;
+	} else {
+		kh = vg_siphash(&e->key, key, kl);
+		if (x && kl <= sizeof(x->key_cache)) {
+			memcpy(x->key_cache, key, kl);
+			x->key_len = kl;
+			x->key_h = kh;
+		}
+	}
+	struct group *g = group_get(e, ci, key, kl, kh);
 	if (!g) {
 		e->st.nomem++;
 		return;
@@ -1287,8 +1297,7 @@ static int build_action_index(struct vg_correlate_engine *e)
 		e->n_acts_slots <<= 1;
 	e->acts = calloc(e->n_acts_slots, sizeof(*e->acts));
 	e->any_rules = calloc(rs->n ? rs->n : 1, sizeof(uint32_t));
-	e->cand = calloc(rs->n ? rs->n : 1, sizeof(uint32_t));
-	if (!e->acts || !e->any_rules || !e->cand)
+	if (!e->acts || !e->any_rules)
 		return VG_ENOMEM;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct vg_correlate_rule *r = rs->rules[i];
@@ -1312,14 +1321,33 @@ static int build_action_index(struct vg_correlate_engine *e)
 			}
 		}
 	}
+	/* Each action's list with the action-free rules merged in, in rule order: an
+	 * event's candidates are then one list, merged once here. */
+	for (size_t k = 0; k < e->n_acts_slots; k++) {
+		struct act_rules *s = &e->acts[k];
+		if (!s->action || !e->n_any)
+			continue;
+		uint32_t *m = malloc((s->n + e->n_any) * sizeof(*m));
+		if (!m)
+			return VG_ENOMEM;
+		size_t i = 0, j = 0, n = 0;
+		while (i < e->n_any || j < s->n) {
+			if (j >= s->n || (i < e->n_any && e->any_rules[i] < s->rules[j]))
+				m[n++] = e->any_rules[i++];
+			else
+				m[n++] = s->rules[j++];
+		}
+		free(s->rules);
+		s->rules = m;
+		s->n = n;
+	}
 	return 0;
 }
 
 /* Rules ev may match, ascending (the order alerts come out in). */
-static size_t candidates(const struct vg_correlate_engine *e, const struct vg_event *ev)
+static const uint32_t *candidates(const struct vg_correlate_engine *e, const struct vg_event *ev,
+				  size_t *n)
 {
-	const uint32_t *b = NULL;
-	size_t nb = 0;
 	if (ev->action) {
 		size_t len = strlen(ev->action);
 		char low[VG_MAX_NAME];
@@ -1330,20 +1358,13 @@ static size_t candidates(const struct vg_correlate_engine *e, const struct vg_ev
 			}
 			const struct act_rules *s = act_slot(e, low, len);
 			if (s->action) {
-				b = s->rules;
-				nb = s->n;
+				*n = s->n;
+				return s->rules;
 			}
 		}
 	}
-	const uint32_t *a = e->any_rules;
-	size_t na = e->n_any, i = 0, j = 0, n = 0;
-	while (i < na || j < nb) {
-		if (j >= nb || (i < na && a[i] < b[j]))
-			e->cand[n++] = a[i++];
-		else
-			e->cand[n++] = b[j++];
-	}
-	return n;
+	*n = e->n_any;
+	return e->any_rules;
 }
 
 /* --- public ------------------------------------------------------------------------------- */
@@ -1414,7 +1435,6 @@ void vg_correlate_engine_free(struct vg_correlate_engine *e)
 	}
 	free(e->acts);
 	free(e->any_rules);
-	free(e->cand);
 	for (size_t i = 0; i < e->rs->n; i++) {
 		if (e->rule_obj)
 			json_decref(e->rule_obj[i]);
@@ -1448,9 +1468,10 @@ int vg_correlate_engine_event_details(struct vg_correlate_engine *e, const struc
 	const struct vg_correlate_ruleset *rs = e->rs;
 	struct cm_ectx x;
 	cm_ectx_init(&x, ev, d);
-	size_t nc = candidates(e, ev);
+	size_t nc;
+	const uint32_t *cand = candidates(e, ev, &nc);
 	for (size_t c = 0; c < nc; c++) {
-		uint32_t i = e->cand[c];
+		uint32_t i = cand[c];
 		const struct vg_correlate_rule *r = rs->rules[i];
 		/* logsource flags first: most rules end here without a call */
 		if ((x.ls & r->ls_need) != r->ls_need || (x.ls & r->ls_forbid) || !cm_rule_match_x(r, &x))

@@ -190,11 +190,14 @@ struct cm_ectx {
 	bool src_done, dst_done;
 	size_t src_len, dst_len;
 	uint32_t h_valid;    /* bit id: h[id] is set */
+	size_t key_len;      /* key_cache holds a group key of this length (0: none) */
 	char src[VG_ADDR_STRLEN], dst[VG_ADDR_STRLEN];
 	/* Keyed hashes of field values for the engine's value sets, by id of an event
 	 * struct field (below CM_F_DETAIL): several correlations hash the same user or
 	 * address. Owned by the engine (correlate-engine.c). */
 	uint64_t h[CM_F_DETAIL];
+	uint64_t key_h;      /* the engine's hash of key_cache */
+	char key_cache[64];
 };
 
 #define CM_EV_LOG 1u        /* type VG_EVT_LOG */

@@ -272,8 +272,9 @@ static bool json_str_ok(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)s[i] >= 0x80) {
 			json_t *j = json_stringn(s, n);
+			bool ok = j != NULL;
 			json_decref(j);
-			return j != NULL;
+			return ok;
 		}
 	}
 	return true;
