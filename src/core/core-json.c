@@ -244,6 +244,135 @@ void vg_jw_null(struct vg_jw *w, const char *key)
 	raw(w, "null", 4);
 }
 
+/* Whether jw_dump can write v exactly as json_dumps would: objects, arrays, strings
+ * and keys that are valid UTF-8 (json_dumps fails on others), integers, booleans,
+ * null, nested at most VG_JW_DUMP_DEPTH deep. Reals are left to jansson (its own
+ * shortest-round-trip formatting). */
+#define VG_JW_DUMP_DEPTH 32u
+
+static bool utf8_ok(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		size_t n = p[i] < 0x80 ? 1 : utf8_seq(p + i, len - i);
+		if (!n)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+static bool jw_dumpable(const json_t *v, unsigned depth)
+{
+	if (depth > VG_JW_DUMP_DEPTH)
+		return false;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		/* iteration does not modify the object */
+		json_t *o = (json_t *)v;
+		for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
+			if (!utf8_ok(json_object_iter_key(it), json_object_iter_key_len(it)) ||
+			    !jw_dumpable(json_object_iter_value(it), depth + 1))
+				return false;
+		}
+		return true;
+	}
+	case JSON_ARRAY:
+		for (size_t i = 0; i < json_array_size(v); i++)
+			if (!jw_dumpable(json_array_get(v, i), depth + 1))
+				return false;
+		return true;
+	case JSON_STRING: return utf8_ok(json_string_value(v), json_string_length(v));
+	case JSON_INTEGER:
+	case JSON_TRUE:
+	case JSON_FALSE:
+	case JSON_NULL: return true;
+	case JSON_REAL: break;
+	}
+	return false;
+}
+
+/* A string as jansson's dump_string writes it: \" \\ \b \f \n \r \t, other
+ * control characters as \u00XX (upper-case hex), everything else as is. */
+static void jw_dump_str(struct vg_jw *w, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	raw(w, "\"", 1);
+	size_t run = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		raw(w, s + run, i - run);
+		char esc[6] = { '\\', 0, 0, 0, 0, 0 };
+		size_t el = 2;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			el = 6;
+		}
+		raw(w, esc, el);
+		run = i + 1;
+	}
+	raw(w, s + run, len - run);
+	raw(w, "\"", 1);
+}
+
+/* v (jw_dumpable) in json_dumps' JSON_COMPACT form, straight into the buffer. */
+static void jw_dump(struct vg_jw *w, const json_t *v)
+{
+	char num[24];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		json_t *o = (json_t *)v;
+		raw(w, "{", 1);
+		bool first = true;
+		for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
+			if (!first)
+				raw(w, ",", 1);
+			first = false;
+			jw_dump_str(w, json_object_iter_key(it), json_object_iter_key_len(it));
+			raw(w, ":", 1);
+			jw_dump(w, json_object_iter_value(it));
+		}
+		raw(w, "}", 1);
+		return;
+	}
+	case JSON_ARRAY:
+		raw(w, "[", 1);
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i)
+				raw(w, ",", 1);
+			jw_dump(w, json_array_get(v, i));
+		}
+		raw(w, "]", 1);
+		return;
+	case JSON_STRING: jw_dump_str(w, json_string_value(v), json_string_length(v)); return;
+	case JSON_INTEGER: {
+		json_int_t x = json_integer_value(v);
+		uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
+		char *p = fmt_u64(num, u);
+		if (x < 0)
+			*--p = '-';
+		raw(w, p, (size_t)(num + 24 - p));
+		return;
+	}
+	case JSON_TRUE: raw(w, "true", 4); return;
+	case JSON_FALSE: raw(w, "false", 5); return;
+	case JSON_NULL: raw(w, "null", 4); return;
+	case JSON_REAL: break;
+	}
+}
+
 void vg_jw_json(struct vg_jw *w, const char *key, const json_t *v)
 {
 	if (!v) {
@@ -253,6 +382,12 @@ void vg_jw_json(struct vg_jw *w, const char *key, const json_t *v)
 	pre(w, key);
 	if (w->err)
 		return;
+	/* Alerts and events carry a few objects each: writing them directly costs a
+	 * fraction of json_dumps' allocation and per-character callbacks. */
+	if (jw_dumpable(v, 0)) {
+		jw_dump(w, v);
+		return;
+	}
 	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 	if (!s) {
 		w->err = VG_ENOMEM;
