@@ -113,6 +113,14 @@ struct vg_correlate_engine {
 	size_t n_any;
 	struct act_rules *acts;      /* open addressing, n_acts_slots (a power of two) */
 	size_t n_acts_slots, act_maxlen;
+	/* Last lookups by the action string's address (parsers hand out a few constant
+	 * strings); an entry is used only when the text still equals its copy. */
+	struct {
+		const char *ptr;
+		char text[48];
+		const uint32_t *rules;
+		size_t n;
+	} act_cache[16];
 	/* Per correlation rule, the parts of its alerts that never change ("rule" and
 	 * "rules"), built once and shared by reference; NULL entries are built per alert. */
 	json_t **rule_obj, **refs_arr;
@@ -1345,8 +1353,8 @@ static int build_action_index(struct vg_correlate_engine *e)
 }
 
 /* Rules ev may match, ascending (the order alerts come out in). */
-static const uint32_t *candidates(const struct vg_correlate_engine *e, const struct vg_event *ev,
-				  size_t *n)
+static const uint32_t *candidates_lookup(const struct vg_correlate_engine *e,
+					 const struct vg_event *ev, size_t *n)
 {
 	if (ev->action) {
 		size_t len = strlen(ev->action);
@@ -1365,6 +1373,27 @@ static const uint32_t *candidates(const struct vg_correlate_engine *e, const str
 	}
 	*n = e->n_any;
 	return e->any_rules;
+}
+
+static const uint32_t *candidates(struct vg_correlate_engine *e, const struct vg_event *ev,
+				  size_t *n)
+{
+	if (!ev->action)
+		return candidates_lookup(e, ev, n);
+	size_t k = ((uintptr_t)ev->action >> 3) & 15u;
+	if (e->act_cache[k].ptr == ev->action && !strcmp(e->act_cache[k].text, ev->action)) {
+		*n = e->act_cache[k].n;
+		return e->act_cache[k].rules;
+	}
+	const uint32_t *r = candidates_lookup(e, ev, n);
+	size_t len = strlen(ev->action);
+	if (len < sizeof(e->act_cache[k].text)) {
+		e->act_cache[k].ptr = ev->action;
+		memcpy(e->act_cache[k].text, ev->action, len + 1);
+		e->act_cache[k].rules = r;
+		e->act_cache[k].n = *n;
+	}
+	return r;
 }
 
 /* --- public ------------------------------------------------------------------------------- */

@@ -100,51 +100,66 @@ bool vg_lx_num(struct vg_str *s, uint64_t max, uint64_t *out)
 }
 
 /* ------------------------------------------------------------ addresses ------- */
+/* Text made only of digits and dots, read with the rules of glibc's inet_pton4 (four
+ * decimal octets <= 255, no leading zero): 1 valid (q set), 0 not an address, -1 some
+ * other byte is there (the general parser decides). */
+static int parse_dotted_quad(struct vg_str s, uint8_t q[4])
+{
+	unsigned octets = 0, cur = 0;
+	bool digit = false, bad = false;
+	for (size_t i = 0; i < s.len; i++) {
+		char c = s.p[i];
+		if (c >= '0' && c <= '9') {
+			if (bad)
+				continue;
+			if (digit && cur == 0)
+				bad = true;
+			cur = cur * 10u + (unsigned)(c - '0');
+			if (cur > 255)
+				bad = true;
+			if (!digit) {
+				if (++octets > 4)
+					bad = true;
+				digit = true;
+			}
+		} else if (c == '.') {
+			if (bad)
+				continue;
+			if (!digit || octets == 4) {
+				bad = true;
+				continue;
+			}
+			q[octets - 1] = (uint8_t)cur;
+			cur = 0;
+			digit = false;
+		} else {
+			return -1;
+		}
+	}
+	if (bad || octets < 4)
+		return 0;
+	q[3] = (uint8_t)cur;
+	return 1;
+}
+
 bool vg_logs_parse_ip(struct vg_str s, struct vg_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (s.len >= 2 && s.p[0] == '[' && s.p[s.len - 1] == ']')
 		s = vg_lx_sub(s, 1, s.len - 1);
+	/* Most addresses in logs are dotted quads: one pass, no copy, no inet_pton. */
+	uint8_t q[4] = { 0 };
+	int quad = parse_dotted_quad(s, q);
+	if (quad >= 0) {
+		if (quad)
+			vg_addr_from_v4(a, q);
+		return quad == 1;
+	}
 	long pct = vg_str_chr(s, '%');
 	if (pct > 0)
 		s.len = (size_t)pct; /* fe80::1%eth0: the zone is not part of the address */
 	if (s.len == 0 || s.len >= VG_ADDR_STRLEN)
 		return false;
-	/* Dotted quads (most addresses in logs) without inet_pton's copy: the same rules
-	 * as glibc's inet_pton4 (four decimal octets <= 255, no leading zero). */
-	if (!memchr(s.p, ':', s.len)) {
-		uint8_t q[4] = { 0 };
-		unsigned octets = 0, cur = 0;
-		bool digit = false;
-		for (size_t i = 0; i < s.len; i++) {
-			char c = s.p[i];
-			if (c >= '0' && c <= '9') {
-				if (digit && cur == 0)
-					return false;
-				cur = cur * 10u + (unsigned)(c - '0');
-				if (cur > 255)
-					return false;
-				if (!digit) {
-					if (++octets > 4)
-						return false;
-					digit = true;
-				}
-			} else if (c == '.' && digit) {
-				if (octets == 4)
-					return false;
-				q[octets - 1] = (uint8_t)cur;
-				cur = 0;
-				digit = false;
-			} else {
-				return false;
-			}
-		}
-		if (octets < 4)
-			return false;
-		q[3] = (uint8_t)cur;
-		vg_addr_from_v4(a, q);
-		return true;
-	}
 	/* Cheap reject before the real parser: addresses are hex digits, '.', ':'. */
 	for (size_t i = 0; i < s.len; i++) {
 		char c = s.p[i];

@@ -92,8 +92,11 @@ static void test_parse_ip_as_inet_pton(void **state)
 		size_t len = 1 + (x >> 16) % 17;
 		for (size_t i = 0; i < len; i++) {
 			x = x * 1103515245u + 12345u;
-			unsigned r = (x >> 16) % 13;
-			buf[i] = r < 10 ? (char)('0' + r) : r < 12 ? '.' : (char)('0' + (x >> 8) % 3);
+			unsigned r = (x >> 16) % 16;
+			static const char other[] = ":%afx]";
+			buf[i] = r < 10 ? (char)('0' + r) : r < 13 ? '.' : other[(x >> 8) % 6];
+			if (n % 2)
+				buf[i] = r < 10 ? (char)('0' + r) : '.'; /* half: digits and dots only */
 		}
 		check_ip(buf, len);
 	}
