@@ -292,18 +292,44 @@ static bool jw_dumpable(const json_t *v, unsigned depth)
 	return false;
 }
 
+/* jw_dump's output goes through a small stack buffer: values are many short tokens. */
+struct jw_out {
+	struct vg_jw *w;
+	size_t n;
+	char buf[2048];
+};
+
+static void out_flush(struct jw_out *o)
+{
+	raw(o->w, o->buf, o->n);
+	o->n = 0;
+}
+
+static void out_put(struct jw_out *o, const char *s, size_t n)
+{
+	if (o->n + n > sizeof(o->buf)) {
+		out_flush(o);
+		if (n > sizeof(o->buf)) {
+			raw(o->w, s, n);
+			return;
+		}
+	}
+	memcpy(o->buf + o->n, s, n);
+	o->n += n;
+}
+
 /* A string as jansson's dump_string writes it: \" \\ \b \f \n \r \t, other
  * control characters as \u00XX (upper-case hex), everything else as is. */
-static void jw_dump_str(struct vg_jw *w, const char *s, size_t len)
+static void jw_dump_str(struct jw_out *o, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	raw(w, "\"", 1);
+	out_put(o, "\"", 1);
 	size_t run = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		raw(w, s + run, i - run);
+		out_put(o, s + run, i - run);
 		char esc[6] = { '\\', 0, 0, 0, 0, 0 };
 		size_t el = 2;
 		switch (c) {
@@ -320,55 +346,55 @@ static void jw_dump_str(struct vg_jw *w, const char *s, size_t len)
 			esc[5] = hex[c & 15];
 			el = 6;
 		}
-		raw(w, esc, el);
+		out_put(o, esc, el);
 		run = i + 1;
 	}
-	raw(w, s + run, len - run);
-	raw(w, "\"", 1);
+	out_put(o, s + run, len - run);
+	out_put(o, "\"", 1);
 }
 
-/* v (jw_dumpable) in json_dumps' JSON_COMPACT form, straight into the buffer. */
-static void jw_dump(struct vg_jw *w, const json_t *v)
+/* v (jw_dumpable) in json_dumps' JSON_COMPACT form. */
+static void jw_dump(struct jw_out *o, const json_t *v)
 {
 	char num[24];
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
-		json_t *o = (json_t *)v;
-		raw(w, "{", 1);
+		json_t *obj = (json_t *)v;
+		out_put(o, "{", 1);
 		bool first = true;
-		for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
+		for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
 			if (!first)
-				raw(w, ",", 1);
+				out_put(o, ",", 1);
 			first = false;
-			jw_dump_str(w, json_object_iter_key(it), json_object_iter_key_len(it));
-			raw(w, ":", 1);
-			jw_dump(w, json_object_iter_value(it));
+			jw_dump_str(o, json_object_iter_key(it), json_object_iter_key_len(it));
+			out_put(o, ":", 1);
+			jw_dump(o, json_object_iter_value(it));
 		}
-		raw(w, "}", 1);
+		out_put(o, "}", 1);
 		return;
 	}
 	case JSON_ARRAY:
-		raw(w, "[", 1);
+		out_put(o, "[", 1);
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			if (i)
-				raw(w, ",", 1);
-			jw_dump(w, json_array_get(v, i));
+				out_put(o, ",", 1);
+			jw_dump(o, json_array_get(v, i));
 		}
-		raw(w, "]", 1);
+		out_put(o, "]", 1);
 		return;
-	case JSON_STRING: jw_dump_str(w, json_string_value(v), json_string_length(v)); return;
+	case JSON_STRING: jw_dump_str(o, json_string_value(v), json_string_length(v)); return;
 	case JSON_INTEGER: {
 		json_int_t x = json_integer_value(v);
 		uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
 		char *p = fmt_u64(num, u);
 		if (x < 0)
 			*--p = '-';
-		raw(w, p, (size_t)(num + 24 - p));
+		out_put(o, p, (size_t)(num + 24 - p));
 		return;
 	}
-	case JSON_TRUE: raw(w, "true", 4); return;
-	case JSON_FALSE: raw(w, "false", 5); return;
-	case JSON_NULL: raw(w, "null", 4); return;
+	case JSON_TRUE: out_put(o, "true", 4); return;
+	case JSON_FALSE: out_put(o, "false", 5); return;
+	case JSON_NULL: out_put(o, "null", 4); return;
 	case JSON_REAL: break;
 	}
 }
@@ -385,7 +411,11 @@ void vg_jw_json(struct vg_jw *w, const char *key, const json_t *v)
 	/* Alerts and events carry a few objects each: writing them directly costs a
 	 * fraction of json_dumps' allocation and per-character callbacks. */
 	if (jw_dumpable(v, 0)) {
-		jw_dump(w, v);
+		struct jw_out o;
+		o.w = w;
+		o.n = 0;
+		jw_dump(&o, v);
+		out_flush(&o);
 		return;
 	}
 	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);

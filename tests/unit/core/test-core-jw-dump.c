@@ -167,6 +167,27 @@ static void test_fallbacks(void **state)
 	json_object_set_new_nocheck(bad, "k", json_stringn_nocheck("\xff\xfe", 2));
 	check(bad);
 	json_decref(bad);
+	/* long strings and many members: the writer's buffer fills and flushes */
+	char *big = malloc(9000);
+	assert_non_null(big);
+	for (int i = 0; i < 8999; i++)
+		big[i] = "ab\"\\\n\x01" "c\xc3\xa9"[i % 9];
+	big[8999] = '\0';
+	big[8998] = 'x'; /* no cut UTF-8 sequence at the end */
+	big[8997] = 'x';
+	json_t *large = json_object();
+	json_t *bigs = json_string(big);
+	assert_non_null(bigs);
+	assert_true(json_string_length(bigs) == 8999);
+	json_object_set_new(large, "big", bigs);
+	for (int i = 0; i < 300; i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "k%d", i);
+		json_object_set_new(large, k, json_stringn(big, (size_t)i * 7 % 3000));
+	}
+	check(large);
+	json_decref(large);
+	free(big);
 	json_t *badkey = json_object();
 	json_object_set_new_nocheck(badkey, "\xc3\x28", json_true());
 	check(badkey);
