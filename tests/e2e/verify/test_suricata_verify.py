@@ -63,6 +63,18 @@ def test_cases_present():
     assert len(CASES) >= 1, f"no cases in {VERIFY}"
 
 
+# Cases that fail for a feature vigil does not have yet: reported as xfail with the
+# reason (any other failure fails the suite). Remove an entry once its feature lands;
+# a listed case that passes is simply a pass.
+KNOWN_GAPS = {
+    "detect-bidir-flowbits": "'=>' (transactional/bidirectional-both-sides rules) not supported",
+    "detect-bytemath-mult-04": "byte_math not supported",
+    "detect-pcrexform-05": "pcrexform transform not supported",
+    "detection_filter-distinct-srcport": "detection_filter unique_on not supported",
+    "http2-long-frame": "no HTTP/2 parser",
+}
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_case(case, tmp_path):
     recs, stderr = run_case(case, tmp_path)
@@ -71,6 +83,8 @@ def test_case(case, tmp_path):
         n = sum(1 for r in recs if matches(r, chk["match"]))
         if n != chk["count"]:
             failures.append(f"{chk['match']}: expected {chk['count']}, got {n}")
+    if failures and case["name"] in KNOWN_GAPS:
+        pytest.xfail(KNOWN_GAPS[case["name"]] + ": " + "; ".join(failures))
     if failures:
         alerts = sorted({(r["alert"]["signature_id"]) for r in recs if r.get("event_type") == "alert"})
         pytest.fail("; ".join(failures) + f" (alerts raised for sids {alerts}; "
