@@ -1061,6 +1061,7 @@ static const struct bufkw sticky_kws[] = {
 	{ "ja3s_hash", VG_RULE_BUF_JA3S_HASH },
 	{ "ja3.string", VG_RULE_BUF_JA3_STRING },
 	{ "ja3_string", VG_RULE_BUF_JA3_STRING },
+	{ "ipv4.hdr", VG_RULE_BUF_IPV4_HDR },
 };
 /* Legacy content modifiers: move the previous content to the buffer. */
 static const struct bufkw modifier_kws[] = {
@@ -1905,6 +1906,135 @@ static int kw_byte_extract(struct pctx *c, struct vg_str val)
 	return 0;
 }
 
+/* A new byte variable (byte_extract / byte_math result) named name: its index. */
+static int add_byte_var(struct pctx *c, struct vg_str name, const char *kw, int8_t *idx)
+{
+	*idx = -1;
+	if (!name.len)
+		return fail(c, VG_EINVAL, "%s: empty variable name", kw);
+	for (size_t i = 0; i < name.len; i++) {
+		char ch = name.p[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
+		      (i && ch >= '0' && ch <= '9')))
+			return fail(c, VG_EINVAL, "%s: bad variable name '%.*s'", kw, (int)name.len,
+				    name.p);
+	}
+	for (size_t i = 0; i < c->r->n_byte_vars; i++)
+		if (str_eq(name, c->r->byte_vars[i]))
+			return fail(c, VG_EINVAL, "%s: variable '%.*s' defined twice", kw,
+				    (int)name.len, name.p);
+	if (c->r->n_byte_vars >= VG_RULE_MAX_BYTE_VARS)
+		return fail(c, VG_ERANGE, "%s: too many variables", kw);
+	char **nv = realloc(c->r->byte_vars, (c->r->n_byte_vars + 1) * sizeof(*nv));
+	if (!nv)
+		return VG_ENOMEM;
+	c->r->byte_vars = nv;
+	if (!(nv[c->r->n_byte_vars] = dupstr(name)))
+		return VG_ENOMEM;
+	*idx = (int8_t)c->r->n_byte_vars++;
+	return 0;
+}
+
+/* byte_math: bytes N, offset O, oper OP, rvalue V|var, result NAME [, relative]
+ * [, endian big|little] [, string hex|dec|oct] [, bitmask M]: "key value" pairs in any
+ * order (Suricata 7). dce needs a DCE/RPC parser: refused like byte_test's. */
+static int kw_byte_math(struct pctx *c, struct vg_str val)
+{
+	struct vg_rule_byte_math bm;
+	memset(&bm, 0, sizeof(bm));
+	bm.rd.offset_var = bm.rvalue_var = bm.var = -1;
+	struct vg_str rest = val, f_rvalue = { 0 }, f_result = { 0 };
+	bool has_bytes = false, has_offset = false, string = false;
+	int rc;
+	while (rest.len) {
+		struct vg_str o = trim(split_comma(&rest, NULL));
+		size_t k = 0;
+		while (k < o.len && o.p[k] != ' ' && o.p[k] != '\t')
+			k++;
+		struct vg_str key = vg_str_make(o.p, k), v = trim(vg_str_make(o.p + k, o.len - k));
+		uint64_t u;
+		int64_t i64;
+		if (str_eq(key, "bytes")) {
+			if (parse_uint(v, 10, &u) || u == 0)
+				return fail(c, VG_EINVAL, "byte_math: bytes must be 1..10");
+			bm.rd.nbytes = (uint8_t)u;
+			has_bytes = true;
+		} else if (str_eq(key, "offset")) {
+			if (parse_int(v, -65535, 65535, &i64))
+				return fail(c, VG_EINVAL, "byte_math: bad offset '%.*s'", (int)v.len, v.p);
+			bm.rd.offset = (int32_t)i64;
+			has_offset = true;
+		} else if (str_eq(key, "oper")) {
+			if (str_eq(v, "+"))
+				bm.oper = VG_RULE_BM_ADD;
+			else if (str_eq(v, "-"))
+				bm.oper = VG_RULE_BM_SUB;
+			else if (str_eq(v, "*"))
+				bm.oper = VG_RULE_BM_MUL;
+			else if (str_eq(v, "/"))
+				bm.oper = VG_RULE_BM_DIV;
+			else if (str_eq(v, "<<"))
+				bm.oper = VG_RULE_BM_SHL;
+			else if (str_eq(v, ">>"))
+				bm.oper = VG_RULE_BM_SHR;
+			else
+				return fail(c, VG_EINVAL, "byte_math: bad oper '%.*s'", (int)v.len, v.p);
+		} else if (str_eq(key, "rvalue")) {
+			f_rvalue = v;
+		} else if (str_eq(key, "result")) {
+			f_result = v;
+		} else if (str_eq(key, "relative") && !v.len) {
+			bm.rd.relative = true;
+		} else if (str_eq(key, "endian")) {
+			if (str_eq(v, "big"))
+				bm.rd.endian = VG_RULE_ENDIAN_BIG;
+			else if (str_eq(v, "little"))
+				bm.rd.endian = VG_RULE_ENDIAN_LITTLE;
+			else if (str_eq(v, "dce"))
+				return check_dce(c, v, "byte_math");
+			else
+				return fail(c, VG_EINVAL, "byte_math: bad endian '%.*s'", (int)v.len, v.p);
+		} else if (str_eq(key, "dce") && !v.len) {
+			return check_dce(c, key, "byte_math");
+		} else if (str_eq(key, "string")) {
+			string = true;
+			if (str_eq(v, "hex"))
+				bm.rd.base = VG_RULE_BASE_HEX;
+			else if (str_eq(v, "dec"))
+				bm.rd.base = VG_RULE_BASE_DEC;
+			else if (str_eq(v, "oct"))
+				bm.rd.base = VG_RULE_BASE_OCT;
+			else
+				return fail(c, VG_EINVAL, "byte_math: bad string base '%.*s'", (int)v.len, v.p);
+		} else if (str_eq(key, "bitmask")) {
+			if (parse_uint(v, UINT32_MAX, &u) || u == 0)
+				return fail(c, VG_EINVAL, "byte_math: bad bitmask");
+			bm.bitmask = u;
+		} else {
+			return fail(c, VG_EINVAL, "byte_math: unknown option '%.*s'", (int)o.len, o.p);
+		}
+	}
+	if (!has_bytes || !has_offset || !bm.oper || !f_rvalue.len || !f_result.len)
+		return fail(c, VG_EINVAL, "byte_math: needs bytes, offset, oper, rvalue, result");
+	/* binary reads are at most 4 bytes (Suricata's limit), strings at most 10 */
+	if (!string && bm.rd.nbytes > 4)
+		return fail(c, VG_EINVAL, "byte_math: bytes %u larger than 4 without string",
+			    bm.rd.nbytes);
+	if ((rc = finish_byte_read(c, &bm.rd, string, "byte_math")))
+		return rc;
+	int64_t rv;
+	if ((rc = value_or_var(c, f_rvalue, 0, UINT32_MAX, &rv, &bm.rvalue_var, "byte_math")))
+		return rc;
+	bm.rvalue = (uint64_t)rv;
+	if ((rc = add_byte_var(c, f_result, "byte_math", &bm.var)))
+		return rc;
+	struct vg_rule_match *m;
+	if ((rc = add_match(c, VG_RULE_M_BYTE_MATH, c->cur_buf, &m)))
+		return rc;
+	m->u.byte_math = bm;
+	return 0;
+}
+
 static int kw_base64_decode(struct pctx *c, struct vg_str val, bool has_val)
 {
 	struct vg_rule_base64_decode d = { 0, 0, false };
@@ -2584,6 +2714,8 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 		return kw_byte_jump(c, val);
 	if (strcmp(kw, "byte_extract") == 0)
 		return kw_byte_extract(c, val);
+	if (strcmp(kw, "byte_math") == 0)
+		return kw_byte_math(c, val);
 	if (strcmp(kw, "base64_decode") == 0)
 		return kw_base64_decode(c, val, has_val);
 	if (strcmp(kw, "base64_data") == 0) {
@@ -2862,6 +2994,7 @@ static int validate(struct pctx *c)
 		case VG_RULE_M_BYTE_TEST: rel = m->u.byte_test.rd.relative; break;
 		case VG_RULE_M_BYTE_JUMP: rel = m->u.byte_jump.rd.relative; break;
 		case VG_RULE_M_BYTE_EXTRACT: rel = m->u.byte_extract.rd.relative; break;
+		case VG_RULE_M_BYTE_MATH: rel = m->u.byte_math.rd.relative; break;
 		case VG_RULE_M_BASE64_DECODE: rel = m->u.b64.relative; break;
 		default: break;
 		}

@@ -158,6 +158,8 @@ enum vg_rule_buf {
 	VG_RULE_BUF_JA3S_HASH,        /* ja3s.hash / ja3s_hash */
 	VG_RULE_BUF_JA3_STRING,       /* ja3.string */
 	VG_RULE_BUF_BASE64_DATA,      /* base64_data: output of the last base64_decode item */
+	VG_RULE_BUF_IPV4_HDR,         /* ipv4.hdr: the packet's (innermost) IPv4 header with its
+	                                 options; absent on IPv6 packets and stream chunks */
 	VG_RULE_BUF_COUNT
 };
 
@@ -182,6 +184,7 @@ enum vg_rule_match_kind {
 	VG_RULE_M_BYTE_EXTRACT,
 	VG_RULE_M_BASE64_DECODE,
 	VG_RULE_M_TLS_VERSION,
+	VG_RULE_M_BYTE_MATH,      /* (additive) */
 };
 
 /* Content flags. */
@@ -294,6 +297,22 @@ struct vg_rule_byte_extract {
 	int8_t var;               /* index into vg_rule.byte_vars that this item sets */
 };
 
+/* byte_math: read rd (no bitmask in rd), apply oper with rvalue, then bitmask (as Suricata:
+ * the mask after the operation), store in byte_vars[var]. The read moves the relative
+ * cursor past the bytes read, like byte_extract. */
+enum vg_rule_bm_oper {
+	VG_RULE_BM_ADD = 1, VG_RULE_BM_SUB, VG_RULE_BM_MUL, VG_RULE_BM_DIV, VG_RULE_BM_SHL,
+	VG_RULE_BM_SHR,
+};
+struct vg_rule_byte_math {
+	struct vg_rule_byte_read rd; /* rd.bitmask is always 0: see bitmask below */
+	enum vg_rule_bm_oper oper;
+	uint64_t rvalue;          /* valid when rvalue_var is -1 */
+	int8_t rvalue_var;        /* -1 or byte_vars index */
+	int8_t var;               /* index into vg_rule.byte_vars that this item sets */
+	uint64_t bitmask;         /* 0: none; else result = (result & mask) >> trailing zeros */
+};
+
 struct vg_rule_base64_decode {
 	uint32_t bytes;           /* 0: until the end of the buffer */
 	uint32_t offset;
@@ -317,6 +336,7 @@ struct vg_rule_match {
 		struct vg_rule_byte_test byte_test;
 		struct vg_rule_byte_jump byte_jump;
 		struct vg_rule_byte_extract byte_extract;
+		struct vg_rule_byte_math byte_math;
 		struct vg_rule_base64_decode b64;  /* decodes buf; later BASE64_DATA items read it */
 		struct {                           /* tls.version:1.2 / 0x0303 */
 			uint16_t version;
@@ -478,7 +498,7 @@ struct vg_rule {
 	size_t n_matches;
 	struct vg_rule_match *matches;    /* owned */
 	size_t n_byte_vars;
-	char **byte_vars;         /* owned: byte_extract variable names; index = var */
+	char **byte_vars;         /* owned: byte_extract / byte_math result names; index = var */
 	uint64_t bufs_used;       /* bit (1 << vg_rule_buf) for each buffer some item inspects */
 
 	/* app-layer protocol implied by the buffers / keywords used (http.uri on an "alert tcp"

@@ -29,6 +29,8 @@ void vg_sig_bufset_reset(struct vg_sig_bufset *s)
 	s->side = 0;
 	s->dns = NULL;
 	s->tls = NULL;
+	s->ip4_hdr = NULL;
+	s->ip4_hdr_len = 0;
 	memset(s->state, 0, sizeof(s->state));
 	for (uint32_t i = 0; i < s->n_own; i++)
 		vg_buf_reset(&s->own[i]);
@@ -51,6 +53,13 @@ void vg_sig_bufset_packet(struct vg_sig_bufset *s, const uint8_t *payload, size_
 	s->pkt = payload ? payload : empty;
 	s->pkt_len = payload ? len : 0;
 	s->is_stream = is_stream;
+}
+
+void vg_sig_bufset_ip4_hdr(struct vg_sig_bufset *s, const uint8_t *hdr, size_t len)
+{
+	s->ip4_hdr = hdr && len >= 20 ? hdr : NULL;
+	s->ip4_hdr_len = s->ip4_hdr ? len : 0;
+	s->state[VG_RULE_BUF_IPV4_HDR] = 0;
 }
 
 void vg_sig_bufset_http(struct vg_sig_bufset *s, const struct vg_http_tx *tx, int side)
@@ -426,6 +435,12 @@ int vg_sig_buf_get(struct vg_sig_bufset *s, int id, uint32_t idx, const uint8_t 
 		if (s->pkt && s->is_stream) {
 			*p = s->pkt;
 			*len = s->pkt_len;
+			rc = 0;
+		}
+	} else if (id == VG_RULE_BUF_IPV4_HDR) {
+		if (s->ip4_hdr) {
+			*p = s->ip4_hdr;
+			*len = s->ip4_hdr_len;
 			rc = 0;
 		}
 	} else if (s->tx && vg_sig_buf_is_http(id)) {

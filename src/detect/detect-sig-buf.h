@@ -45,6 +45,9 @@ struct vg_sig_bufset {
 	                                * come from this one */
 	const struct vg_dns_msg *dns;
 	const struct vg_tls_info *tls;
+	const uint8_t *ip4_hdr;        /* (additive) ipv4.hdr: the packet's IPv4 header with
+	                                * options; NULL when not an IPv4 packet inspection */
+	size_t ip4_hdr_len;
 	/* Cache. */
 	uint8_t state[VG_SIG_MAX_BUF_IDS]; /* 0 not built, 1 present, 2 absent */
 	const uint8_t *p[VG_SIG_MAX_BUF_IDS];
@@ -60,6 +63,9 @@ void vg_sig_bufset_free(struct vg_sig_bufset *s); /* NULL is a no-op */
 
 /* Bind sources (the set is reset first). Pointers are borrowed for the inspection. */
 void vg_sig_bufset_packet(struct vg_sig_bufset *s, const uint8_t *payload, size_t len, bool is_stream);
+/* After vg_sig_bufset_packet() of a packet (not a stream chunk): the IPv4 header for
+ * ipv4.hdr (borrowed). hdr NULL or len < 20 leaves the buffer absent. */
+void vg_sig_bufset_ip4_hdr(struct vg_sig_bufset *s, const uint8_t *hdr, size_t len);
 void vg_sig_bufset_http(struct vg_sig_bufset *s, const struct vg_http_tx *tx, int side);
 void vg_sig_bufset_dns(struct vg_sig_bufset *s, const struct vg_dns_msg *m);
 void vg_sig_bufset_tls(struct vg_sig_bufset *s, const struct vg_tls_info *info);

@@ -37,6 +37,8 @@ static bool item_is_relative(const struct vg_rule_match *m)
 		return m->u.byte_jump.rd.relative;
 	case VG_RULE_M_BYTE_EXTRACT:
 		return m->u.byte_extract.rd.relative;
+	case VG_RULE_M_BYTE_MATH:
+		return m->u.byte_math.rd.relative;
 	case VG_RULE_M_BASE64_DECODE:
 		return m->u.b64.relative;
 	default:
@@ -542,6 +544,41 @@ static int walk(struct walk *w, uint32_t k, size_t cursor)
 		}
 		if (x->align > 1 && (v % x->align))
 			v += x->align - v % x->align;
+		if (x->var >= 0 && (unsigned)x->var < VG_SIG_MAX_BYTE_VARS)
+			c->vars[x->var] = v;
+		return walk(w, k + 1, (size_t)pos + x->rd.nbytes);
+	}
+	case VG_RULE_M_BYTE_MATH: {
+		/* Suricata: read, apply the operation, then the bitmask; the cursor moves past
+		 * the bytes read. Division by zero does not match; shifts of 64 or more give 0
+		 * (no undefined behaviour on rule- or packet-supplied counts). */
+		const struct vg_rule_byte_math *x = &m->u.byte_math;
+		int64_t pos = var_or(c, x->rd.offset_var, x->rd.offset) + (x->rd.relative ? (int64_t)cursor : 0);
+		uint64_t v;
+		if (!read_num(&x->rd, buf, len, pos, &v))
+			return 0;
+		uint64_t rv = (uint64_t)var_or(c, x->rvalue_var, (int64_t)x->rvalue);
+		switch (x->oper) {
+		case VG_RULE_BM_ADD: v += rv; break;
+		case VG_RULE_BM_SUB: v -= rv; break;
+		case VG_RULE_BM_MUL: v *= rv; break;
+		case VG_RULE_BM_DIV:
+			if (rv == 0)
+				return 0;
+			v /= rv;
+			break;
+		case VG_RULE_BM_SHL: v = rv < 64 ? v << rv : 0; break;
+		case VG_RULE_BM_SHR: v = rv < 64 ? v >> rv : 0; break;
+		default: return 0;
+		}
+		if (x->bitmask) {
+			v &= x->bitmask;
+			uint64_t mk = x->bitmask;
+			while (v && !(mk & 1)) {
+				mk >>= 1;
+				v >>= 1;
+			}
+		}
 		if (x->var >= 0 && (unsigned)x->var < VG_SIG_MAX_BYTE_VARS)
 			c->vars[x->var] = v;
 		return walk(w, k + 1, (size_t)pos + x->rd.nbytes);

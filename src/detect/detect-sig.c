@@ -1789,6 +1789,11 @@ void vg_sig_packet(struct vg_sig_engine *e, const struct vg_packet *pkt, struct 
 	if (stream && vg_stream_dir_info(stream, ic.dir, &di) == 0 && di.started)
 		ic.stream_tracked = true;
 	vg_sig_bufset_packet(&e->bufs, pkt->payload, pkt->payload_len, false);
+	if (pkt->ip_version == 4 && pkt->l3 && pkt->l3_len >= 20) {
+		/* ipv4.hdr: IHL words, bounded by what was captured */
+		size_t hl = (size_t)(pkt->l3[0] & 0x0fu) * 4u;
+		vg_sig_bufset_ip4_hdr(&e->bufs, pkt->l3, hl <= pkt->l3_len ? hl : pkt->l3_len);
+	}
 	e->st.inspect_packet++;
 	run_group(e, &ic);
 

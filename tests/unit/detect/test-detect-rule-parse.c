@@ -460,6 +460,45 @@ static void test_payload_keywords(void **state)
 	assert_int_equal(r->matches[1].u.bsize.a, 8);
 	vg_rule_free(r);
 
+	/* byte_math: key-value options in any order; result usable as a byte variable */
+	r = parse_ok("alert tcp any any -> any any (ipv4.hdr; byte_extract:1,5,ev,relative; "
+		     "byte_math:bytes 1, offset 1, oper *,rvalue ev, result var; "
+		     "byte_test:1,=,var,1; sid:1;)");
+	assert_int_equal(r->n_matches, 3);
+	assert_int_equal(r->matches[1].kind, VG_RULE_M_BYTE_MATH);
+	assert_int_equal(r->matches[1].buf, VG_RULE_BUF_IPV4_HDR);
+	const struct vg_rule_byte_math *bm = &r->matches[1].u.byte_math;
+	assert_int_equal(bm->rd.nbytes, 1);
+	assert_int_equal(bm->rd.offset, 1);
+	assert_int_equal(bm->oper, VG_RULE_BM_MUL);
+	assert_int_equal(bm->rvalue_var, 0);
+	assert_int_equal(bm->var, 1);
+	assert_int_equal(r->n_byte_vars, 2);
+	assert_string_equal(r->byte_vars[1], "var");
+	assert_int_equal(r->matches[2].u.byte_test.value_var, 1);
+	assert_int_equal(r->alproto, 0);
+	vg_rule_free(r);
+	r = parse_ok("alert tcp any any -> any any (content:\"A\"; byte_math:result r, rvalue 3, "
+		     "oper <<, offset -1, bytes 3, relative, string hex, bitmask 0x0ff0; "
+		     "byte_jump:1,0,relative; content:\"B\"; distance:r; sid:1;)");
+	bm = &r->matches[1].u.byte_math;
+	assert_int_equal(bm->oper, VG_RULE_BM_SHL);
+	assert_int_equal(bm->rvalue, 3);
+	assert_int_equal(bm->rvalue_var, -1);
+	assert_int_equal(bm->rd.offset, -1);
+	assert_true(bm->rd.relative);
+	assert_int_equal(bm->rd.base, VG_RULE_BASE_HEX);
+	assert_int_equal(bm->rd.bitmask, 0);
+	assert_int_equal(bm->bitmask, 0x0ff0);
+	assert_true(r->matches[0].u.content.flags & VG_RULE_CONTENT_RELATIVE_NEXT);
+	assert_int_equal(r->matches[3].u.content.distance_var, 0);
+	vg_rule_free(r);
+	r = parse_ok("alert tcp any any -> any any (byte_math:bytes 4,offset 0,oper /,rvalue 2,"
+		     "result q,endian little; sid:1;)");
+	assert_int_equal(r->matches[0].u.byte_math.rd.endian, VG_RULE_ENDIAN_LITTLE);
+	assert_int_equal(r->matches[0].u.byte_math.oper, VG_RULE_BM_DIV);
+	vg_rule_free(r);
+
 	/* the transform applies to what follows it only (ET sid 2044076's shape) */
 	r = parse_ok("alert dns any any -> any any (dns.query; content:\"rs-\"; startswith; "
 		     "pcre:\"/[a-z]{2}/R\"; dotprefix; content:\".rustdesk.com\"; endswith; sid:1;)");
@@ -673,6 +712,26 @@ static void test_errors(void **state)
 		  "can't mix packet keywords with tcp-stream or flow:only_stream", 33 },
 		{ "alert http any any -> any any (http.method; content:\"GET \"; sid:34;)", VG_EINVAL,
 		  "http.method content with leading or trailing white space", 34 },
+		{ "alert tcp any any -> any any (byte_math:bytes 1,offset 0,oper +,rvalue 1; sid:46;)",
+		  VG_EINVAL, "byte_math: needs bytes, offset, oper, rvalue, result", 46 },
+		{ "alert tcp any any -> any any (byte_math:bytes 1,offset 0,oper &,rvalue 1,result x; "
+		  "sid:47;)",
+		  VG_EINVAL, "byte_math: bad oper '&'", 47 },
+		{ "alert tcp any any -> any any (byte_math:bytes 5,offset 0,oper +,rvalue 1,result x; "
+		  "sid:48;)",
+		  VG_EINVAL, "byte_math: bytes 5 larger than 4 without string", 48 },
+		{ "alert tcp any any -> any any (byte_math:bytes 11,offset 0,oper +,rvalue 1,result x, "
+		  "string dec; sid:49;)",
+		  VG_EINVAL, "byte_math: bytes must be 1..10", 49 },
+		{ "alert tcp any any -> any any (byte_math:bytes 1,offset 0,oper +,rvalue nope,result x; "
+		  "sid:50;)",
+		  VG_EINVAL, "byte_math: unknown byte_extract variable 'nope'", 50 },
+		{ "alert tcp any any -> any any (byte_extract:1,0,x; byte_math:bytes 1,offset 0,oper +,"
+		  "rvalue 1,result x; sid:51;)",
+		  VG_EINVAL, "byte_math: variable 'x' defined twice", 51 },
+		{ "alert tcp any any -> any any (byte_math:bytes 2,offset 0,oper +,rvalue 1,result x,"
+		  "endian dce; sid:52;)",
+		  VG_ENOTSUP, "unsupported protocol 'dcerpc' (byte_math dce)", 52 },
 		{ "alert tcp any any -> any any (byte_test:2,=,1,0,dce; sid:31;)", VG_ENOTSUP,
 		  "unsupported protocol 'dcerpc' (byte_test dce)", 31 },
 		{ "alert http any any -> any any (http.host; content:\"Evil.com\"; sid:32;)", VG_EINVAL,

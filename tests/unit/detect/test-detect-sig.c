@@ -168,6 +168,84 @@ static void test_byte_jump_extract(void **state)
 	assert_false(MP("byte_extract:1,0,skip; content:\"OK\"; distance:skip; within:2;", "\x01" "abcOK"));
 }
 
+static void test_byte_math(void **state)
+{
+	(void)state;
+	/* 0x03 * 4 = 12 compared with the next byte */
+	assert_true(MP("byte_math:bytes 1,offset 0,oper *,rvalue 4,result v; byte_test:1,=,v,1;",
+		       "\x03\x0c"));
+	assert_false(MP("byte_math:bytes 1,offset 0,oper *,rvalue 4,result v; byte_test:1,=,v,1;",
+			"\x03\x0d"));
+	/* rvalue from byte_extract; + - / << >> */
+	assert_true(MP("byte_extract:1,1,n; byte_math:bytes 1,offset 0,oper +,rvalue n,result v; "
+		       "byte_test:1,=,v,2;", "\x05\x02\x07"));
+	assert_true(MP("byte_math:bytes 1,offset 0,oper -,rvalue 1,result v; byte_test:1,=,v,1;",
+		       "\x05\x04"));
+	assert_true(MP("byte_math:bytes 2,offset 0,oper /,rvalue 16,result v; byte_test:1,=,v,2;",
+		       "\x01\x00\x10"));
+	assert_true(MP("byte_math:bytes 1,offset 0,oper <<,rvalue 2,result v; byte_test:1,=,v,1;",
+		       "\x03\x0c"));
+	assert_true(MP("byte_math:bytes 1,offset 0,oper >>,rvalue 2,result v; byte_test:1,=,v,1;",
+		       "\x0c\x03"));
+	/* division by zero never matches; a shift by 64+ gives 0 */
+	assert_false(MP("byte_extract:1,1,z; byte_math:bytes 1,offset 0,oper /,rvalue z,result v; "
+			"byte_test:1,=,v,1;", "\x05\x00"));
+	assert_true(MP("byte_extract:1,1,s; byte_math:bytes 1,offset 0,oper <<,rvalue s,result v; "
+		       "byte_test:1,=,v,2;", "\x05\x40\x00"));
+	/* the bitmask applies to the result (0x12 + 1 = 0x13; & 0xf0 >> 4 = 1) */
+	assert_true(MP("byte_math:bytes 1,offset 0,oper +,rvalue 1,result v,bitmask 0xf0; "
+		       "byte_test:1,=,v,1;", "\x12\x01"));
+	assert_false(MP("byte_math:bytes 1,offset 0,oper +,rvalue 1,result v,bitmask 0xf0; "
+			"byte_test:1,=,v,1;", "\x12\x02"));
+	/* string, little endian, relative: the cursor moves past the bytes read */
+	assert_true(MP("content:\"n=\"; byte_math:bytes 2,offset 0,oper +,rvalue 0,result v,"
+		       "relative,string dec; content:\"x\"; distance:v; within:1;",
+		       "n=02abx"));
+	assert_false(MP("content:\"n=\"; byte_math:bytes 2,offset 0,oper +,rvalue 0,result v,"
+			"relative,string dec; content:\"x\"; distance:v; within:1;",
+			"n=02axb"));
+	assert_true(MP("byte_math:bytes 2,offset 0,oper +,rvalue 0,result v,endian little; "
+		       "byte_test:1,=,v,2;", "\x05\x00\x05"));
+	/* reading past the end fails */
+	assert_false(MP("byte_math:bytes 4,offset 0,oper +,rvalue 0,result v;", "\x01\x02"));
+}
+
+/* ipv4.hdr: the IPv4 header bound with the packet (the suricata-verify
+ * detect-bytemath-mult-04 shape: TOS * id-low-byte compared with TOS). */
+static void test_ipv4_hdr(void **state)
+{
+	(void)state;
+	struct vg_rule *r = parse("alert tcp any any -> any any (ipv4.hdr; "
+				  "byte_extract:1,5,ev,relative; byte_math:bytes 1,offset 1,oper *,"
+				  "rvalue ev,result var; byte_test:1,=,var,1; sid:1;)");
+	struct vg_sig_prog p;
+	assert_int_equal(vg_sig_prog_build(r, &p, NULL, 0), 0);
+	struct vg_sig_bufset bs;
+	vg_sig_bufset_init(&bs);
+	struct vg_sig_mctx mc;
+	assert_int_equal(vg_sig_mctx_init(&mc), 0);
+	mc.bufs = &bs;
+	uint8_t hdr[20] = { 0x45, 34, 0, 60, 0, 1, 0, 0, 64, 6 };
+	/* no header bound (IPv6 / stream): absent, no match */
+	vg_sig_bufset_packet(&bs, (const uint8_t *)"x", 1, false);
+	assert_false(vg_sig_prog_match(&mc, &p));
+	vg_sig_bufset_packet(&bs, (const uint8_t *)"x", 1, false);
+	vg_sig_bufset_ip4_hdr(&bs, hdr, sizeof(hdr));
+	assert_true(vg_sig_prog_match(&mc, &p));  /* 34 * 1 == 34 */
+	hdr[5] = 2;
+	vg_sig_bufset_packet(&bs, (const uint8_t *)"x", 1, false);
+	vg_sig_bufset_ip4_hdr(&bs, hdr, sizeof(hdr));
+	assert_false(vg_sig_prog_match(&mc, &p)); /* 68 != 34 */
+	/* a short header is refused */
+	vg_sig_bufset_packet(&bs, (const uint8_t *)"x", 1, false);
+	vg_sig_bufset_ip4_hdr(&bs, hdr, 19);
+	assert_false(vg_sig_prog_match(&mc, &p));
+	vg_sig_mctx_free(&mc);
+	vg_sig_bufset_free(&bs);
+	vg_sig_prog_free(&p);
+	vg_rule_free(r);
+}
+
 static void test_pcre(void **state)
 {
 	(void)state;
@@ -708,6 +786,8 @@ int main(void)
 		cmocka_unit_test(test_isdataat),
 		cmocka_unit_test(test_byte_test),
 		cmocka_unit_test(test_byte_jump_extract),
+		cmocka_unit_test(test_byte_math),
+		cmocka_unit_test(test_ipv4_hdr),
 		cmocka_unit_test(test_pcre),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_http_buffers),
