@@ -144,6 +144,7 @@
 #define VG_RULE_MAX_MATCHES        128u    /* content/pcre/byte_* items in one rule */
 #define VG_RULE_MAX_CONTENT        8192u   /* bytes of one content or pcre pattern as written */
 #define VG_RULE_MAX_BYTE_VARS      16u     /* byte_extract variables per rule */
+#define VG_RULE_MAX_PCREXFORMS     8u      /* pcrexform transforms per rule (< 255) */
 #define VG_RULE_MAX_FLOWVARS       32u     /* flowbits / xbits / flowint operations per rule */
 #define VG_RULE_MAX_REFS           64u     /* references kept per rule (output only) */
 #define VG_RULE_MAX_METADATA       128u    /* metadata entries kept per rule (output only) */

@@ -1500,6 +1500,53 @@ static int set_num_once(struct pctx *c, struct vg_rule_num *dst, struct vg_str v
 }
 
 /* pcre:"/re/flags" */
+/* pcrexform:"re" — a transform: the first capture group of re replaces the buffer for
+ * the matches that follow (Suricata's detect-transform-pcrexform). The pattern is
+ * written without slashes or flags and must capture something. */
+static int kw_pcrexform(struct pctx *c, struct vg_str val)
+{
+	if (!c->sticky)
+		return fail(c, VG_EINVAL, "pcrexform needs a sticky buffer");
+	if (c->xform_locked)
+		return fail(c, VG_EINVAL, "transforms must directly follow stickybuffers");
+	/* one pattern per buffer, before any other transform: the xform bits keep no order */
+	if (c->cur_xform)
+		return fail(c, VG_ENOTSUP, "pcrexform after another transform");
+	bool quoted;
+	struct vg_str pat = unquote(trim(val), &quoted);
+	if (!quoted || !pat.len)
+		return fail(c, VG_EINVAL, "pcrexform: value must be a non-empty quoted regex");
+	if (pat.len > VG_RULE_MAX_CONTENT)
+		return fail(c, VG_ERANGE, "pcrexform: pattern too long");
+	int errcode;
+	PCRE2_SIZE erroff;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat.p, pat.len, 0, &errcode, &erroff, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[160];
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		return fail(c, VG_EINVAL, "pcrexform: compile error at offset %zu: %s",
+			    (size_t)erroff, (const char *)msg);
+	}
+	uint32_t ncap = 0;
+	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &ncap);
+	pcre2_code_free(re);
+	if (ncap < 1)
+		return fail(c, VG_EINVAL, "pcrexform: the regex needs a capture group");
+	if (c->r->n_xform_pcres >= VG_RULE_MAX_PCREXFORMS)
+		return fail(c, VG_ERANGE, "pcrexform: too many in one rule");
+	char **nv = realloc(c->r->xform_pcres, (c->r->n_xform_pcres + 1) * sizeof(*nv));
+	if (!nv)
+		return VG_ENOMEM;
+	c->r->xform_pcres = nv;
+	if (!(nv[c->r->n_xform_pcres] = dupstr(pat)))
+		return VG_ENOMEM;
+	c->r->n_xform_pcres++;
+	c->cur_xform |= VG_RULE_XFORM_PCREXFORM |
+			((uint32_t)c->r->n_xform_pcres << VG_RULE_XFORM_PCRE_SHIFT);
+	c->xform_pending = true;
+	return 0;
+}
+
 static int kw_pcre(struct pctx *c, struct vg_str val)
 {
 	val = trim(val);
@@ -2702,6 +2749,8 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 		c->xform_pending = true;
 		return 0;
 	}
+	if (strcmp(kw, "pcrexform") == 0)
+		return kw_pcrexform(c, val);
 	if (strcmp(kw, "pcre") == 0)
 		return kw_pcre(c, val);
 	if (strcmp(kw, "isdataat") == 0)
@@ -3064,6 +3113,9 @@ void vg_rule_free(struct vg_rule *r)
 	for (size_t i = 0; i < r->n_byte_vars; i++)
 		free(r->byte_vars[i]);
 	free(r->byte_vars);
+	for (size_t i = 0; i < r->n_xform_pcres; i++)
+		free(r->xform_pcres[i]);
+	free(r->xform_pcres);
 	free(r->file);
 	free(r->text);
 	free(r);

@@ -169,7 +169,16 @@ enum vg_rule_buf {
  * chains only within the same (buf, xform). */
 enum {
 	VG_RULE_XFORM_DOTPREFIX = 1u << 0, /* prepend "." (dns.query; dotprefix) */
+	VG_RULE_XFORM_PCREXFORM = 1u << 1, /* (additive) pcrexform:"re": the buffer becomes
+	                                      the first capture group of re when it matches
+	                                      (unchanged when not, as Suricata); re is
+	                                      vg_rule.xform_pcres[VG_RULE_XFORM_PCRE_IDX(x)];
+	                                      applied before dotprefix */
 };
+/* The pcrexform pattern index is kept in bits 8..15 of xform (index + 1), so items
+ * under different pcrexform patterns are different buffer lists. */
+#define VG_RULE_XFORM_PCRE_SHIFT 8u
+#define VG_RULE_XFORM_PCRE_IDX(x) ((((x) >> VG_RULE_XFORM_PCRE_SHIFT) & 0xffu) - 1u)
 
 /* ---------------------------------------------------------------------------------------- */
 /* Match items                                                                                */
@@ -521,6 +530,11 @@ struct vg_rule {
 		enum vg_rule_stream_side side;
 		struct vg_rule_num cmp;
 	} *stream_sizes;
+
+	/* pcrexform patterns (additive): NUL-terminated, compiled fine with PCRE2 at load and
+	 * have at least one capture group. Owned. */
+	size_t n_xform_pcres;
+	char **xform_pcres;
 
 	/* where it came from */
 	char *file;               /* owned; NULL when parsed from a string */

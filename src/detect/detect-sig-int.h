@@ -33,6 +33,8 @@ struct vg_sig_prog {
 	struct vg_sig_list *lists;    /* owned; BASE64_DATA last */
 	pcre2_code **re;              /* owned; re[i] for pcre item i, else NULL */
 	bool has_b64;                 /* some item decodes base64 */
+	size_t n_xre;
+	pcre2_code **xre;             /* owned; xre[k] for r->xform_pcres[k] (pcrexform) */
 	uint64_t bufs;                /* bit (1 << buf) of every list's buffer */
 };
 
@@ -50,6 +52,7 @@ struct vg_sig_mctx {
 	struct vg_buf b64;            /* last base64_decode output */
 	bool b64_set;
 	struct vg_buf xform;          /* transformed buffer (dotprefix) */
+	uint64_t xform_nomatch;       /* pcrexform runs that left the buffer unchanged */
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	uint32_t steps;               /* inspection steps left in this rule (backtracking bound) */

@@ -60,6 +60,9 @@ void vg_sig_prog_free(struct vg_sig_prog *p)
 			pcre2_code_free(p->re[i]);
 	}
 	free(p->re);
+	for (size_t k = 0; k < p->n_xre; k++)
+		pcre2_code_free(p->xre[k]);
+	free(p->xre);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -169,6 +172,24 @@ int vg_sig_prog_build(const struct vg_rule *r, struct vg_sig_prog *out, char *re
 		}
 		/* JIT is an optimisation: a pattern it cannot take runs interpreted. */
 		(void)pcre2_jit_compile(out->re[i], PCRE2_JIT_COMPLETE);
+	}
+	if (r->n_xform_pcres) {
+		out->xre = calloc(r->n_xform_pcres, sizeof(*out->xre));
+		if (!out->xre)
+			return VG_ENOMEM;
+		out->n_xre = r->n_xform_pcres;
+		for (size_t k = 0; k < r->n_xform_pcres; k++) {
+			int err = 0;
+			PCRE2_SIZE erroff = 0;
+			out->xre[k] = pcre2_compile((PCRE2_SPTR)r->xform_pcres[k], PCRE2_ZERO_TERMINATED, 0,
+						    &err, &erroff, NULL);
+			if (!out->xre[k]) {
+				if (reason)
+					snprintf(reason, reasonsz, "pcrexform at %zu: error %d", (size_t)erroff, err);
+				return VG_EINVAL;
+			}
+			(void)pcre2_jit_compile(out->xre[k], PCRE2_JIT_COMPLETE);
+		}
 	}
 	return 0;
 }
@@ -607,6 +628,24 @@ static int walk(struct walk *w, uint32_t k, size_t cursor)
 bool vg_sig_list_match(struct vg_sig_mctx *c, const struct vg_sig_prog *p, const struct vg_sig_list *l,
 		       const uint8_t *buf, size_t len)
 {
+	if (l->xform & VG_RULE_XFORM_PCREXFORM) {
+		/* the first capture group replaces the buffer; no match (or an unset group, or
+		 * a limit hit) leaves it unchanged, as Suricata's transform does */
+		uint32_t k = VG_RULE_XFORM_PCRE_IDX(l->xform);
+		if (k >= p->n_xre || !p->xre[k])
+			return false;
+		const uint8_t *subj = buf ? buf : (const uint8_t *)"";
+		int rc = pcre2_match(p->xre[k], subj, buf ? len : 0, 0, 0, c->md, c->mc);
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+		if (rc >= 2 && ov[2] != PCRE2_UNSET && ov[3] >= ov[2] && ov[3] <= len) {
+			buf = subj + ov[2];
+			len = ov[3] - ov[2];
+		} else {
+			if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+				c->pcre_limit_hits++;
+			c->xform_nomatch++;
+		}
+	}
 	if (l->xform & VG_RULE_XFORM_DOTPREFIX) {
 		vg_buf_reset(&c->xform);
 		if (vg_buf_append(&c->xform, ".", 1) < 0 || vg_buf_append(&c->xform, buf, len) < 0)

@@ -499,6 +499,18 @@ static void test_payload_keywords(void **state)
 	assert_int_equal(r->matches[0].u.byte_math.oper, VG_RULE_BM_DIV);
 	vg_rule_free(r);
 
+	/* pcrexform: one pattern per buffer, the index kept in the xform bits */
+	r = parse_ok("alert http any any -> any any (http.request_line; "
+		     "pcrexform:\"[a-zA-Z]+\\s+(.*)\\s+HTTP\"; content:\"/x\"; "
+		     "http.host; pcrexform:\"([a-z]+)\\.com\"; content:\"a\"; sid:1;)");
+	assert_int_equal(r->n_xform_pcres, 2);
+	assert_string_equal(r->xform_pcres[0], "[a-zA-Z]+\\s+(.*)\\s+HTTP");
+	assert_string_equal(r->xform_pcres[1], "([a-z]+)\\.com");
+	assert_true(r->matches[0].xform & VG_RULE_XFORM_PCREXFORM);
+	assert_int_equal(VG_RULE_XFORM_PCRE_IDX(r->matches[0].xform), 0);
+	assert_int_equal(VG_RULE_XFORM_PCRE_IDX(r->matches[1].xform), 1);
+	vg_rule_free(r);
+
 	/* the transform applies to what follows it only (ET sid 2044076's shape) */
 	r = parse_ok("alert dns any any -> any any (dns.query; content:\"rs-\"; startswith; "
 		     "pcre:\"/[a-z]{2}/R\"; dotprefix; content:\".rustdesk.com\"; endswith; sid:1;)");
@@ -732,6 +744,14 @@ static void test_errors(void **state)
 		{ "alert tcp any any -> any any (byte_math:bytes 2,offset 0,oper +,rvalue 1,result x,"
 		  "endian dce; sid:52;)",
 		  VG_ENOTSUP, "unsupported protocol 'dcerpc' (byte_math dce)", 52 },
+		{ "alert http any any -> any any (http.uri; pcrexform:\"abc\"; content:\"a\"; sid:53;)",
+		  VG_EINVAL, "pcrexform: the regex needs a capture group", 53 },
+		{ "alert http any any -> any any (pcrexform:\"(a)\"; content:\"a\"; sid:54;)",
+		  VG_EINVAL, "pcrexform needs a sticky buffer", 54 },
+		{ "alert http any any -> any any (http.uri; pcrexform:\"(a\"; content:\"a\"; sid:55;)",
+		  VG_EINVAL, "pcrexform: compile error at offset 2: missing closing parenthesis", 55 },
+		{ "alert http any any -> any any (http.uri; pcrexform:\"(a)\"; sid:56;)",
+		  VG_EINVAL, "no matches following transform(s)", 56 },
 		{ "alert tcp any any -> any any (byte_test:2,=,1,0,dce; sid:31;)", VG_ENOTSUP,
 		  "unsupported protocol 'dcerpc' (byte_test dce)", 31 },
 		{ "alert http any any -> any any (http.host; content:\"Evil.com\"; sid:32;)", VG_EINVAL,

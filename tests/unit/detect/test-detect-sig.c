@@ -246,6 +246,46 @@ static void test_ipv4_hdr(void **state)
 	vg_rule_free(r);
 }
 
+/* pcrexform: the first capture group replaces the buffer for the matches after it; no
+ * match leaves the buffer as it was (checked on ipv4.hdr, a sticky buffer whose bytes
+ * the test binds directly). */
+static bool match_hdr(const char *opts, const char *hdr)
+{
+	char text[512];
+	snprintf(text, sizeof(text), "alert tcp any any -> any any (ipv4.hdr; %s sid:1;)", opts);
+	struct vg_rule *r = parse(text);
+	struct vg_sig_prog p;
+	assert_int_equal(vg_sig_prog_build(r, &p, NULL, 0), 0);
+	struct vg_sig_bufset bs;
+	vg_sig_bufset_init(&bs);
+	struct vg_sig_mctx mc;
+	assert_int_equal(vg_sig_mctx_init(&mc), 0);
+	mc.bufs = &bs;
+	vg_sig_bufset_packet(&bs, (const uint8_t *)"", 0, false);
+	vg_sig_bufset_ip4_hdr(&bs, (const uint8_t *)hdr, strlen(hdr));
+	bool m = vg_sig_prog_match(&mc, &p);
+	vg_sig_mctx_free(&mc);
+	vg_sig_bufset_free(&bs);
+	vg_sig_prog_free(&p);
+	vg_rule_free(r);
+	return m;
+}
+
+static void test_pcrexform(void **state)
+{
+	(void)state;
+	const char *line = "GET /abc HTTP/1.1 and more";
+	/* the capture is the whole buffer now */
+	assert_true(match_hdr("pcrexform:\"GET\\s+(\\S+)\\s+HTTP\"; content:\"/abc\"; startswith; "
+			      "endswith; bsize:4;", line));
+	assert_false(match_hdr("pcrexform:\"GET\\s+(\\S+)\\s+HTTP\"; content:\"HTTP\";", line));
+	/* without the transform the same content is not the whole buffer */
+	assert_false(match_hdr("content:\"/abc\"; startswith;", line));
+	/* no match: the buffer is unchanged */
+	assert_true(match_hdr("pcrexform:\"POST (\\S+)\"; content:\"GET /abc\"; startswith;", line));
+	assert_true(match_hdr("pcrexform:\"(HTTP/[0-9.]+)\"; content:\"HTTP/1.1\"; bsize:8;", line));
+}
+
 static void test_pcre(void **state)
 {
 	(void)state;
@@ -788,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_byte_jump_extract),
 		cmocka_unit_test(test_byte_math),
 		cmocka_unit_test(test_ipv4_hdr),
+		cmocka_unit_test(test_pcrexform),
 		cmocka_unit_test(test_pcre),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_http_buffers),
