@@ -272,7 +272,7 @@ void vg_nba_config_default(struct vg_nba_config *c)
 	c->interval_us = 60 * 1000000ll;
 	c->alpha = 0.1;
 	c->deviations = 4;
-	c->min_stddev_ratio = 0.1;
+	c->min_stddev_ratio = 0.25; /* with 4 deviations: at least twice the baseline */
 	c->warmup = 10;
 	c->min_conns = 50;
 	c->min_bytes = 10ull << 20;
