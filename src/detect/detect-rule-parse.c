@@ -2306,7 +2306,17 @@ static int kw_threshold(struct pctx *c, struct vg_str val, bool is_df)
 			t->seconds = (uint32_t)n;
 			have_secs = true;
 		} else if (str_eq(k, "unique_on")) {
-			return fail(c, VG_ENOTSUP, "unsupported %s option 'unique_on'", kw);
+			/* Suricata 8 has it on detection_filter only */
+			if (!is_df)
+				return fail(c, VG_ENOTSUP, "unsupported %s option 'unique_on'", kw);
+			if (t->unique_on)
+				return fail(c, VG_EINVAL, "%s: unique_on given twice", kw);
+			if (str_eq(v, "src_port"))
+				t->unique_on = VG_RULE_UNIQUE_SRC_PORT;
+			else if (str_eq(v, "dst_port"))
+				t->unique_on = VG_RULE_UNIQUE_DST_PORT;
+			else
+				return fail(c, VG_EINVAL, "%s: bad unique_on '%.*s'", kw, (int)v.len, v.p);
 		} else {
 			return fail(c, VG_EINVAL, "%s: unknown option '%.*s'", kw, (int)k.len, k.p);
 		}

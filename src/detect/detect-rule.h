@@ -399,11 +399,17 @@ enum vg_rule_threshold_type {
 enum vg_rule_track {
 	VG_RULE_TRACK_SRC = 1, VG_RULE_TRACK_DST, VG_RULE_TRACK_RULE, VG_RULE_TRACK_BOTH,
 };
+enum vg_rule_unique_on {
+	VG_RULE_UNIQUE_SRC_PORT = 1, VG_RULE_UNIQUE_DST_PORT,
+};
 struct vg_rule_threshold {
 	enum vg_rule_threshold_type type; /* 0: absent */
 	enum vg_rule_track track;
 	uint32_t count;
 	uint32_t seconds;
+	/* (additive) detection_filter only: 0, or count distinct source / destination ports
+	 * of the matches in the window instead of the matches (a repeated port adds nothing) */
+	enum vg_rule_unique_on unique_on;
 };
 
 enum vg_rule_flowbit_cmd {

@@ -1435,8 +1435,34 @@ static bool thresh_ok(struct vg_sig_engine *e, const struct sig *s, const struct
 		kv->t0_us = ic->ts_us;
 		kv->count = 0;
 	}
-	if (kv->count < UINT32_MAX)
+	if (t->unique_on) {
+		/* distinct ports: one entry per (tracker, port) in the same capped table,
+		 * stamped with the tracker's window start, so a port seen in an earlier
+		 * window counts again; a repeated port in this window adds nothing */
+		int64_t t0 = kv->t0_us;
+		uint16_t port = t->unique_on == VG_RULE_UNIQUE_SRC_PORT ? ic->sport : ic->dport;
+		uint8_t pk[KV_KEY];
+		memcpy(pk, k, n);
+		pk[n] = 'P';
+		memcpy(pk + n + 1, &port, 2);
+		struct kv *pv = kv_get(e, &e->thr, pk, n + 3, ic->ts_us, true, &e->st.threshold_evicted);
+		bool seen = pv && pv->count && pv->t0_us == t0;
+		if (pv) {
+			pv->count = 1;
+			pv->t0_us = t0;
+			pv->exp_us = t0 + win + 1;
+		}
+		/* creating the port entry may have evicted the tracker: look it up again */
+		kv = kv_get(e, &e->thr, k, n, ic->ts_us, true, &e->st.threshold_evicted);
+		if (!kv)
+			return true;
+		if (kv->count == 0)
+			kv->t0_us = t0;
+		if (!seen && kv->count < UINT32_MAX)
+			kv->count++;
+	} else if (kv->count < UINT32_MAX) {
 		kv->count++;
+	}
 	/* keep the tracker a little past its window so the next match finds it */
 	kv->exp_us = kv->t0_us + win + 1;
 	switch (t->type) {

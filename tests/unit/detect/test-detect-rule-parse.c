@@ -499,6 +499,14 @@ static void test_payload_keywords(void **state)
 	assert_int_equal(r->matches[0].u.byte_math.oper, VG_RULE_BM_DIV);
 	vg_rule_free(r);
 
+	r = parse_ok("alert tcp any any -> any any (detection_filter:track by_src, count 1, "
+		     "seconds 60, unique_on dst_port; sid:1;)");
+	assert_int_equal(r->detection_filter.type, VG_RULE_THR_DETECTION_FILTER);
+	assert_int_equal(r->detection_filter.unique_on, VG_RULE_UNIQUE_DST_PORT);
+	assert_int_equal(r->detection_filter.count, 1);
+	assert_int_equal(r->threshold.unique_on, 0);
+	vg_rule_free(r);
+
 	/* pcrexform: one pattern per buffer, the index kept in the xform bits */
 	r = parse_ok("alert http any any -> any any (http.request_line; "
 		     "pcrexform:\"[a-zA-Z]+\\s+(.*)\\s+HTTP\"; content:\"/x\"; "
@@ -752,6 +760,12 @@ static void test_errors(void **state)
 		  VG_EINVAL, "pcrexform: compile error at offset 2: missing closing parenthesis", 55 },
 		{ "alert http any any -> any any (http.uri; pcrexform:\"(a)\"; sid:56;)",
 		  VG_EINVAL, "no matches following transform(s)", 56 },
+		{ "alert tcp any any -> any any (threshold:type limit, track by_src, count 1, seconds 6, "
+		  "unique_on src_port; sid:57;)",
+		  VG_ENOTSUP, "unsupported threshold option 'unique_on'", 57 },
+		{ "alert tcp any any -> any any (detection_filter:track by_src, count 1, seconds 6, "
+		  "unique_on src_ip; sid:58;)",
+		  VG_EINVAL, "detection_filter: bad unique_on 'src_ip'", 58 },
 		{ "alert tcp any any -> any any (byte_test:2,=,1,0,dce; sid:31;)", VG_ENOTSUP,
 		  "unsupported protocol 'dcerpc' (byte_test dce)", 31 },
 		{ "alert http any any -> any any (http.host; content:\"Evil.com\"; sid:32;)", VG_EINVAL,

@@ -567,6 +567,53 @@ static void test_threshold_and_detection_filter(void **state)
 	eng_free(g);
 }
 
+static void udp_ports(struct eng *g, int64_t ts, uint16_t sport, uint16_t dport, const char *payload)
+{
+	struct vg_packet p;
+	build_udp(&p, ts, "10.0.0.1", "10.0.0.2", sport, dport, (uint32_t)strlen(payload));
+	p.payload = (const uint8_t *)payload;
+	struct vg_flow *f = NULL;
+	int dir = 0;
+	assert_int_equal(vg_flow_handle_packet(g->t, &p, ts, &f, &dir), 0);
+	vg_sig_packet(g->e, &p, f, dir, NULL);
+}
+
+/* detection_filter unique_on: distinct ports in the window, not matches */
+static void test_detection_filter_unique_on(void **state)
+{
+	(void)state;
+	const char *rules[] = {
+		"alert udp any any -> any any (content:\"U\"; detection_filter:track by_src, count 2, seconds 60, unique_on src_port; sid:30;)",
+		"alert udp any any -> any any (content:\"U\"; detection_filter:track by_src, count 2, seconds 60, unique_on dst_port; sid:31;)",
+		"alert udp any any -> any any (content:\"U\"; detection_filter:track by_src, count 2, seconds 60; sid:32;)",
+		NULL,
+	};
+	struct eng *g = eng_new(rules);
+	/* the same source port again and again: never more than 1 distinct */
+	for (int i = 0; i < 4; i++)
+		udp_ports(g, 1000000 + i * 1000, 40000, 5000, "U");
+	assert_int_equal(count_sid(g, 30), 0);
+	assert_int_equal(count_sid(g, 31), 0);
+	assert_int_equal(count_sid(g, 32), 2); /* plain: the 3rd and 4th match */
+	/* a 2nd port is not enough (2 is not > 2), a 3rd is; a repeat of a counted one
+	 * then still alerts (the distinct count stays 3) */
+	udp_ports(g, 1010000, 40001, 5000, "U");
+	assert_int_equal(count_sid(g, 30), 0);
+	udp_ports(g, 1020000, 40002, 5000, "U");
+	assert_int_equal(count_sid(g, 30), 1);
+	udp_ports(g, 1030000, 40000, 5000, "U");
+	assert_int_equal(count_sid(g, 30), 2);
+	assert_int_equal(count_sid(g, 31), 0); /* one destination port all along */
+	/* a new window: ports count again from zero */
+	udp_ports(g, 70000000, 40000, 5001, "U");
+	udp_ports(g, 70001000, 40001, 5002, "U");
+	assert_int_equal(count_sid(g, 30), 2);
+	udp_ports(g, 70002000, 40001, 5003, "U");
+	assert_int_equal(count_sid(g, 30), 2); /* 40001 again: still 2 distinct */
+	assert_int_equal(count_sid(g, 31), 1); /* 5001, 5002, 5003 */
+	eng_free(g);
+}
+
 static void test_header_conditions(void **state)
 {
 	(void)state;
@@ -835,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_dns_dotprefix),
 		cmocka_unit_test(test_flowbits),
 		cmocka_unit_test(test_threshold_and_detection_filter),
+		cmocka_unit_test(test_detection_filter_unique_on),
 		cmocka_unit_test(test_header_conditions),
 		cmocka_unit_test(test_http_engine_once_per_tx),
 		cmocka_unit_test(test_stream_chunks),
