@@ -266,17 +266,6 @@ static int add_header_line(struct vg_http_state *st, struct vg_http_msg *m, cons
 
 /* ------------------------------------------------------------ normalization ---- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool is_unreserved(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -310,7 +299,7 @@ int vg_http_normalize_uri(const char *uri, size_t len, struct vg_buf *out)
 	for (const char *q = p; q < path_end; q++) {
 		char c = *q;
 		if (c == '%' && path_end - q >= 3) {
-			int h = hexval((unsigned char)q[1]), l = hexval((unsigned char)q[2]);
+			int h = vg_hex_digit((unsigned char)q[1]), l = vg_hex_digit((unsigned char)q[2]);
 			if (h >= 0 && l >= 0 && is_unreserved(h * 16 + l)) {
 				c = (char)(h * 16 + l);
 				q += 2;

@@ -125,14 +125,10 @@ int vg_parse_hex_u64(const char *p, size_t len, uint64_t max, uint64_t *out)
 		return VG_EINVAL;
 	uint64_t v = 0;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (lower(c) >= 'a' && lower(c) <= 'f')
-			d = lower(c) - 'a' + 10;
-		else
+		int h = vg_hex_digit((unsigned char)p[i]);
+		if (h < 0)
 			return VG_EINVAL;
+		unsigned d = (unsigned)h;
 		if (v > (UINT64_MAX >> 4))
 			return VG_ERANGE;
 		v = (v << 4) | d;

@@ -39,6 +39,17 @@ int vg_parse_u64(const char *p, size_t len, uint64_t max, uint64_t *out);
 /* Optional leading '-', then as above, within [min, max]. */
 int vg_parse_i64(const char *p, size_t len, int64_t min, int64_t max, int64_t *out);
 /* Hex digits only (no 0x), value <= max. */
+/* Value of one hex digit of either case, or -1. */
+static inline int vg_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 int vg_parse_hex_u64(const char *p, size_t len, uint64_t max, uint64_t *out);
 /* Same over a NUL-terminated string (config values, argv). */
 int vg_parse_u64_cstr(const char *s, uint64_t max, uint64_t *out);

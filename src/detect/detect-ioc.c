@@ -139,16 +139,6 @@ static char lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* IPv4-mapped IPv6 (::ffff:0:0/96) is IPv4: observed packets carry plain IPv4. */
 static void unmap_v4(struct vg_addr *a, uint8_t *prefix)
 {
@@ -255,7 +245,7 @@ static int canon_md5(const char *p, size_t len, uint8_t md5[16], const char **re
 		return VG_EINVAL;
 	}
 	for (size_t i = 0; i < 16; i++) {
-		int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
+		int hi = vg_hex_digit(p[2 * i]), lo = vg_hex_digit(p[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			*reason = "not an MD5 (32 hex digits)";
 			return VG_EINVAL;
@@ -300,7 +290,7 @@ static void out_pct(struct out *o, const char *s, size_t n)
 	static const char hx[] = "0123456789ABCDEF";
 	for (size_t i = 0; i < n; i++) {
 		int hi, lo;
-		if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n && (hi = vg_hex_digit(s[i + 1])) >= 0 && (lo = vg_hex_digit(s[i + 2])) >= 0) {
 			char c = (char)(hi << 4 | lo);
 			if (unreserved(c)) {
 				out_c(o, c);
@@ -977,7 +967,7 @@ static bool is_hex32(const char *p, size_t n)
 	if (n != 32)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (hexval(p[i]) < 0)
+		if (vg_hex_digit(p[i]) < 0)
 			return false;
 	return true;
 }

@@ -74,17 +74,6 @@ void vg_logpipe_free(struct vg_logpipe *p)
 	free(p);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* %XX decoded once (so "%252e" stays "%2e": double encoding is visible to rules via
  * url.original); invalid escapes are kept as written. */
 static size_t pct_decode(const char *s, size_t len, char *out)
@@ -92,8 +81,8 @@ static size_t pct_decode(const char *s, size_t len, char *out)
 	size_t o = 0;
 	for (size_t i = 0; i < len; i++) {
 		int h, l;
-		if (s[i] == '%' && i + 2 < len + 0 && (h = hexval(s[i + 1])) >= 0 &&
-		    (l = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < len + 0 && (h = vg_hex_digit(s[i + 1])) >= 0 &&
+		    (l = vg_hex_digit(s[i + 2])) >= 0) {
 			out[o++] = (char)(h * 16 + l);
 			i += 2;
 		} else {

@@ -38,17 +38,6 @@ static const char *dup_uri_query(struct vg_log_entry *e, struct vg_str uri, stru
 	return d;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Unescaped copy of a quoted value into the arena; NULL for "-". */
 static const char *unescape_dup(struct vg_log_entry *e, struct vg_str v, bool dash_is_null)
 {
@@ -68,9 +57,9 @@ static const char *unescape_dup(struct vg_log_entry *e, struct vg_str v, bool da
 			if (nx == '"' || nx == '\\') {
 				c = nx;
 				i++;
-			} else if (nx == 'x' && i + 3 < v.len && hexval(v.p[i + 2]) >= 0 &&
-				   hexval(v.p[i + 3]) >= 0) {
-				int b = hexval(v.p[i + 2]) * 16 + hexval(v.p[i + 3]);
+			} else if (nx == 'x' && i + 3 < v.len && vg_hex_digit(v.p[i + 2]) >= 0 &&
+				   vg_hex_digit(v.p[i + 3]) >= 0) {
+				int b = vg_hex_digit(v.p[i + 2]) * 16 + vg_hex_digit(v.p[i + 3]);
 				if (b != 0) {
 					c = (char)b;
 					i += 3;
