@@ -522,7 +522,8 @@ int vg_cli_analyze(int argc, char **argv)
 	struct vg_nids *nids = NULL;
 	struct vg_capture *cap = NULL;
 	struct summary *sum = calloc(1, sizeof(*sum));
-	struct vg_cli_out out = { .f = stdout, .ecs = ecs };
+	struct vg_cli_out out;
+	vg_cli_out_init(&out, stdout, ecs);
 	FILE *of = NULL;
 	struct vg_nids_config nc;
 	char errbuf[VG_CAPTURE_ERRLEN] = "";

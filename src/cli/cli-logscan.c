@@ -260,8 +260,8 @@ int vg_cli_logscan(int argc, char **argv)
 	struct vg_correlate_ruleset *rs = NULL;
 	struct vg_logpipe *pipe = NULL;
 	char *linebuf = NULL;
-	struct vg_cli_out out = { .f = stdout, .ecs = ecs };
-	vg_buf_init(&out.buf, 0);
+	struct vg_cli_out out;
+	vg_cli_out_init(&out, stdout, ecs);
 
 	if (!no_rules) {
 		if (vg_correlate_ruleset_new(&rs) != 0) {

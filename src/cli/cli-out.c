@@ -5,11 +5,17 @@
 #include "core/core-error.h"
 #include "core/core-eve.h"
 
+void vg_cli_out_init(struct vg_cli_out *o, FILE *f, bool ecs)
+{
+	o->f = f;
+	o->ecs = ecs;
+	vg_buf_init(&o->buf, 0);
+	o->written = o->write_errors = 0;
+}
+
 int vg_cli_out_emit(void *ctx, const struct vg_event *ev)
 {
 	struct vg_cli_out *o = ctx;
-	if (o->buf.max == 0 && !o->buf.data)
-		vg_buf_init(&o->buf, 0); /* a zero-initialised writer: no cap */
 	vg_buf_reset(&o->buf);
 	int rc = o->ecs ? vg_ecs_encode(ev, &o->buf) : vg_eve_encode(ev, &o->buf);
 	if (rc) {

@@ -18,6 +18,8 @@ struct vg_cli_out {
 	uint64_t write_errors; /* events that could not be encoded or written */
 };
 
+/* Write to f (borrowed), EVE or ECS. */
+void vg_cli_out_init(struct vg_cli_out *o, FILE *f, bool ecs);
 /* An event sink's emit function: ctx is a struct vg_cli_out. 0 or VG_E*. */
 int vg_cli_out_emit(void *ctx, const struct vg_event *ev);
 void vg_cli_out_free(struct vg_cli_out *o); /* frees the scratch buffer, not the FILE */
