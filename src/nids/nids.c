@@ -210,8 +210,6 @@ static void on_app_event(void *ctx, enum vg_app_proto proto, int dir, json_t *ex
 		return;
 	n->st.app_events++;
 	a->flow->app_proto = vg_app_proto_name(proto);
-	/* sig: app-layer transaction inspection goes here (http/dns/tls/ssh state of a->app) */
-	/* ioc: dns query, http host/url and tls sni/ja3 lookups go here */
 	if (n->ioc)
 		ioc_app(n, a->flow, proto, extra);
 	if (!(n->cfg.outputs & VG_NIDS_OUT_APP))
@@ -274,7 +272,6 @@ static void on_flow_end(void *ctx, struct vg_flow *f, const char *reason)
 	enum vg_app_proto p = a->app ? vg_app_flow_proto(a->app) : VG_APP_UNKNOWN;
 	if (p != VG_APP_UNKNOWN && p != VG_APP_FAILED)
 		f->app_proto = vg_app_proto_name(p);
-	/* nba: flow end (bytes/packets per direction) goes here */
 	if (n->nba)
 		nba_flow(n->nba, f, true, n->now_us);
 }
@@ -406,7 +403,6 @@ static void run_timers(struct vg_nids *n, int64_t now_us)
 	(void)vg_flow_timeout(n->flows, now_us);
 	if (n->defrag)
 		(void)vg_defrag_expire(n->defrag, now_us);
-	/* nba: interval tick goes here */
 	if (n->nba)
 		vg_nba_tick(n->nba, now_us);
 	if (n->cfg.stats_interval_us > 0) {
@@ -434,34 +430,34 @@ static const char *tenant_of(const struct vg_nids *n, const struct vg_packet *p)
 
 static void ip_packet(struct vg_nids *n, const struct vg_packet *p)
 {
-	const char *tenant = tenant_of(n, p);
+	struct vg_flow *f = NULL;
+	int dir = 0;
+	int rc = vg_flow_handle_packet(n->flows, p, p->ts_us, &f, &dir);
+	bool is_new = rc == VG_OK && vg_flow_is_new(f);
+	/* A flow is attributed on its first packet (destination's tenant, else the source's)
+	 * and its other packets take that: no tenant lookup per packet. A packet the flow
+	 * table refused is looked up on its own. */
+	const char *tenant = rc == VG_OK && !is_new ? f->tenant : tenant_of(n, p);
+	if (is_new)
+		f->tenant = tenant;
 	if (tenant)
 		n->st.tenant_packets++;
 	if (n->scan)
 		(void)vg_detect_scan_packet(n->scan, p, tenant);
 	if (n->flood)
 		(void)vg_detect_flood_packet(n->flood, p, tenant);
-
-	struct vg_flow *f = NULL;
-	int dir = 0;
-	int rc = vg_flow_handle_packet(n->flows, p, p->ts_us, &f, &dir);
 	if (rc != VG_OK) {
 		if (rc == VG_EFULL)
 			n->st.flow_refused++;
 		return;
 	}
-	if (vg_flow_is_new(f))
-		f->tenant = tenant;
-	/* ioc: address lookups (src, dst) go here */
-	/* nba: flow start goes here (vg_flow_is_new) */
-	if (vg_flow_is_new(f)) {
+	if (is_new) {
 		if (n->ioc)
 			ioc_flow(n, f, p);
 		if (n->nba)
 			nba_flow(n->nba, f, false, p->ts_us);
 	}
 	app_packet(n, f, dir, p);
-	/* sig: packet-level signature inspection goes here (payload, flow, dir) */
 	if (n->sig) {
 		struct nids_app *a = vg_flow_storage_get(f, n->app_slot);
 		enum vg_app_proto ap = a && a->app ? vg_app_flow_proto(a->app) : VG_APP_UNKNOWN;

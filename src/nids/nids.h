@@ -10,9 +10,10 @@
  *
  *   frame → decode → anomalies (VG_EVT_ANOMALY, rate-limited per type, all counted)
  *         → defrag (fragments held; the rebuilt datagram continues in their place)
- *         → tenant (destination's tenant, else the source's, on the packet's VNI/VLAN)
+ *         → flow table, tenant (the flow's: its first packet's destination's tenant,
+ *           else the source's, on the packet's VNI/VLAN)
  *         → scan + flood detectors (VG_EVT_ALERT / VG_EVT_EPISODE)
- *         → flow table → TCP stream → app layer (VG_EVT_HTTP/DNS/TLS/SSH)
+ *         → TCP stream → app layer (VG_EVT_HTTP/DNS/TLS/SSH)
  *         → flow records on expiry (VG_EVT_FLOW)
  *
  * Time is packet time throughout: timers (flow timeouts, episode ends, fragment expiry)
@@ -20,8 +21,8 @@
  * deterministic. A live caller with no packets calls vg_nids_idle() with a clock of its
  * own so that idle flows and episodes still end.
  *
- * Hook points for the signature engine, IoC matching and behavioural analysis are marked
- * in nids.c. Not thread-safe: one vg_nids per packet thread. */
+ * The signature engine, IoC matching and behavioural analysis, when set, run inside this
+ * path (packets, app-layer events, flow ends, timers). Not thread-safe: one vg_nids per packet thread. */
 #ifndef VG_NIDS_H
 #define VG_NIDS_H
 
