@@ -123,6 +123,13 @@
 #define VG_TLS_MAX_CERTS           8u      /* certificates of a chain parsed */
 #define VG_SSH_MAX_BANNER          255u    /* RFC 4253 4.2: identification line incl. CRLF */
 #define VG_SSH_MAX_PRE_LINES       16u     /* lines before the banner (RFC 4253 allows some) */
+#define VG_HPACK_MAX_TABLE_SIZE    65536u  /* HPACK dynamic table bytes kept (RFC 7541 4.1 sizes); a larger SETTINGS value is clamped, counted */
+#define VG_HPACK_MAX_STRING        65536u  /* one decoded HPACK name or value (= VG_HTTP_MAX_HEADER_BYTES) */
+#define VG_HPACK_MAX_FIELDS        256u    /* fields decoded from one header block; more end the block, counted */
+#define VG_HTTP2_MAX_FRAME_BUFFER  65535u  /* frame payload buffered; a longer frame is long_frame_data (as Suricata's 64 KiB), its rest skipped */
+#define VG_HTTP2_MAX_HEADER_BLOCK  65536u  /* HEADERS + CONTINUATION fragments of one block; more truncates it, counted */
+#define VG_HTTP2_MAX_STREAMS       64u     /* open streams (transactions) kept per connection; the oldest is ended past it */
+#define VG_HTTP2_MAX_STATE_BYTES   (1u << 20) /* bytes held by a connection's open streams; the oldest is ended past it */
 #define VG_APP_DETECT_BYTES        512u    /* bytes per direction probed before giving up on detection */
 /* --- IoC sets (src/detect/detect-ioc) ------------------------------------------------ */
 #define VG_IOC_MAX_LISTS          256u     /* named lists in one set (ioc.lists) */
