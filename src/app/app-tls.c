@@ -34,6 +34,9 @@ struct tdir {
 struct vg_tls_state {
 	struct tdir d[2];
 	struct vg_tls_info info;
+	/* The certificates' DER of the last Certificate message, back to back; info.certs[i].der
+	 * point into it. Rebuilt (not appended to) per message so the pointers stay valid. */
+	struct vg_buf der;
 };
 
 static uint16_t rd16(const uint8_t *p)
@@ -454,6 +457,7 @@ struct vg_tls_state *vg_tls_state_new(void)
 		return NULL;
 	for (int i = 0; i < 2; i++)
 		vg_buf_init(&st->d[i].hs, VG_TLS_MAX_HANDSHAKE + 4);
+	vg_buf_init(&st->der, VG_TLS_MAX_CERT_BYTES);
 	return st;
 }
 
@@ -463,6 +467,7 @@ void vg_tls_state_free(struct vg_tls_state *st)
 		return;
 	for (int i = 0; i < 2; i++)
 		vg_buf_free(&st->d[i].hs);
+	vg_buf_free(&st->der);
 	free(st);
 }
 
@@ -471,32 +476,51 @@ const struct vg_tls_info *vg_tls_info(const struct vg_tls_state *st)
 	return &st->info;
 }
 
+/* Certificate (RFC 5246 7.4.2): certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1>.
+ * A list whose length disagrees with the message, or a certificate running past it,
+ * is bad_certificate; the certificates before the fault are kept. */
 static void handle_certificate(struct vg_tls_state *st, const uint8_t *b, size_t len)
 {
 	struct vg_tls_info *in = &st->info;
+	size_t der_off[VG_TLS_MAX_CERTS];
+	in->n_certs = 0;
+	in->certs_dropped = 0;
+	in->certs_der_dropped = 0;
+	vg_buf_reset(&st->der);
 	if (len < 3 || rd24(b) != len - 3) {
 		in->bad_certificate++;
 		return;
 	}
 	size_t off = 3;
-	in->n_certs = 0;
-	in->certs_dropped = 0;
-	while (off + 3 <= len) {
+	while (off < len) {
+		if (len - off < 3) {
+			in->bad_certificate++;
+			break;
+		}
 		size_t cl = rd24(b + off);
 		off += 3;
-		if (cl > len - off) {
+		if (cl == 0 || cl > len - off) {
 			in->bad_certificate++;
-			return;
+			break;
 		}
 		if (in->n_certs < VG_TLS_MAX_CERTS) {
 			if (vg_tls_parse_cert(b + off, cl, &in->certs[in->n_certs]) < 0)
 				in->cert_import_failed++;
+			/* the der buffer's max is VG_TLS_MAX_CERT_BYTES: past it, not kept */
+			der_off[in->n_certs] = st->der.len;
+			if (vg_buf_append(&st->der, b + off, cl) < 0) {
+				der_off[in->n_certs] = SIZE_MAX;
+				in->certs_der_dropped++;
+			}
 			in->n_certs++;
 		} else {
 			in->certs_dropped++;
 		}
 		off += cl;
 	}
+	/* pointers only now: appending may have moved the buffer */
+	for (uint32_t i = 0; i < in->n_certs; i++)
+		in->certs[i].der = der_off[i] == SIZE_MAX ? NULL : (const uint8_t *)st->der.data + der_off[i];
 }
 
 static void handle_message(struct vg_tls_state *st, int dir, uint8_t type, const uint8_t *b, size_t len,

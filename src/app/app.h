@@ -230,6 +230,10 @@ struct vg_tls_cert {
 	char serial[3 * 64];         /* "00:C0:FF:EE" uppercase, as Suricata writes it */
 	char fingerprint[60];        /* SHA-1 of the DER, "af:cb:..." */
 	char not_before[24], not_after[24]; /* "2026-11-23T10:31:27" UTC */
+	/* (additive) the DER bytes for tls.certs, borrowed from the vg_tls_state until its
+	 * next Certificate message or _free(); NULL when the chain passed
+	 * VG_TLS_MAX_CERT_BYTES (counted in certs_der_dropped) or from vg_tls_parse_cert(). */
+	const uint8_t *der;
 };
 
 struct vg_tls_info {
@@ -237,6 +241,7 @@ struct vg_tls_info {
 	uint16_t version;            /* negotiated: server's supported_versions or its legacy version */
 	struct vg_tls_cert certs[VG_TLS_MAX_CERTS];
 	uint32_t n_certs, certs_dropped;
+	uint32_t certs_der_dropped;  /* (additive) certs whose DER was not kept (VG_TLS_MAX_CERT_BYTES) */
 	bool encrypted[2];
 	uint64_t records[2], app_data_records[2], alerts[2];
 	/* anomalies (counted) */

@@ -110,6 +110,10 @@
 #define VG_HTTP_MAX_TXS            64u     /* unanswered pipelined requests kept per flow */
 #define VG_HTTP_MAX_STATE_BYTES    (1u << 20) /* bytes held by a flow's pending transactions */
 #define VG_HTTP_MAX_CHUNK_LINE     1024u   /* chunk-size line incl. extensions */
+#define VG_HTTP_MAX_INFLATE_OUT    (1u << 20) /* gzip/deflate output produced per body (first VG_HTTP_MAX_BODY kept); then inflating stops, counted */
+#define VG_HTTP_INFLATE_BOMB_RATIO 512u    /* output/input above this, once past VG_HTTP_INFLATE_BOMB_MIN, is a bomb: stop, counted */
+#define VG_HTTP_INFLATE_BOMB_MIN   (64u << 10) /* output below this is never called a bomb */
+#define VG_HTTP_INFLATE_PENDING    4096u   /* compressed bytes held until the first output (kept raw on error) */
 #define VG_DNS_MAX_NAMES           64u     /* questions + records kept per message */
 #define VG_DNS_MAX_NAME_LEN        255u    /* presentation-form name, RFC 1035 */
 #define VG_DNS_MAX_POINTERS        32u     /* compression jumps per name: bounds loops */
@@ -121,6 +125,7 @@
 #define VG_TLS_MAX_EXTENSIONS      64u     /* extensions kept from a hello */
 #define VG_TLS_MAX_GROUPS          64u     /* supported groups / versions / point formats */
 #define VG_TLS_MAX_CERTS           8u      /* certificates of a chain parsed */
+#define VG_TLS_MAX_CERT_BYTES      (64u << 10) /* DER bytes of a chain kept for tls.certs; later certs counted */
 #define VG_SSH_MAX_BANNER          255u    /* RFC 4253 4.2: identification line incl. CRLF */
 #define VG_SSH_MAX_PRE_LINES       16u     /* lines before the banner (RFC 4253 allows some) */
 #define VG_HPACK_MAX_TABLE_SIZE    65536u  /* HPACK dynamic table bytes kept (RFC 7541 4.1 sizes); a larger SETTINGS value is clamped, counted */

@@ -1055,6 +1055,8 @@ static const struct bufkw sticky_kws[] = {
 	{ "tls_cert_issuer", VG_RULE_BUF_TLS_CERT_ISSUER },
 	{ "tls.cert_serial", VG_RULE_BUF_TLS_CERT_SERIAL },
 	{ "tls_cert_serial", VG_RULE_BUF_TLS_CERT_SERIAL },
+	{ "tls.cert_fingerprint", VG_RULE_BUF_TLS_CERT_FINGERPRINT },
+	{ "tls_cert_fingerprint", VG_RULE_BUF_TLS_CERT_FINGERPRINT },
 	{ "ja3.hash", VG_RULE_BUF_JA3_HASH },
 	{ "ja3_hash", VG_RULE_BUF_JA3_HASH },
 	{ "ja3s.hash", VG_RULE_BUF_JA3S_HASH },

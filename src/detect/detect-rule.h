@@ -153,6 +153,7 @@ enum vg_rule_buf {
 	VG_RULE_BUF_TLS_CERT_SUBJECT, /* tls.cert_subject / tls_cert_subject */
 	VG_RULE_BUF_TLS_CERT_ISSUER,  /* tls.cert_issuer / tls_cert_issuer */
 	VG_RULE_BUF_TLS_CERT_SERIAL,  /* tls.cert_serial: "00:11:22" upper-case hex */
+	VG_RULE_BUF_TLS_CERT_FINGERPRINT, /* tls.cert_fingerprint: leaf SHA-1 "af:cb:..." lower-case */
 	VG_RULE_BUF_TLS_VERSION,      /* the buf of VG_RULE_M_TLS_VERSION items (tls.version:) */
 	VG_RULE_BUF_JA3_HASH,         /* ja3.hash / ja3_hash: 32 lower-case hex chars */
 	VG_RULE_BUF_JA3S_HASH,        /* ja3s.hash / ja3s_hash */

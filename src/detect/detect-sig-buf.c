@@ -378,6 +378,9 @@ static int tls_buf(struct vg_sig_bufset *s, int id, const uint8_t **p, size_t *l
 		return t->client.seen ? cstr_set(t->client.ja3, p, len) : VG_ENOENT;
 	case VG_RULE_BUF_TLS_CERT_SERIAL:
 		return t->n_certs > 0 ? cstr_set(t->certs[0].serial, p, len) : VG_ENOENT;
+	case VG_RULE_BUF_TLS_CERT_FINGERPRINT:
+		/* the SHA-1 exists even when the certificate did not parse */
+		return t->n_certs > 0 ? cstr_set(t->certs[0].fingerprint, p, len) : VG_ENOENT;
 	default:
 		return VG_ENOENT;
 	}
@@ -387,6 +390,8 @@ uint32_t vg_sig_buf_count(struct vg_sig_bufset *s, int id)
 {
 	if (id == VG_RULE_BUF_DNS_QUERY)
 		return s->dns ? s->dns->n_questions : 0;
+	if (id == VG_RULE_BUF_TLS_CERTS)
+		return s->tls ? s->tls->n_certs : 0;
 	const uint8_t *p;
 	size_t len;
 	return vg_sig_buf_get(s, id, 0, &p, &len) == 0 ? 1 : 0;
@@ -412,6 +417,15 @@ int vg_sig_buf_get(struct vg_sig_bufset *s, int id, uint32_t idx, const uint8_t 
 		}
 		*p = (const uint8_t *)rr->name;
 		*len = strlen(rr->name);
+		return 0;
+	}
+	if (id == VG_RULE_BUF_TLS_CERTS) {
+		/* multi-buffer: each certificate's DER, chain order (leaf first); one whose
+		 * DER was not kept (VG_TLS_MAX_CERT_BYTES) is absent */
+		if (!s->tls || idx >= s->tls->n_certs || idx >= VG_TLS_MAX_CERTS || !s->tls->certs[idx].der)
+			return VG_ENOENT;
+		*p = s->tls->certs[idx].der;
+		*len = s->tls->certs[idx].der_len;
 		return 0;
 	}
 	if (idx > 0)

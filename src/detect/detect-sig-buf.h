@@ -12,7 +12,8 @@
  *   http.header.raw    the header block as received
  *   http.request_line / http.response_line: the start line without CRLF
  *   dns.query          one instance per question name (a multi-buffer, like Suricata's)
- *   tls.certs          not available: the TLS parser keeps no DER, so it is always absent
+ *   tls.certs          one instance per certificate of the chain (DER, leaf first), a
+ *                      multi-buffer like dns.query; the tls.cert_* buffers are the leaf's
  *   base64_data        not here: the evaluator decodes it per rule
  * Buffers are built lazily, on first use per inspection, and cached in the set; views
  * into the transaction cost nothing, composed ones are built once into owned vg_bufs.
