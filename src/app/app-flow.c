@@ -5,6 +5,7 @@
  * bytes identify a protocol decides for the flow, and the bytes held so far in both
  * directions are replayed into the parser, so nothing before detection is lost. */
 #include "app/app.h"
+#include "app/app-http2.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -28,6 +29,8 @@ struct vg_app_flow {
 	bool tls_logged;
 	struct vg_ssh_state *ssh;
 	bool ssh_logged;
+	struct vg_http2_state *http2;
+	uint32_t anomaly_events;      /* app-layer anomaly events so far (VG_APP_MAX_ANOMALY_EVENTS) */
 	struct vg_app_inspect insp;   /* signature engine hooks (vg_app_flow_set_inspect) */
 };
 
@@ -47,6 +50,41 @@ static void on_http(void *ctx, const struct vg_http_tx *tx, unsigned what)
 		f->insp.http(f->insp.ctx, tx, what);
 	if (what == VG_HTTP_EV_DONE)
 		emit(f, VG_APP_HTTP, VG_APP_TOSERVER, vg_http_tx_eve(tx));
+}
+
+/* HTTP/2 streams are HTTP transactions for the signature engine and the "http" event */
+static void on_http2(void *ctx, const struct vg_http_tx *tx, uint32_t stream_id, unsigned what)
+{
+	struct vg_app_flow *f = ctx;
+	if (f->insp.http)
+		f->insp.http(f->insp.ctx, tx, what);
+	if (what == VG_HTTP_EV_DONE)
+		emit(f, VG_APP_HTTP2, VG_APP_TOSERVER, vg_http2_tx_eve(tx, stream_id));
+}
+
+static void app_anomaly(struct vg_app_flow *f, enum vg_app_proto p, int dir, const char *event)
+{
+	if (f->anomaly_events >= VG_APP_MAX_ANOMALY_EVENTS)
+		return;
+	f->anomaly_events++;
+	emit(f, p, dir, json_pack("{s:{s:s,s:s,s:s}}", "anomaly", "type", "applayer", "event", event,
+				  "layer", vg_app_proto_name(p)));
+}
+
+static void on_http2_anomaly(void *ctx, int dir, enum vg_http2_anomaly a)
+{
+	app_anomaly(ctx, VG_APP_HTTP2, dir, vg_http2_anomaly_name(a));
+}
+
+const char *vg_app_event_anomaly(const json_t *extra, const char **layer)
+{
+	if (layer)
+		*layer = NULL;
+	json_t *a = extra ? json_object_get(extra, "anomaly") : NULL;
+	const char *ev = json_string_value(json_object_get(a, "event"));
+	if (ev && layer)
+		*layer = json_string_value(json_object_get(a, "layer"));
+	return ev;
 }
 
 /* The parsed message is large (~100 KB): allocated per message rather than kept per
@@ -110,6 +148,7 @@ void vg_app_flow_free(struct vg_app_flow *f)
 	vg_dns_tcp_free(f->dns_tcp);
 	vg_tls_state_free(f->tls);
 	vg_ssh_state_free(f->ssh);
+	vg_http2_state_free(f->http2);
 	free(f);
 }
 
@@ -160,6 +199,9 @@ static int start_parser(struct vg_app_flow *f, enum vg_app_proto p)
 	case VG_APP_SSH:
 		f->ssh = vg_ssh_state_new();
 		return f->ssh ? 0 : VG_ENOMEM;
+	case VG_APP_HTTP2:
+		f->http2 = vg_http2_state_new(0, on_http2, on_http2_anomaly, f);
+		return f->http2 ? 0 : VG_ENOMEM;
 	default:
 		return 0;
 	}
@@ -207,6 +249,8 @@ static int route(struct vg_app_flow *f, int dir, const uint8_t *data, size_t len
 		rc = vg_ssh_parse(f->ssh, dir, data, len, NULL);
 		ssh_maybe_log(f, false);
 		return rc;
+	case VG_APP_HTTP2:
+		return vg_http2_parse(f->http2, dir, data, len);
 	default:
 		return 0;
 	}
@@ -269,6 +313,9 @@ void vg_app_flow_gap(struct vg_app_flow *f, int dir, size_t len)
 	case VG_APP_TLS:
 		vg_tls_gap(f->tls, dir);
 		break;
+	case VG_APP_HTTP2:
+		vg_http2_gap(f->http2, dir, len);
+		break;
 	case VG_APP_UNKNOWN:
 		f->failed[dir] = true; /* cannot probe across missing bytes */
 		if (f->failed[!dir])
@@ -292,6 +339,9 @@ void vg_app_flow_eof(struct vg_app_flow *f, int dir)
 		break;
 	case VG_APP_SSH:
 		ssh_maybe_log(f, true);
+		break;
+	case VG_APP_HTTP2:
+		vg_http2_eof(f->http2, dir);
 		break;
 	default:
 		break;

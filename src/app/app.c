@@ -1,8 +1,9 @@
 /* app.c — protocol detection by content, like Suricata's app-layer-protocol probing:
- * HTTP methods or "HTTP/" at the start of a direction, a TLS handshake record header,
+ * HTTP methods or "HTTP/" at the start of a direction, the HTTP/2 client preface, a TLS handshake record header,
  * the "SSH-" identification string, DNS by a plausible header on port 53. Ports are
  * only a hint for DNS, whose messages carry no magic. */
 #include "app/app.h"
+#include "app/app-http2.h"
 
 #include <string.h>
 
@@ -58,6 +59,12 @@ enum vg_app_proto vg_app_detect(const uint8_t *buf, size_t len, int dir, uint8_t
 			return VG_APP_TLS;
 	}
 	if (dir == VG_APP_TOSERVER) {
+		/* HTTP/2 with prior knowledge: the client preface (before the methods: "PRI"
+		 * is no HTTP/1 method we know, so nothing else claims it) */
+		r = prefix(buf, len, VG_HTTP2_PREFACE);
+		if (r > 0)
+			return VG_APP_HTTP2;
+		need_more |= r < 0;
 		for (size_t i = 0; i < sizeof(http_methods) / sizeof(http_methods[0]); i++) {
 			r = prefix(buf, len, http_methods[i]);
 			if (r > 0)
@@ -90,6 +97,8 @@ const char *vg_app_proto_name(enum vg_app_proto p)
 		return "ssh";
 	case VG_APP_DNS:
 		return "dns";
+	case VG_APP_HTTP2:
+		return "http2";
 	case VG_APP_FAILED:
 		return "failed";
 	default:

@@ -33,6 +33,7 @@ enum vg_app_proto {
 	VG_APP_SSH,
 	VG_APP_DNS,
 	VG_APP_FAILED,  /* enough data seen: none of ours */
+	VG_APP_HTTP2,   /* (additive) HTTP/2, app-http2.h: prior knowledge (client preface) */
 };
 /* First bytes of a direction (buf, len). ipproto 6/17. Returns a protocol, VG_APP_UNKNOWN
  * when more bytes are needed, VG_APP_FAILED when no parser will take it. */
@@ -315,6 +316,12 @@ json_t *vg_ssh_eve(const struct vg_ssh_info *info);
  * vg_event.extra).
  * ------------------------------------------------------------------------------- */
 typedef void (*vg_app_event_cb)(void *cb_ctx, enum vg_app_proto proto, int dir, json_t *extra);
+/* (additive) An app-layer anomaly (e.g. HTTP/2 long_frame_data) comes through the same
+ * callback with extra = {"anomaly": {"type": "applayer", "event": NAME, "layer": PROTO}},
+ * at most VG_APP_MAX_ANOMALY_EVENTS per flow (more are counted by the parser only).
+ * vg_app_event_anomaly() returns NAME (and *layer) for such an object, else NULL;
+ * both borrowed from extra. HTTP/2 streams are "http" objects with proto VG_APP_HTTP2. */
+const char *vg_app_event_anomaly(const json_t *extra, const char **layer);
 struct vg_app_flow;
 /* ipproto 6 or 17; ports as seen from the flow's initiator (sport = client port).
  * Caller frees with vg_app_flow_free(). NULL on allocation failure. */

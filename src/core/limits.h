@@ -136,6 +136,7 @@
 #define VG_HTTP2_MAX_STREAMS       64u     /* open streams (transactions) kept per connection; the oldest is ended past it */
 #define VG_HTTP2_MAX_STATE_BYTES   (1u << 20) /* bytes held by a connection's open streams; the oldest is ended past it */
 #define VG_APP_DETECT_BYTES        512u    /* bytes per direction probed before giving up on detection */
+#define VG_APP_MAX_ANOMALY_EVENTS  32u     /* app-layer anomaly events per flow; more are only counted (a hostile flow cannot flood the output) */
 /* --- IoC sets (src/detect/detect-ioc) ------------------------------------------------ */
 #define VG_IOC_MAX_LISTS          256u     /* named lists in one set (ioc.lists) */
 #define VG_IOC_MAX_INDICATORS     (16u << 20) /* indicators in one set: 16M, ~1 GB of tables */

@@ -193,6 +193,7 @@ static enum vg_event_type app_event_type(enum vg_app_proto p)
 {
 	switch (p) {
 	case VG_APP_HTTP: return VG_EVT_HTTP;
+	case VG_APP_HTTP2: return VG_EVT_HTTP;
 	case VG_APP_DNS: return VG_EVT_DNS;
 	case VG_APP_TLS: return VG_EVT_TLS;
 	case VG_APP_SSH: return VG_EVT_SSH;
@@ -200,11 +201,36 @@ static enum vg_event_type app_event_type(enum vg_app_proto p)
 	}
 }
 
+/* An app-layer anomaly (app.h: vg_app_event_anomaly) → an "anomaly" event, type applayer */
+static void app_anomaly(struct vg_nids *n, struct vg_flow *flow, enum vg_app_proto proto, const char *event,
+			const char *layer)
+{
+	if (!(n->cfg.outputs & VG_NIDS_OUT_ANOMALY))
+		return;
+	n->st.anomaly_events++;
+	struct vg_event ev;
+	vg_flow_fill_event(flow, NULL, n->now_us, &ev);
+	memset(&ev.u, 0, sizeof(ev.u));
+	ev.type = VG_EVT_ANOMALY;
+	ev.action = "anomaly";
+	ev.app_proto = vg_app_proto_name(proto);
+	ev.u.anomaly.type = "applayer";
+	ev.u.anomaly.event = event;
+	ev.u.anomaly.layer = layer;
+	emit(n, &ev);
+}
+
 static void on_app_event(void *ctx, enum vg_app_proto proto, int dir, json_t *extra)
 {
 	(void)dir;
 	struct nids_app *a = ctx;
 	struct vg_nids *n = a->n;
+	const char *an_layer;
+	const char *an = vg_app_event_anomaly(extra, &an_layer);
+	if (an) {
+		app_anomaly(n, a->flow, proto, an, an_layer);
+		return;
+	}
 	enum vg_event_type t = app_event_type(proto);
 	if (!t)
 		return;

@@ -68,7 +68,6 @@ def test_cases_present():
 # a listed case that passes is simply a pass.
 KNOWN_GAPS = {
     "detect-bidir-flowbits": "'=>' (transactional/bidirectional-both-sides rules) not supported",
-    "http2-long-frame": "no HTTP/2 parser",
 }
 
 
