@@ -685,7 +685,7 @@ int vg_http2_parse(struct vg_http2_state *st, int dir, const uint8_t *data, size
 		if (dir == VG_APP_TOSERVER && d->preface_got < VG_HTTP2_PREFACE_LEN) {
 			size_t need = VG_HTTP2_PREFACE_LEN - d->preface_got;
 			size_t take = len < need ? len : need;
-			if (memcmp(data, VG_HTTP2_PREFACE + d->preface_got, take) != 0) {
+			if (memcmp(data, &VG_HTTP2_PREFACE[d->preface_got], take) != 0) {
 				anomaly(st, dir, VG_HTTP2_AN_INVALID_CLIENT_MAGIC);
 				d->dead = true;
 				return VG_EINVAL;
