@@ -231,6 +231,8 @@ struct pctx {
 	bool xform_pending;         /* a transform with no match after it yet */
 	bool xform_locked;          /* a match used the transforms: no more in this buffer */
 	uint8_t cur_inst;           /* instance of the current sticky buffer */
+	uint8_t cur_txdir;          /* "=>" rules: VG_RULE_TXDIR_* written on the sticky buffer
+	                               ("file.data: to_client"), NONE when not written */
 	uint8_t next_inst[VG_RULE_BUF_COUNT]; /* instances started per multi-instance buffer */
 	bool buf_seen[VG_RULE_BUF_COUNT];
 	int last_content;           /* index in matches of the last content, -1 */
@@ -938,6 +940,7 @@ static int add_match(struct pctx *c, enum vg_rule_match_kind kind, enum vg_rule_
 	m->buf = buf;
 	m->xform = buf == c->cur_buf ? c->cur_xform : 0;
 	m->inst = buf == c->cur_buf ? c->cur_inst : 0;
+	m->txdir = buf == c->cur_buf ? c->cur_txdir : 0;
 	if (c->sticky && buf == c->cur_buf) {
 		c->buf_has_items = true;
 		if (c->cur_xform) {
@@ -1111,7 +1114,61 @@ static int leave_buffer(struct pctx *c)
 	return 0;
 }
 
-static int set_sticky(struct pctx *c, enum vg_rule_buf b, const char *kw)
+/* Which side of an HTTP transaction a buffer exists on (the engine's split, detect-sig.c):
+ * 1 request only, 2 response only, 3 both (the inspection's side decides), 0 not HTTP. */
+static int http_buf_side(enum vg_rule_buf b)
+{
+	switch (b) {
+	case VG_RULE_BUF_HTTP_METHOD: case VG_RULE_BUF_HTTP_URI: case VG_RULE_BUF_HTTP_URI_RAW:
+	case VG_RULE_BUF_HTTP_HOST: case VG_RULE_BUF_HTTP_HOST_RAW: case VG_RULE_BUF_HTTP_UA:
+	case VG_RULE_BUF_HTTP_REQUEST_LINE: case VG_RULE_BUF_HTTP_REQUEST_BODY:
+	case VG_RULE_BUF_HTTP_REFERER: case VG_RULE_BUF_HTTP_ACCEPT:
+	case VG_RULE_BUF_HTTP_ACCEPT_ENC: case VG_RULE_BUF_HTTP_ACCEPT_LANG:
+		return 1;
+	case VG_RULE_BUF_HTTP_LOCATION: case VG_RULE_BUF_HTTP_SERVER:
+	case VG_RULE_BUF_HTTP_STAT_CODE: case VG_RULE_BUF_HTTP_STAT_MSG:
+	case VG_RULE_BUF_HTTP_RESPONSE_LINE: case VG_RULE_BUF_HTTP_RESPONSE_BODY:
+		return 2;
+	case VG_RULE_BUF_HTTP_HEADER: case VG_RULE_BUF_HTTP_HEADER_RAW:
+	case VG_RULE_BUF_HTTP_HEADER_NAMES: case VG_RULE_BUF_HTTP_COOKIE:
+	case VG_RULE_BUF_HTTP_CONTENT_TYPE: case VG_RULE_BUF_HTTP_CONTENT_LEN:
+	case VG_RULE_BUF_HTTP_CONNECTION: case VG_RULE_BUF_HTTP_START:
+	case VG_RULE_BUF_HTTP_PROTOCOL: case VG_RULE_BUF_FILE_DATA:
+		return 3;
+	default:
+		return 0;
+	}
+}
+
+/* "file.data: to_client": the direction a sticky buffer of a "=>" rule inspects
+ * (Suricata 8's generic keyword direction). 0 and *out, or an error. */
+static int sticky_dir(struct pctx *c, enum vg_rule_buf b, const char *kw, struct vg_str val, uint8_t *out)
+{
+	*out = VG_RULE_TXDIR_NONE;
+	struct vg_str v = trim(val);
+	uint8_t d;
+	if (str_eq(v, "to_server"))
+		d = VG_RULE_TXDIR_TOSERVER;
+	else if (str_eq(v, "to_client"))
+		d = VG_RULE_TXDIR_TOCLIENT;
+	else
+		return fail(c, VG_EINVAL, "%s: unknown value '%.*s' (to_server or to_client)", kw,
+			    (int)v.len, v.p);
+	if (c->r->dir != VG_RULE_DIR_TX)
+		return fail(c, VG_EINVAL, "%s: a direction (%.*s) needs a transactional rule (=>)", kw,
+			    (int)v.len, v.p);
+	int side = http_buf_side(b);
+	if (side == 0)
+		return fail(c, VG_ENOTSUP, "%s: no transaction direction (only http buffers in => rules)",
+			    kw);
+	if ((side == 1 && d == VG_RULE_TXDIR_TOCLIENT) || (side == 2 && d == VG_RULE_TXDIR_TOSERVER))
+		return fail(c, VG_EINVAL, "%s is a %s buffer: it can't be %.*s", kw,
+			    side == 1 ? "request" : "response", (int)v.len, v.p);
+	*out = d;
+	return 0;
+}
+
+static int set_sticky(struct pctx *c, enum vg_rule_buf b, const char *kw, uint8_t txdir)
 {
 	int rc = need_alproto(c, buf_alproto(b), kw);
 	if (rc || (rc = leave_buffer(c)))
@@ -1125,6 +1182,7 @@ static int set_sticky(struct pctx *c, enum vg_rule_buf b, const char *kw)
 	c->buf_seen[b] = true;
 	c->cur_buf = b;
 	c->cur_inst = inst;
+	c->cur_txdir = txdir;
 	c->sticky = true;
 	c->cur_xform = 0;
 	c->buf_has_items = false;
@@ -2193,6 +2251,11 @@ static int kw_flow(struct pctx *c, struct vg_str val)
 	}
 	if ((f & VG_RULE_FLOW_TO_SERVER) && (f & VG_RULE_FLOW_TO_CLIENT))
 		return fail(c, VG_EINVAL, "flow: to_server and to_client together");
+	/* a transactional rule inspects both directions of the transaction (Suricata 8
+	 * refuses a flow direction on it too) */
+	if (c->r->dir == VG_RULE_DIR_TX && (f & (VG_RULE_FLOW_TO_SERVER | VG_RULE_FLOW_TO_CLIENT)))
+		return fail(c, VG_EINVAL, "flow: %s in a transactional rule (=>)",
+			    (f & VG_RULE_FLOW_TO_SERVER) ? "to_server" : "to_client");
 	if ((f & VG_RULE_FLOW_ESTABLISHED) &&
 	    (f & (VG_RULE_FLOW_NOT_ESTABLISHED | VG_RULE_FLOW_STATELESS)))
 		return fail(c, VG_EINVAL, "flow: established with not_established or stateless");
@@ -2733,9 +2796,13 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 		}
 	for (size_t i = 0; i < sizeof(sticky_kws) / sizeof(sticky_kws[0]); i++)
 		if (strcmp(kw, sticky_kws[i].name) == 0) {
-			if (has_val)
-				return fail(c, VG_EINVAL, "%s takes no value", kw);
-			return set_sticky(c, sticky_kws[i].buf, kw);
+			uint8_t txdir = VG_RULE_TXDIR_NONE;
+			if (has_val) {
+				int rc = sticky_dir(c, sticky_kws[i].buf, kw, val, &txdir);
+				if (rc)
+					return rc;
+			}
+			return set_sticky(c, sticky_kws[i].buf, kw, txdir);
 		}
 	if (strcmp(kw, "pkt_data") == 0) {
 		int rc = leave_buffer(c);
@@ -2743,6 +2810,7 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 			return rc;
 		c->cur_buf = VG_RULE_BUF_PAYLOAD;
 		c->cur_inst = 0;
+		c->cur_txdir = 0;
 		c->sticky = false;
 		c->cur_xform = 0;
 		c->xform_locked = false;
@@ -2787,6 +2855,7 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 			return rc;
 		c->cur_buf = VG_RULE_BUF_BASE64_DATA;
 		c->cur_inst = 0;
+		c->cur_txdir = 0;
 		c->sticky = true;
 		c->cur_xform = 0;
 		c->buf_has_items = false;
@@ -2966,13 +3035,51 @@ static int parse_header(struct pctx *c, struct vg_str h)
 	else if (str_eq(dir, "<>"))
 		r->dir = VG_RULE_DIR_BOTH;
 	else if (str_eq(dir, "=>"))
-		return fail(c, VG_ENOTSUP, "unsupported direction '=>' (transactional rule)");
+		r->dir = VG_RULE_DIR_TX;
 	else
 		return fail(c, VG_EINVAL, "bad direction '%.*s'", (int)dir.len, dir.p);
 	int rc;
 	if ((rc = parse_addrs(c, src, &r->src)) || (rc = parse_ports(c, sp, &r->sport)) ||
 	    (rc = parse_addrs(c, dst, &r->dst)) || (rc = parse_ports(c, dp, &r->dport)))
 		return rc;
+	return 0;
+}
+
+/* A transactional rule ("=>"): vigil has request/response transactions for HTTP only, so
+ * the rule must be an HTTP rule whose items all inspect transaction buffers; each item gets
+ * the side it inspects (a buffer of both sides without "to_client" is the request's, the
+ * direction Suricata gives a keyword that names none). */
+static int validate_tx(struct pctx *c)
+{
+	struct vg_rule *r = c->r;
+	if (r->proto != VG_RULE_PROTO_HTTP && c->alproto != VG_RULE_PROTO_HTTP)
+		return fail(c, VG_ENOTSUP, "transactional rule (=>) on %s (vigil has http transactions only)",
+			    proto_name(c->alproto ? c->alproto : r->proto));
+	uint8_t last_dir = VG_RULE_TXDIR_NONE;
+	for (size_t i = 0; i < r->n_matches; i++) {
+		struct vg_rule_match *m = &r->matches[i];
+		if (m->buf == VG_RULE_BUF_BASE64_DATA)
+			continue; /* reads what a base64_decode of a transaction buffer produced */
+		int side = http_buf_side(m->buf);
+		if (side == 0 && m->buf == VG_RULE_BUF_PAYLOAD && last_dir &&
+		    m->kind != VG_RULE_M_CONTENT && m->kind != VG_RULE_M_PCRE) {
+			/* isdataat/byte_x/base64_decode written after a legacy-modifier content
+			 * belong to that content's buffer (the engine moves them there) */
+			m->txdir = last_dir;
+			continue;
+		}
+		if (side == 0)
+			return fail(c, VG_ENOTSUP, "transactional rule (=>) with %s keywords (only http buffers)",
+				    buf_name(m->buf));
+		if (side == 1)
+			m->txdir = VG_RULE_TXDIR_TOSERVER;
+		else if (side == 2)
+			m->txdir = VG_RULE_TXDIR_TOCLIENT;
+		else if (m->txdir == VG_RULE_TXDIR_NONE)
+			m->txdir = VG_RULE_TXDIR_TOSERVER;
+		if (m->kind == VG_RULE_M_CONTENT || m->kind == VG_RULE_M_PCRE)
+			last_dir = m->txdir;
+	}
 	return 0;
 }
 
@@ -2986,6 +3093,11 @@ static int validate(struct pctx *c)
 		return fail(c, VG_EINVAL, "no matches following transform(s)");
 	if (c->sticky && !c->buf_has_items && c->cur_buf != VG_RULE_BUF_BASE64_DATA)
 		return fail(c, VG_EINVAL, "sticky buffer %s has no matches", buf_name(c->cur_buf));
+	if (r->dir == VG_RULE_DIR_TX) {
+		int rc = validate_tx(c);
+		if (rc)
+			return rc;
+	}
 	/* bsize vs content lengths in the same buffer: a content longer than the buffer can be
 	 * can never match (Suricata refuses these). */
 	for (size_t i = 0; i < r->n_matches; i++) {
@@ -3004,7 +3116,7 @@ static int validate(struct pctx *c)
 			const struct vg_rule_match *o = &r->matches[j];
 			/* bsize and content both see the buffer after its transforms */
 			if (o->kind == VG_RULE_M_CONTENT && o->buf == m->buf && o->xform == m->xform &&
-			    o->inst == m->inst &&
+			    o->inst == m->inst && o->txdir == m->txdir &&
 			    !(o->u.content.flags & VG_RULE_CONTENT_NEGATED) && o->u.content.len > maxlen)
 				return fail(c, VG_EINVAL,
 					    "content length %zu exceeds bsize, rule can't match",
@@ -3063,7 +3175,7 @@ static int validate(struct pctx *c)
 			continue;
 		for (size_t j = i; j-- > 0;) {
 			if (r->matches[j].buf != m->buf || r->matches[j].xform != m->xform ||
-			    r->matches[j].inst != m->inst)
+			    r->matches[j].inst != m->inst || r->matches[j].txdir != m->txdir)
 				continue;
 			if (r->matches[j].kind == VG_RULE_M_CONTENT)
 				r->matches[j].u.content.flags |= VG_RULE_CONTENT_RELATIVE_NEXT;

@@ -76,6 +76,11 @@ struct vg_rule_ports {
 enum vg_rule_dir {
 	VG_RULE_DIR_TO = 1,   /* src -> dst */
 	VG_RULE_DIR_BOTH,     /* src <> dst: either direction */
+	VG_RULE_DIR_TX,       /* (additive) src => dst: transactional rule (Suricata 8): its
+	                         keywords name buffers of both directions of one app-layer
+	                         transaction (see vg_rule_match.txdir); it matches once per
+	                         transaction when both sides match. src/sport is the client
+	                         side of the transaction's flow, dst/dport the server side. */
 };
 
 /* ---------------------------------------------------------------------------------------- */
@@ -329,6 +334,13 @@ struct vg_rule_base64_decode {
 	bool relative;
 };
 
+/* Transaction side of a match item (vg_rule_match.txdir). */
+enum {
+	VG_RULE_TXDIR_NONE = 0,   /* not a "=>" rule: the inspection's side */
+	VG_RULE_TXDIR_TOSERVER,   /* the request of the transaction */
+	VG_RULE_TXDIR_TOCLIENT,   /* the response of the transaction */
+};
+
 struct vg_rule_match {
 	enum vg_rule_match_kind kind;
 	enum vg_rule_buf buf;     /* which buffer this item inspects */
@@ -338,6 +350,11 @@ struct vg_rule_match {
 	                             file.data — Suricata 7 "multiple buffer matching") starts
 	                             instance 1, 2, ...: each instance may match a different
 	                             element (another query, certificate, file). */
+	uint8_t txdir;            /* (additive) VG_RULE_TXDIR_*: the side of the transaction
+	                             this item inspects. Set on every HTTP item of a "=>" rule
+	                             (request buffers TOSERVER, response buffers TOCLIENT,
+	                             buffers of both sides as written: "file.data: to_client",
+	                             default TOSERVER); NONE on every item of other rules. */
 	union {
 		struct vg_rule_content content;
 		struct vg_rule_pcre pcre;
@@ -354,7 +371,7 @@ struct vg_rule_match {
 	} u;
 };
 /* Items are kept in rule text order. "relative" (distance/within, isdataat relative, pcre R,
- * byte_* relative) always refers to the previous item of the SAME (buf, xform, inst) in this
+ * byte_* relative) always refers to the previous item of the SAME (buf, xform, inst, txdir) in this
  * order (one Suricata buffer list) — the
  * legacy modifiers (content:"x"; http_uri;) already moved their content to its buffer, so
  * R2 can walk the items of one buffer as Suricata walks one sigmatch list. */

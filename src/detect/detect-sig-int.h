@@ -21,6 +21,7 @@ struct vg_sig_list {
 	enum vg_rule_buf buf;
 	uint32_t xform;               /* VG_RULE_XFORM_* of its items (same for all) */
 	uint8_t inst;                 /* buffer instance (vg_rule_match.inst) */
+	uint8_t txdir;                /* transaction side (vg_rule_match.txdir), "=>" rules */
 	uint32_t n;
 	uint32_t *items;              /* indexes into rule->matches; owned */
 	bool *next_rel;               /* next_rel[k]: item k+1 is relative to item k; owned */
@@ -47,6 +48,9 @@ void vg_sig_prog_free(struct vg_sig_prog *p);
 /* Evaluation scratch (one per engine / thread). */
 struct vg_sig_mctx {
 	struct vg_sig_bufset *bufs;   /* borrowed: the buffers of this inspection */
+	struct vg_sig_bufset *bufs_req; /* borrowed, may be NULL: the request side of the
+	                                 * transaction whose response is inspected, for the
+	                                 * to_server lists of "=>" rules (else bufs) */
 	uint16_t tls_version;         /* negotiated version for tls.version, 0 when unknown */
 	uint64_t vars[VG_SIG_MAX_BYTE_VARS];
 	struct vg_buf b64;            /* last base64_decode output */
@@ -63,7 +67,8 @@ struct vg_sig_mctx {
 int vg_sig_mctx_init(struct vg_sig_mctx *c);
 void vg_sig_mctx_free(struct vg_sig_mctx *c); /* NULL-safe */
 
-/* Every buffer list of p matches c->bufs. A missing buffer fails its list (except a list
+/* Every buffer list of p matches c->bufs (a "=>" rule's to_server lists: c->bufs_req when
+ * set). A missing buffer fails its list (except a list
  * made only of negated contents / negated isdataat, as Suricata's "absent buffer"
  * semantics do not apply either: it fails too). */
 bool vg_sig_prog_match(struct vg_sig_mctx *c, const struct vg_sig_prog *p);

@@ -114,7 +114,8 @@ int vg_sig_prog_build(const struct vg_rule *r, struct vg_sig_prog *out, char *re
 			/* one list per (buffer, transforms, instance): Suricata's buffer lists */
 			uint32_t li = 0;
 			while (li < out->n_lists && (out->lists[li].buf != eb[i] || out->lists[li].xform != m->xform ||
-						     out->lists[li].inst != m->inst))
+						     out->lists[li].inst != m->inst ||
+						     out->lists[li].txdir != m->txdir))
 				li++;
 			struct vg_sig_list *l = &out->lists[li];
 			if (li == out->n_lists) {
@@ -122,6 +123,7 @@ int vg_sig_prog_build(const struct vg_rule *r, struct vg_sig_prog *out, char *re
 				l->buf = eb[i];
 				l->xform = m->xform;
 				l->inst = m->inst;
+				l->txdir = m->txdir;
 				l->items = calloc(r->n_matches, sizeof(*l->items));
 				l->next_rel = calloc(r->n_matches, sizeof(*l->next_rel));
 				if (!l->items || !l->next_rel) {
@@ -678,12 +680,16 @@ bool vg_sig_prog_match_bufs(struct vg_sig_mctx *c, const struct vg_sig_prog *p, 
 				return false;
 			continue;
 		}
-		uint32_t n = vg_sig_buf_count(c->bufs, (int)l->buf);
+		/* a "=>" rule's request-side list reads the request even while the response
+		 * is inspected (buffers of both sides come from the set's side) */
+		struct vg_sig_bufset *bs =
+			l->txdir == VG_RULE_TXDIR_TOSERVER && c->bufs_req ? c->bufs_req : c->bufs;
+		uint32_t n = vg_sig_buf_count(bs, (int)l->buf);
 		bool any = false;
 		for (uint32_t i = 0; i < n && !any; i++) {
 			const uint8_t *b;
 			size_t blen;
-			if (vg_sig_buf_get(c->bufs, (int)l->buf, i, &b, &blen) == 0)
+			if (vg_sig_buf_get(bs, (int)l->buf, i, &b, &blen) == 0)
 				any = vg_sig_list_match(c, p, l, b, blen);
 		}
 		if (!any)

@@ -155,6 +155,7 @@ struct vg_sig_engine {
 	struct vg_event_sink sink;
 	struct vg_sig_mctx mc;
 	struct vg_sig_bufset bufs;
+	struct vg_sig_bufset bufs_req; /* the request side while a response is inspected ("=>") */
 	uint32_t *mark;
 	uint32_t gen;
 	uint32_t *cand;
@@ -260,6 +261,13 @@ static void classify(struct sig *s)
 		if (r->matches[i].kind == VG_RULE_M_TLS_VERSION)
 			s->has_tls_version = true;
 	s->payload = (b & PAYLOAD_BUFS) != 0;
+	if (r->dir == VG_RULE_DIR_TX) {
+		/* transactional: both sides of the transaction, once its response is in (as
+		 * Suricata inspects such a rule in the to-client direction only) */
+		s->ctx = 1u << CTX_HTTP_RESP;
+		s->dirs = 2;
+		return;
+	}
 	unsigned fl = r->flow;
 	unsigned dirs = 3;
 	if (fl & VG_RULE_FLOW_TO_SERVER)
@@ -364,6 +372,10 @@ static int pick_fp(const struct sig *s, int ctx)
 		if (m->kind != VG_RULE_M_CONTENT || (m->u.content.flags & VG_RULE_CONTENT_NEGATED) ||
 		    m->xform || !(ok & BUFBIT(m->buf)) || m->u.content.len == 0 ||
 		    m->u.content.len > VG_SIG_MAX_HS_PATTERN)
+			continue;
+		/* a "=>" rule's request-side item of a buffer of both sides: the response
+		 * inspection scans the response's one, so it can't be the prefilter */
+		if (m->txdir == VG_RULE_TXDIR_TOSERVER && (HTTP_EITHER_BUFS & BUFBIT(m->buf)))
 			continue;
 		if (m->u.content.flags & VG_RULE_CONTENT_FAST_PATTERN)
 			return (int)i;
@@ -735,6 +747,7 @@ int vg_sig_engine_new_rules(const struct vg_rule *const *rules, size_t n, struct
 		return VG_ENOMEM;
 	e->slot = -1;
 	vg_sig_bufset_init(&e->bufs);
+	vg_sig_bufset_init(&e->bufs_req);
 	int rc = vg_sig_mctx_init(&e->mc);
 	if (rc)
 		goto fail;
@@ -835,6 +848,7 @@ void vg_sig_engine_free(struct vg_sig_engine *e)
 	}
 	vg_sig_mctx_free(&e->mc);
 	vg_sig_bufset_free(&e->bufs);
+	vg_sig_bufset_free(&e->bufs_req);
 	free(e);
 }
 
@@ -1091,6 +1105,11 @@ static bool amemo(struct vg_sig_engine *e, uint32_t set, int which, const struct
 static bool addrs_ok(struct vg_sig_engine *e, const struct sig *s, const struct ictx *ic)
 {
 	const struct vg_rule *r = s->r;
+	/* "=>": the rule's source is the transaction's client, also when the response
+	 * (server → client) is being inspected */
+	if (r->dir == VG_RULE_DIR_TX && ic->dir == 1)
+		return vg_rule_ports_match(&r->sport, ic->dport) && vg_rule_ports_match(&r->dport, ic->sport) &&
+		       amemo(e, s->set_src, 1, ic) && amemo(e, s->set_dst, 0, ic);
 	if (vg_rule_ports_match(&r->sport, ic->sport) && vg_rule_ports_match(&r->dport, ic->dport) &&
 	    amemo(e, s->set_src, 0, ic) && amemo(e, s->set_dst, 1, ic))
 		return true;
@@ -1904,8 +1923,13 @@ void vg_sig_http_tx(struct vg_sig_engine *e, struct vg_flow *flow, const struct 
 			ic.passed = false;
 			ictx_from_flow(&ic, flow, 1);
 			vg_sig_bufset_http(&e->bufs, tx, 1);
+			/* "=>" rules read the request's buffers of both sides from here */
+			vg_sig_bufset_http(&e->bufs_req, tx, 0);
+			e->mc.bufs_req = &e->bufs_req;
 			e->st.inspect_http++;
 			inspect_app(e, &ic);
+			e->mc.bufs_req = NULL;
+			vg_sig_bufset_reset(&e->bufs_req);
 		}
 		if (ic.fs)
 			txa_forget(ic.fs, tx->id);

@@ -24,6 +24,11 @@
  * TLS — carrying the app-layer object of the transaction ({"http": ...}, "dns", "tls")
  * as EVE's alert records do.
  *
+ * Transactional rules ("=>", Suricata 8; HTTP only) are inspected with the response of
+ * each transaction: their to_server items read the request (a second buffer set bound to
+ * the request side), their to_client items the response; their addresses are matched
+ * with the client as the rule's source; they alert once per transaction.
+ *
  * TCP payload: "tcp" rules inspect the reassembled stream when the flow's stream tracks
  * the direction (the raw window of stream.h; the last VG_SIG_STREAM_TAIL bytes are kept
  * so that a content may span segments, and a match already reported is not reported

@@ -67,7 +67,6 @@ def test_cases_present():
 # reason (any other failure fails the suite). Remove an entry once its feature lands;
 # a listed case that passes is simply a pass.
 KNOWN_GAPS = {
-    "detect-bidir-flowbits": "'=>' (transactional/bidirectional-both-sides rules) not supported",
 }
 
 

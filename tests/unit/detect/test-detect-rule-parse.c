@@ -695,8 +695,9 @@ static void test_errors(void **state)
 		  "fast_pattern offset + length 4 exceeds the content length 3", 44 },
 		{ "alert tcp any any -> any any (content:\"a\"; fast_pattern; fast_pattern; sid:45;)",
 		  VG_EINVAL, "fast_pattern given twice for one content", 45 },
+		/* "=>" needs transactions: vigil has them for HTTP only */
 		{ "alert tcp any any => any any (sid:35;)", VG_ENOTSUP,
-		  "unsupported direction '=>' (transactional rule)", 35 },
+		  "transactional rule (=>) on tcp (vigil has http transactions only)", 35 },
 		{ "alert tcp any any -> any any (byte_test:0,=,0,0,string,dec; sid:36;)", VG_EINVAL,
 		  "byte_test: nbytes must be at least 1", 36 },
 		{ "alert tcp any any -> any any (flow:to_server,to_client; sid:16;)", VG_EINVAL,
@@ -774,6 +775,87 @@ static void test_errors(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		parse_err(cases[i].rule, cases[i].rc, cases[i].reason, cases[i].sid);
+}
+
+/* Transactional rules ("=>", Suricata 8): every HTTP item gets the side of the transaction
+ * it inspects; buffers of both sides take "to_client"/"to_server", request by default. */
+static void test_transactional(void **state)
+{
+	(void)state;
+	struct vg_rule *r = parse_ok(
+		"alert http any any => 10.0.0.0/8 80 (urilen:15; http.method; content:\"POST\"; "
+		"http.uri; content:\"/wd/hub\"; fast_pattern; http.stat_code; content:\"500\"; "
+		"file.data: to_client; content:\"Exception\"; content:\"chrome\"; distance:0; "
+		"http.header; content:\"X-Req\"; http.header: to_client; content:\"X-Resp\"; "
+		"file.data: to_server; content:\"args\"; sid:1;)");
+	assert_int_equal(r->dir, VG_RULE_DIR_TX);
+	assert_int_equal(r->alproto, VG_RULE_PROTO_HTTP);
+	assert_int_equal(r->n_matches, 8);
+	static const struct {
+		enum vg_rule_buf buf;
+		uint8_t txdir;
+	} want[] = {
+		{ VG_RULE_BUF_HTTP_METHOD, VG_RULE_TXDIR_TOSERVER },
+		{ VG_RULE_BUF_HTTP_URI, VG_RULE_TXDIR_TOSERVER },
+		{ VG_RULE_BUF_HTTP_STAT_CODE, VG_RULE_TXDIR_TOCLIENT },
+		{ VG_RULE_BUF_FILE_DATA, VG_RULE_TXDIR_TOCLIENT },
+		{ VG_RULE_BUF_FILE_DATA, VG_RULE_TXDIR_TOCLIENT },
+		{ VG_RULE_BUF_HTTP_HEADER, VG_RULE_TXDIR_TOSERVER }, /* no direction: request */
+		{ VG_RULE_BUF_HTTP_HEADER, VG_RULE_TXDIR_TOCLIENT },
+		{ VG_RULE_BUF_FILE_DATA, VG_RULE_TXDIR_TOSERVER },
+	};
+	for (size_t i = 0; i < 8; i++) {
+		assert_int_equal(r->matches[i].buf, want[i].buf);
+		assert_int_equal(r->matches[i].txdir, want[i].txdir);
+	}
+	/* the relative content chains to the to_client file.data item before it */
+	assert_true(r->matches[3].u.content.flags & VG_RULE_CONTENT_RELATIVE_NEXT);
+	/* http.header to_server and to_client are different lists: no RELATIVE_NEXT */
+	assert_false(r->matches[5].u.content.flags & VG_RULE_CONTENT_RELATIVE_NEXT);
+	vg_rule_free(r);
+
+	/* legacy modifiers and flow:established are fine; the header's addresses as written */
+	r = parse_ok("alert tcp 10.1.0.0/16 any => any 8080 (flow:established; content:\"GET\"; "
+		     "http_method; content:\"200\"; http_stat_code; isdataat:1,relative; sid:2;)");
+	assert_int_equal(r->dir, VG_RULE_DIR_TX);
+	assert_int_equal(r->alproto, VG_RULE_PROTO_HTTP);
+	assert_int_equal(r->matches[0].txdir, VG_RULE_TXDIR_TOSERVER);
+	assert_int_equal(r->matches[1].txdir, VG_RULE_TXDIR_TOCLIENT);
+	assert_int_equal(r->matches[2].txdir, VG_RULE_TXDIR_TOCLIENT); /* follows its content */
+	assert_int_equal(r->dport.n, 1);
+	assert_int_equal(r->dport.r[0].lo, 8080);
+	vg_rule_free(r);
+
+	/* other rules carry no side, and <> stays as it was */
+	r = parse_ok("alert http any any <> any any (file.data; content:\"x\"; sid:3;)");
+	assert_int_equal(r->dir, VG_RULE_DIR_BOTH);
+	assert_int_equal(r->matches[0].txdir, VG_RULE_TXDIR_NONE);
+	vg_rule_free(r);
+	r = parse_ok("alert http any any -> any any (http.uri; content:\"x\"; sid:4;)");
+	assert_int_equal(r->dir, VG_RULE_DIR_TO);
+	assert_int_equal(r->matches[0].txdir, VG_RULE_TXDIR_NONE);
+	vg_rule_free(r);
+
+	parse_err("alert http any any => any any (flow:established,to_server; http.uri; "
+		  "content:\"a\"; sid:10;)",
+		  VG_EINVAL, "flow: to_server in a transactional rule (=>)", 10);
+	parse_err("alert http any any => any any (flow:to_client; http.stat_code; content:\"200\"; "
+		  "sid:11;)",
+		  VG_EINVAL, "flow: to_client in a transactional rule (=>)", 11);
+	parse_err("alert http any any -> any any (file.data: to_client; content:\"a\"; sid:12;)",
+		  VG_EINVAL, "file.data: a direction (to_client) needs a transactional rule (=>)", 12);
+	parse_err("alert http any any => any any (http.uri: to_client; content:\"a\"; sid:13;)",
+		  VG_EINVAL, "http.uri is a request buffer: it can't be to_client", 13);
+	parse_err("alert http any any => any any (http.stat_code: to_server; content:\"2\"; sid:14;)",
+		  VG_EINVAL, "http.stat_code is a response buffer: it can't be to_server", 14);
+	parse_err("alert http any any => any any (file.data: sideways; content:\"a\"; sid:15;)",
+		  VG_EINVAL, "file.data: unknown value 'sideways' (to_server or to_client)", 15);
+	parse_err("alert dns any any => any any (dns.query; content:\"a\"; sid:16;)", VG_ENOTSUP,
+		  "transactional rule (=>) on dns (vigil has http transactions only)", 16);
+	parse_err("alert http any any => any any (content:\"a\"; http.uri; content:\"b\"; sid:17;)",
+		  VG_ENOTSUP, "transactional rule (=>) with pkt_data keywords (only http buffers)", 17);
+	parse_err("alert tls any any => any any (tls.sni: to_server; content:\"a\"; sid:18;)",
+		  VG_ENOTSUP, "tls.sni: no transaction direction (only http buffers in => rules)", 18);
 }
 
 /* The loader: comments, disabled rules, continuation lines, duplicates, skip reasons with
@@ -925,6 +1007,7 @@ int main(void)
 		cmocka_unit_test(test_payload_keywords),
 		cmocka_unit_test(test_nonpayload_keywords),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_transactional),
 		cmocka_unit_test(test_loader),
 		cmocka_unit_test(test_loader_edges),
 	};

@@ -709,6 +709,72 @@ static void test_http_engine_once_per_tx(void **state)
 	eng_free(g);
 }
 
+/* Transactional rules ("=>"): both sides of one transaction must match, once per
+ * transaction, with the rule's source being the client. Three pipelined transactions:
+ * two POSTs answered 404 and a GET answered 200. */
+static void test_http_engine_transactional(void **state)
+{
+	(void)state;
+	const char *rules[] = {
+		/* request and response match: tx 0 and 1 */
+		"alert http any any => any any (http.method; content:\"POST\"; http.stat_code; content:\"404\"; sid:40;)",
+		/* request matches (tx 0, 1) but response does not; response matches (tx 2) but
+		 * request does not: never */
+		"alert http any any => any any (http.uri; content:\"/a/cA\"; http.stat_code; content:\"200\"; sid:41;)",
+		/* bodies of both sides of one transaction */
+		"alert http any any => any any (file.data: to_client; content:\"gone\"; file.data: to_server; content:\"hello\"; sid:42;)",
+		/* file.data without a direction is the request's: "gone" is only in responses */
+		"alert http any any => any any (file.data; content:\"gone\"; http.stat_code; content:\"404\"; sid:43;)",
+		/* header buffers of both sides; tx 2 has no User-Agent */
+		"alert http any any => any any (http.header: to_client; content:\"Server|3a| nginx\"; http.header; content:\"User-Agent\"; sid:44;)",
+		/* addresses as written: the client is 10.0.0.1 */
+		"alert http 10.0.0.1 any => 10.0.0.2 80 (http.method; content:\"P\"; http.stat_code; content:\"4\"; sid:45;)",
+		"alert http 10.0.0.2 80 => 10.0.0.1 any (http.method; content:\"P\"; http.stat_code; content:\"4\"; sid:46;)",
+		/* a flowbit set by the request is seen by the same transaction's "=>" rule */
+		"alert http any any -> any any (http.method; content:\"GET\"; flowbits:set,got; flowbits:noalert; sid:47;)",
+		"alert http any any => any any (flowbits:isset,got; http.uri; content:\"/other\"; http.stat_code; content:\"200\"; sid:48;)",
+		NULL,
+	};
+	struct eng *g = eng_new(rules);
+	struct vg_packet p;
+	struct vg_flow *f = NULL;
+	int dir;
+	build_tcp(&p, 1000000, "10.0.0.1", "10.0.0.2", 40000, 80, VG_TH_SYN, 0);
+	assert_int_equal(vg_flow_handle_packet(g->t, &p, 1000000, &f, &dir), 0);
+	build_tcp(&p, 1000100, "10.0.0.2", "10.0.0.1", 80, 40000, VG_TH_SYN | VG_TH_ACK, 0);
+	assert_int_equal(vg_flow_handle_packet(g->t, &p, 1000100, &f, &dir), 0);
+	build_tcp(&p, 1000200, "10.0.0.1", "10.0.0.2", 40000, 80, VG_TH_ACK, 0);
+	assert_int_equal(vg_flow_handle_packet(g->t, &p, 1000200, &f, &dir), 0);
+	struct http_ctx c = { g, f };
+	struct vg_http_state *st = vg_http_state_new(0, on_tx_engine, &c);
+	static const char req3[] = "GET /other HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char resp3[] = "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 2\r\n\r\nok";
+	assert_int_equal(vg_http_parse(st, 0, (const uint8_t *)http_req, sizeof(http_req) - 1), 0);
+	assert_int_equal(vg_http_parse(st, 0, (const uint8_t *)http_req, sizeof(http_req) - 1), 0);
+	assert_int_equal(vg_http_parse(st, 0, (const uint8_t *)req3, sizeof(req3) - 1), 0);
+	/* requests alone raise nothing: a "=>" rule needs the response */
+	for (uint32_t sid = 40; sid <= 48; sid++)
+		assert_int_equal(count_sid(g, sid), 0);
+	/* the first response: one transaction done, exactly one alert per matching rule */
+	assert_int_equal(vg_http_parse(st, 1, (const uint8_t *)http_resp, sizeof(http_resp) - 1), 0);
+	assert_int_equal(count_sid(g, 40), 1);
+	assert_int_equal(count_sid(g, 42), 1);
+	assert_int_equal(count_sid(g, 44), 1);
+	assert_int_equal(vg_http_parse(st, 1, (const uint8_t *)http_resp, sizeof(http_resp) - 1), 0);
+	assert_int_equal(vg_http_parse(st, 1, (const uint8_t *)resp3, sizeof(resp3) - 1), 0);
+	vg_http_state_free(st);
+	assert_int_equal(count_sid(g, 40), 2); /* two transactions, two alerts */
+	assert_int_equal(count_sid(g, 41), 0);
+	assert_int_equal(count_sid(g, 42), 2);
+	assert_int_equal(count_sid(g, 43), 0);
+	assert_int_equal(count_sid(g, 44), 2);
+	assert_int_equal(count_sid(g, 45), 2);
+	assert_int_equal(count_sid(g, 46), 0);
+	assert_int_equal(count_sid(g, 47), 0);
+	assert_int_equal(count_sid(g, 48), 1);
+	eng_free(g);
+}
+
 static void test_stream_chunks(void **state)
 {
 	(void)state;
@@ -885,6 +951,7 @@ int main(void)
 		cmocka_unit_test(test_detection_filter_unique_on),
 		cmocka_unit_test(test_header_conditions),
 		cmocka_unit_test(test_http_engine_once_per_tx),
+		cmocka_unit_test(test_http_engine_transactional),
 		cmocka_unit_test(test_stream_chunks),
 		cmocka_unit_test(test_tls_once_per_flow),
 		cmocka_unit_test(test_iponly),
