@@ -4,7 +4,7 @@
 set -eu
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev libfuzzer-14-dev
  libpcap-dev libhyperscan-dev libpcre2-dev libjansson-dev libyaml-dev libgnutls28-dev
- libcmocka-dev python3-pytest python3-jsonschema python3-scapy tcpdump
+ libcmocka-dev python3-pytest python3-jsonschema python3-scapy tcpdump zlib1g-dev
  openssl"
 missing=""
 for p in $PKGS; do

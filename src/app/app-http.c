@@ -7,12 +7,22 @@
  * pipelined requests pair correctly. Framing follows RFC 9112: Transfer-Encoding
  * chunked wins over Content-Length (the conflict is counted: request smuggling),
  * 1xx responses are interim, HEAD/204/304 responses have no body, a response with
- * neither length nor chunking ends at close, a 2xx to CONNECT starts a tunnel. */
+ * neither length nor chunking ends at close, a 2xx to CONNECT starts a tunnel.
+ *
+ * Bodies with Content-Encoding gzip / x-gzip / deflate / x-deflate are inflated with
+ * zlib as they arrive (after de-chunking), so body buffers hold what libhtp would give
+ * Suricata's file.data. deflate is tried with its zlib header first, then raw (servers
+ * send both). Bounded: VG_HTTP_MAX_INFLATE_OUT bytes of output per body and an
+ * output/input ratio (VG_HTTP_INFLATE_BOMB_*) stop it, counted. Data that does not
+ * inflate before any output is kept as sent (the raw bytes, counted); after some output
+ * inflating just stops there. Every decision depends only on the bytes, never on how
+ * they were split into calls. */
 #include "app/app.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "core/core-error.h"
 
@@ -31,11 +41,24 @@ enum hstate {
 	H_ERROR,        /* unparsable: ignore until a gap */
 };
 
+/* The inflater of the body a direction is parsing; allocated only for encoded bodies. */
+struct inflater {
+	z_stream z;
+	bool raw_tried;         /* deflate: the zlib header failed, raw deflate in use */
+	bool pass;              /* bad data before any output: later bytes kept as sent */
+	bool done;              /* stream end, error after output, bomb or limit: rest ignored */
+	uint64_t in;            /* compressed bytes consumed */
+	size_t pend_len;        /* raw bytes held until the first output (pend_over: more came) */
+	bool pend_over;
+	uint8_t pend[VG_HTTP_INFLATE_PENDING];
+};
+
 struct hdir {
 	enum hstate state;
 	struct vg_buf line;
 	struct vg_http_tx *tx;  /* transaction whose message this direction is parsing */
 	uint64_t remain;        /* body bytes left (Content-Length or chunk) */
+	struct inflater *inf;   /* encoded body being inflated; NULL otherwise */
 };
 
 struct vg_http_state {
@@ -96,12 +119,22 @@ static void tx_free(struct vg_http_tx *tx)
 	free(tx);
 }
 
+static void inf_end(struct hdir *d)
+{
+	if (!d->inf)
+		return;
+	inflateEnd(&d->inf->z);
+	free(d->inf);
+	d->inf = NULL;
+}
+
 /* Report DONE, unlink and free. */
 static void tx_finish(struct vg_http_state *st, struct vg_http_tx *tx)
 {
 	for (int i = 0; i < 2; i++) {
 		if (st->d[i].tx == tx) {
 			/* evicted while its message is still arriving: skip the rest of it */
+			inf_end(&st->d[i]);
 			st->d[i].tx = NULL;
 			if (st->d[i].state == H_BODY_CL) {
 				st->d[i].state = H_SKIP; /* framing known: skip exactly the rest */
@@ -145,8 +178,10 @@ void vg_http_state_free(struct vg_http_state *st)
 		tx_free(tx);
 		tx = n;
 	}
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		vg_buf_free(&st->d[i].line);
+		inf_end(&st->d[i]);
+	}
 	free(st);
 }
 
@@ -460,9 +495,9 @@ static bool looks_like_status(const char *p, size_t n)
 
 static void msg_done(struct vg_http_state *st, int dir);
 
-static bool body_append(struct vg_http_state *st, struct vg_http_msg *m, const uint8_t *p, size_t n)
+/* Keep body bytes (raw or inflated) up to body_max; the rest is counted. */
+static void body_keep(struct vg_http_state *st, struct vg_http_msg *m, const uint8_t *p, size_t n)
 {
-	m->body_seen += n;
 	size_t room = st->body_max > m->body.len ? st->body_max - m->body.len : 0;
 	size_t take = n < room ? n : room;
 	if (take > 0 && vg_buf_append(&m->body, p, take) < 0)
@@ -471,7 +506,164 @@ static bool body_append(struct vg_http_state *st, struct vg_http_msg *m, const u
 		m->body_truncated = true;
 		st->st.body_truncated++;
 	}
-	return true;
+}
+
+/* Content-Encoding → VG_HTTP_ENC_*. One coding besides "identity"; a list of several
+ * (gzip applied twice, br, zstd, compress, ...) is counted and the body kept as sent. */
+static uint8_t body_encoding(struct vg_http_state *st, const struct vg_http_msg *m)
+{
+	struct vg_str v;
+	if (!vg_http_msg_header(m, "Content-Encoding", &v) || !v.p || v.len == 0)
+		return VG_HTTP_ENC_NONE;
+	uint8_t enc = VG_HTTP_ENC_NONE;
+	unsigned n = 0;
+	size_t i = 0;
+	while (i <= v.len) {
+		size_t e = i;
+		while (e < v.len && v.p[e] != ',')
+			e++;
+		struct vg_str t = vg_str_trim(vg_str_make(v.p + i, e - i));
+		i = e + 1;
+		if (t.len == 0 || vg_str_casecmp_cstr(t, "identity"))
+			continue;
+		n++;
+		if (vg_str_casecmp_cstr(t, "gzip") || vg_str_casecmp_cstr(t, "x-gzip"))
+			enc = VG_HTTP_ENC_GZIP;
+		else if (vg_str_casecmp_cstr(t, "deflate") || vg_str_casecmp_cstr(t, "x-deflate"))
+			enc = VG_HTTP_ENC_DEFLATE;
+		else
+			enc = 0xff;
+	}
+	if (n == 0)
+		return VG_HTTP_ENC_NONE;
+	if (n > 1 || enc == 0xff) {
+		st->st.encoding_unsupported++;
+		return VG_HTTP_ENC_NONE;
+	}
+	return enc;
+}
+
+/* Before the body of dir's message: an inflater when it is encoded. Without memory the
+ * body is kept as sent. */
+static void inf_start(struct vg_http_state *st, struct hdir *d, struct vg_http_msg *m)
+{
+	inf_end(d);
+	m->encoding = body_encoding(st, m);
+	if (m->encoding == VG_HTTP_ENC_NONE)
+		return;
+	struct inflater *f = calloc(1, sizeof(*f));
+	if (!f)
+		return;
+	/* gzip: 15 + 32 takes a gzip or a zlib header; deflate: zlib header first */
+	if (inflateInit2(&f->z, m->encoding == VG_HTTP_ENC_GZIP ? 15 + 32 : 15) != Z_OK) {
+		free(f);
+		return;
+	}
+	d->inf = f;
+}
+
+/* Inflate n compressed bytes into the body. Output is produced in blocks capped so
+ * that it stops exactly at VG_HTTP_MAX_INFLATE_OUT; the bomb test looks at totals only
+ * past VG_HTTP_INFLATE_BOMB_MIN (>= VG_HTTP_MAX_BODY), so the kept body never depends
+ * on where a call boundary fell. */
+static void inf_feed(struct vg_http_state *st, struct inflater *f, struct vg_http_msg *m, const uint8_t *p,
+		     size_t n)
+{
+	if (m->decoded_len == 0 && !f->pend_over) {
+		if (f->pend_len + n <= sizeof(f->pend)) {
+			memcpy(f->pend + f->pend_len, p, n);
+			f->pend_len += n;
+		} else {
+			f->pend_over = true;
+		}
+	}
+	f->z.next_in = (Bytef *)(uintptr_t)p;
+	f->z.avail_in = (uInt)n;
+	uint8_t out[4096];
+	for (;;) {
+		uint64_t left = VG_HTTP_MAX_INFLATE_OUT - m->decoded_len;
+		f->z.next_out = out;
+		f->z.avail_out = (uInt)(left < sizeof(out) ? left : sizeof(out));
+		uInt want = f->z.avail_out, before = f->z.avail_in;
+		int rc = inflate(&f->z, Z_NO_FLUSH);
+		size_t got = want - f->z.avail_out;
+		f->in += before - f->z.avail_in;
+		if (got > 0) {
+			m->decoded = true;
+			m->decoded_len += got;
+			body_keep(st, m, out, got);
+		}
+		if (rc == Z_STREAM_END) {
+			f->done = true; /* bytes after the end of the stream are ignored */
+			return;
+		}
+		if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			if (m->encoding == VG_HTTP_ENC_DEFLATE && !f->raw_tried && m->decoded_len == 0 &&
+			    !f->pend_over) {
+				/* no zlib header: raw deflate over everything seen so far */
+				f->raw_tried = true;
+				if (inflateReset2(&f->z, -15) == Z_OK) {
+					size_t pl = f->pend_len;
+					f->pend_len = 0;
+					uint8_t *again = malloc(pl ? pl : 1);
+					if (again) {
+						memcpy(again, f->pend, pl);
+						inf_feed(st, f, m, again, pl);
+						free(again);
+						return;
+					}
+				}
+			}
+			st->st.inflate_error++;
+			m->decode_failed = true;
+			if (m->decoded_len == 0) {
+				/* never inflated: the bytes are kept as they were sent */
+				f->pass = true;
+				if (!f->pend_over)
+					body_keep(st, m, f->pend, f->pend_len);
+			} else {
+				f->done = true;
+			}
+			return;
+		}
+		if (m->decoded_len >= VG_HTTP_MAX_INFLATE_OUT) {
+			st->st.inflate_limit++;
+			m->decode_stopped = true;
+			f->done = true;
+			return;
+		}
+		if (m->decoded_len >= VG_HTTP_INFLATE_BOMB_MIN &&
+		    m->decoded_len / VG_HTTP_INFLATE_BOMB_RATIO > (f->in ? f->in : 1)) {
+			st->st.inflate_bomb++;
+			m->decode_stopped = true;
+			f->done = true;
+			return;
+		}
+		if (f->z.avail_in == 0 && f->z.avail_out != 0)
+			return; /* all input taken, output not full: wait for more */
+		if (got == 0 && before == f->z.avail_in)
+			return; /* no progress possible (Z_BUF_ERROR): never spin */
+	}
+}
+
+static void body_append(struct vg_http_state *st, struct hdir *d, struct vg_http_msg *m, const uint8_t *p,
+			size_t n)
+{
+	m->body_seen += n;
+	struct inflater *f = d->inf;
+	if (!f || f->pass) {
+		body_keep(st, m, p, n);
+		return;
+	}
+	/* slices: zlib counts in uInt */
+	while (n > 0 && !f->done && !f->pass) {
+		size_t k = n < (1u << 20) ? n : (1u << 20);
+		inf_feed(st, f, m, p, k);
+		p += k;
+		n -= k;
+	}
+	if (n > 0 && f->pass)
+		body_keep(st, m, p, n);
 }
 
 /* Request fields once its headers are complete. */
@@ -650,6 +842,8 @@ static void headers_done(struct vg_http_state *st, int dir)
 	framing(st, m);
 	if (dir == 0) {
 		request_fields(tx);
+		if (m->chunked || (m->has_content_length && m->content_length > 0))
+			inf_start(st, d, m);
 		if (m->chunked) {
 			d->state = H_CHUNK_SIZE;
 		} else if (m->has_content_length && m->content_length > 0) {
@@ -677,7 +871,11 @@ static void headers_done(struct vg_http_state *st, int dir)
 	}
 	if (request_is_head(tx) || tx->status == 204 || tx->status == 304) {
 		msg_done(st, 1);
-	} else if (m->chunked) {
+		return;
+	}
+	if (m->chunked || !m->has_content_length || m->content_length > 0)
+		inf_start(st, d, m);
+	if (m->chunked) {
 		d->state = H_CHUNK_SIZE;
 	} else if (m->has_content_length) {
 		if (m->content_length == 0) {
@@ -696,6 +894,7 @@ static void msg_done(struct vg_http_state *st, int dir)
 {
 	struct hdir *d = &st->d[dir];
 	struct vg_http_tx *tx = d->tx;
+	inf_end(d);
 	d->state = H_LINE;
 	d->remain = 0;
 	d->tx = NULL;
@@ -811,7 +1010,7 @@ int vg_http_parse(struct vg_http_state *st, int dir, const uint8_t *data, size_t
 			size_t take = len;
 			if (d->state != H_BODY_EOF && d->remain < take)
 				take = (size_t)d->remain;
-			body_append(st, m, data, take);
+			body_append(st, d, m, data, take);
 			data += take;
 			len -= take;
 			if (d->state != H_BODY_EOF) {
@@ -887,6 +1086,8 @@ void vg_http_gap(struct vg_http_state *st, int dir, size_t len)
 		m->incomplete = true; /* body has a hole; framing still known */
 		m->body_seen += len;
 		d->remain -= len;
+		if (d->inf)
+			d->inf->done = true; /* a compressed stream cannot resume after a hole */
 		return;
 	}
 	if (d->tx) {

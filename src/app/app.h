@@ -57,15 +57,24 @@ struct vg_http_msg {
 	struct vg_http_hdr_ref hdr[VG_HTTP_MAX_HEADERS];
 	uint32_t n_headers;
 	uint32_t headers_dropped;    /* past VG_HTTP_MAX_HEADERS */
-	struct vg_buf body;          /* de-chunked body, first VG_HTTP_MAX_BODY bytes */
-	uint64_t body_seen;          /* body bytes seen in total */
+	struct vg_buf body;          /* de-chunked body, first VG_HTTP_MAX_BODY bytes; decompressed
+	                              * when Content-Encoding is gzip/deflate (see decoded) */
+	uint64_t body_seen;          /* body bytes seen in total (on the wire, de-chunked) */
 	bool body_truncated;
 	uint64_t content_length;
 	bool has_content_length, chunked;
 	bool headers_done, complete;
 	bool incomplete;             /* ended by a gap, EOF or eviction, not by its framing */
 	struct vg_str protocol;      /* "HTTP/1.1"; empty for HTTP/0.9; into line */
+	/* (additive) Content-Encoding: body holds the inflated content, like libhtp's */
+	uint8_t encoding;            /* VG_HTTP_ENC_*: the coding being undone */
+	bool decoded;                /* body holds inflated bytes */
+	bool decode_failed;          /* bad data: raw bytes kept from the start (no output yet)
+	                              * or inflating stopped (after output) */
+	bool decode_stopped;         /* bomb or VG_HTTP_MAX_INFLATE_OUT: the rest not inflated */
+	uint64_t decoded_len;        /* bytes inflated in total (may exceed body.len) */
 };
+enum { VG_HTTP_ENC_NONE = 0, VG_HTTP_ENC_GZIP = 1, VG_HTTP_ENC_DEFLATE = 2 };
 
 struct vg_http_tx {
 	uint64_t id;                 /* 0, 1, 2 ... per flow, in request order */
@@ -99,6 +108,8 @@ struct vg_http_stats {
 	uint64_t line_too_long, too_many_headers, header_block_truncated;
 	uint64_t body_truncated, bad_chunk, cl_te_conflict, cl_conflict;
 	uint64_t unsolicited_response, tx_evicted, gaps, resyncs, interim_responses;
+	/* (additive) body decompression anomalies */
+	uint64_t inflate_error, inflate_bomb, inflate_limit, encoding_unsupported;
 };
 
 /* Caller frees with vg_http_state_free(). body_max is clamped to VG_HTTP_MAX_BODY

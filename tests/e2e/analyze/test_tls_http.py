@@ -1,0 +1,369 @@
+"""tls.certs / tls.cert_* and decompressed HTTP bodies, end to end through `vigil analyze`.
+
+TLS: real handshakes between `openssl s_server` and `openssl s_client` on loopback,
+recorded by a relay in this process (no capture privileges needed) and written as a
+pcap with scapy. The server's chain is leaf + intermediate (signed by a root that is not
+sent), so a string only in the intermediate ("Vigil Root Only", its issuer) exists in
+the second tls.certs instance alone. A TLS 1.3 session (certificate encrypted) and a
+TLS 1.2 session with another certificate are the negative cases.
+
+HTTP: responses and requests built here with Python's gzip/zlib: gzip, zlib deflate, raw
+deflate, chunked+gzip split across segments, a gzip body that is not gzip, a bomb, and
+an identity body; file.data / http.response_body / http.request_body rules must see
+the decompressed bytes, and never the compressed ones."""
+import gzip
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+import zlib
+from datetime import datetime
+
+import pytest
+
+scapy = pytest.importorskip("scapy.all")
+
+BIN = os.environ.get("VIGIL_BIN", "vigil")
+
+CLI, SRV = "10.0.0.5", "10.0.0.80"
+
+
+def tcp_session(t, sport, dport, chunks, mss=1400):
+    """Packets of one TCP connection: handshake, chunks [(dir, bytes)] with dir 0 client
+    to server (each split at mss), FIN both ways."""
+    from scapy.all import IP, TCP, Ether
+    seq = [1000, 5000]
+    pk = []
+
+    def add(d, flags, pl=b""):
+        nonlocal t
+        src, dst, sp, dp = (CLI, SRV, sport, dport) if d == 0 else (SRV, CLI, dport, sport)
+        p = Ether() / IP(src=src, dst=dst) / TCP(sport=sp, dport=dp, flags=flags,
+                                                 seq=seq[d], ack=seq[1 - d]) / pl
+        p.time = t
+        t += 0.001
+        pk.append(p)
+        seq[d] += len(pl) + (1 if ("S" in flags or "F" in flags) else 0)
+
+    seq[0] -= 1
+    add(0, "S")
+    seq[1] -= 1
+    add(1, "SA")
+    add(0, "A")
+    for d, data in chunks:
+        for off in range(0, len(data), mss):
+            add(d, "PA", data[off:off + mss])
+    add(0, "FA")
+    add(1, "FA")
+    add(0, "A")
+    return pk, t
+
+
+def analyze(tmp_path, pcap, rules):
+    rf = tmp_path / "t.rules"
+    rf.write_text("\n".join(rules) + "\n")
+    p = subprocess.run([BIN, "analyze", "--no-summary", "--rules", str(rf), str(pcap)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert "skipped" not in p.stderr, p.stderr
+    return [json.loads(line) for line in p.stdout.splitlines()]
+
+
+def sids_by_port(evs):
+    """{server port: set of sids alerted in that flow}"""
+    out = {}
+    for e in evs:
+        if e["event_type"] != "alert":
+            continue
+        port = e["dest_port"] if e["src_ip"] == CLI else e["src_port"]
+        out.setdefault(port, set()).add(e["alert"]["signature_id"])
+    return out
+
+
+# ------------------------------------------------------------------------- TLS ----
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_pki(d):
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    (d / "ca.ext").write_text("basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign,cRLSign\n")
+    (d / "leaf.ext").write_text("basicConstraints=CA:FALSE\nsubjectAltName=DNS:vigil-e2e.test\n")
+    openssl("req", "-x509", *ec, "-keyout", "root.key", "-out", "root.pem", "-days", "3650",
+            "-subj", "/O=Vigil Root Only/CN=Vigil E2E Root", cwd=d)
+    openssl("req", *ec, "-keyout", "int.key", "-out", "int.csr",
+            "-subj", "/C=US/O=Vigil E2E/CN=Vigil E2E Intermediate", cwd=d)
+    openssl("x509", "-req", "-in", "int.csr", "-CA", "root.pem", "-CAkey", "root.key",
+            "-set_serial", "0x1234", "-days", "3650", "-extfile", "ca.ext", "-out", "int.pem", cwd=d)
+    openssl("req", *ec, "-keyout", "leaf.key", "-out", "leaf.csr",
+            "-subj", "/C=US/O=Vigil E2E/CN=vigil-e2e.test", cwd=d)
+    openssl("x509", "-req", "-in", "leaf.csr", "-CA", "int.pem", "-CAkey", "int.key",
+            "-set_serial", "0x1A2B3C4D5E", "-days", "825", "-extfile", "leaf.ext",
+            "-out", "leaf.pem", cwd=d)
+    openssl("req", "-x509", *ec, "-keyout", "other.key", "-out", "other.pem", "-days", "30",
+            "-subj", "/C=DE/O=Someone Else/CN=other-e2e.test", cwd=d)
+
+
+def x509_field(d, pem, opt):
+    p = subprocess.run(["openssl", "x509", "-in", pem, "-noout", opt], cwd=d, check=True,
+                       capture_output=True, text=True)
+    return p.stdout.strip().split("=", 1)[1]
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def relay_session(d, server_args, client_args):
+    """Run s_server (one connection) and s_client through a recording relay; return
+    [(dir, bytes)] as each side wrote them."""
+    sport, rport = free_port(), free_port()
+    srv = subprocess.Popen(["openssl", "s_server", "-accept", str(sport), "-naccept", "1",
+                            "-quiet", *server_args], cwd=d, stdin=subprocess.PIPE,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", rport))
+    ls.listen(1)
+    chunks, lock = [], threading.Lock()
+
+    def pump(a, b, direction):
+        while True:
+            try:
+                data = a.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                try:
+                    b.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+                return
+            with lock:
+                chunks.append((direction, data))
+            b.sendall(data)
+
+    def run():
+        c, _ = ls.accept()
+        deadline = time.time() + 10
+        while True:
+            try:
+                s = socket.create_connection(("127.0.0.1", sport))
+                break
+            except OSError:
+                if time.time() > deadline:
+                    c.close()
+                    return
+                time.sleep(0.05)
+        t1 = threading.Thread(target=pump, args=(c, s, 0))
+        t2 = threading.Thread(target=pump, args=(s, c, 1))
+        t1.start()
+        t2.start()
+        t1.join(15)
+        t2.join(15)
+        c.close()
+        s.close()
+
+    th = threading.Thread(target=run)
+    th.start()
+    try:
+        subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{rport}",
+                        "-servername", "vigil-e2e.test", *client_args],
+                       cwd=d, input=b"", capture_output=True, timeout=20)
+        th.join(20)
+    finally:
+        ls.close()
+        srv.kill()
+        srv.wait()
+    # merge consecutive writes of one side
+    out = []
+    for direction, data in chunks:
+        if out and out[-1][0] == direction:
+            out[-1] = (direction, out[-1][1] + data)
+        else:
+            out.append((direction, data))
+    return out
+
+
+TLS_RULES = [
+    # leaf subject / issuer / serial / fingerprint (fingerprint filled in per run)
+    'alert tls any any -> any any (msg:"subject"; tls.cert_subject; content:"CN=vigil-e2e.test"; sid:1;)',
+    'alert tls any any -> any any (msg:"subject other"; tls.cert_subject; content:"CN=nomatch.test"; sid:2;)',
+    'alert tls any any -> any any (msg:"issuer"; tls.cert_issuer; content:"CN=Vigil E2E Intermediate"; sid:3;)',
+    'alert tls any any -> any any (msg:"serial"; tls.cert_serial; content:"1A:2B:3C:4D:5E"; sid:4;)',
+    # tls.certs: only in the intermediate; in the leaf (SAN); both in one instance: never
+    'alert tls any any -> any any (msg:"certs root"; flow:to_client; tls.certs; content:"Vigil Root Only"; sid:6;)',
+    'alert tls any any -> any any (msg:"certs san"; tls.certs; content:"|82 0e|vigil-e2e.test"; sid:7;)',
+    'alert tls any any -> any any (msg:"certs both"; tls.certs; content:"Vigil Root Only"; content:"vigil-e2e.test"; sid:8;)',
+    # the intermediate is the issuer of the leaf, not its subject: leaf-only buffer
+    'alert tls any any -> any any (msg:"subject is leaf only"; tls.cert_subject; content:"Intermediate"; sid:9;)',
+    'alert tls any any -> any any (msg:"certs other"; tls.certs; content:"Someone Else"; sid:10;)',
+    # ET Open's shape: a DER OID then a string (id-at-organizationName, UTF8String "Vigil E2E")
+    'alert tls any any -> any any (msg:"certs der"; tls.certs; content:"|55 04 0a 0c 09|Vigil E2E"; sid:11;)',
+]
+
+
+@pytest.fixture(scope="module")
+def tls_run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tls")
+    make_pki(d)
+    chain = ["-cert", "leaf.pem", "-key", "leaf.key", "-cert_chain", "int.pem"]
+    s12 = relay_session(d, chain, ["-tls1_2"])
+    s13 = relay_session(d, chain, ["-tls1_3"])
+    sother = relay_session(d, ["-cert", "other.pem", "-key", "other.key"], ["-tls1_2"])
+    for s in (s12, s13, sother):
+        assert any(dr == 1 for dr, _ in s), "no server bytes recorded"
+    from scapy.all import wrpcap
+    t = 1_795_000_000.0
+    pk = []
+    for port, chunks in ((443, s12), (8443, s13), (4443, sother)):
+        p, t = tcp_session(t, 40000 + port % 1000, port, chunks, mss=700)
+        pk += p
+        t += 1
+    pcap = d / "tls.pcap"
+    wrpcap(str(pcap), pk)
+    fp = x509_field(d, "leaf.pem", "-fingerprint").lower()
+    rules = TLS_RULES + [
+        f'alert tls any any -> any any (msg:"fingerprint"; tls.cert_fingerprint; content:"{fp}"; sid:5;)']
+    evs = analyze(d, pcap, rules)
+    return d, evs, fp
+
+
+def test_tls_cert_rules(tls_run):
+    _, evs, _ = tls_run
+    got = sids_by_port(evs)
+    assert got.get(443) == {1, 3, 4, 5, 6, 7, 11}, got
+    assert got.get(4443) == {10}, got
+    assert 8443 not in got, got  # TLS 1.3: the certificate is encrypted
+
+
+def test_tls_cert_alert_once_per_flow(tls_run):
+    _, evs, _ = tls_run
+    n = {}
+    for e in evs:
+        if e["event_type"] == "alert":
+            k = (e["flow_id"], e["alert"]["signature_id"])
+            n[k] = n.get(k, 0) + 1
+    assert n and all(v == 1 for v in n.values()), n
+
+
+def test_tls_eve_cert_fields(tls_run):
+    d, evs, fp = tls_run
+    tls = {e["dest_port"]: e["tls"] for e in evs if e["event_type"] == "tls"}
+    t = tls[443]
+    assert t["subject"] == "C=US, O=Vigil E2E, CN=vigil-e2e.test"
+    assert t["issuerdn"] == "C=US, O=Vigil E2E, CN=Vigil E2E Intermediate"
+    assert t["serial"] == "1A:2B:3C:4D:5E"
+    assert t["fingerprint"] == fp
+    assert t["version"] == "TLS 1.2"
+    assert t["sni"] == "vigil-e2e.test"
+
+    def iso(s):
+        return datetime.strptime(s, "%b %d %H:%M:%S %Y GMT").strftime("%Y-%m-%dT%H:%M:%S")
+    assert t["notbefore"] == iso(x509_field(d, "leaf.pem", "-startdate"))
+    assert t["notafter"] == iso(x509_field(d, "leaf.pem", "-enddate"))
+    assert tls[4443]["subject"] == "C=DE, O=Someone Else, CN=other-e2e.test"
+    assert tls[4443]["issuerdn"] == tls[4443]["subject"]
+    assert "subject" not in tls[8443] and tls[8443]["version"] == "TLS 1.3"
+
+
+# ------------------------------------------------------------------------ HTTP ----
+
+MARK = b"VIGIL-INFLATE-MARKER"
+
+
+def body_text(n=6000):
+    # compressible but not trivially: the marker after 4 KB of varied text
+    words = b" ".join(b"word%d" % (i * 7919 % 1000) for i in range(n // 8))
+    return words[:4096] + MARK + words[4096:n]
+
+
+def response(body, headers=b"", chunked_parts=None):
+    if chunked_parts is not None:
+        out = b"".join(b"%x\r\n" % len(p) + p + b"\r\n" for p in chunked_parts) + b"0\r\n\r\n"
+        return (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n" +
+                headers + b"\r\n" + out)
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n" % len(body) +
+            headers + b"\r\n" + body)
+
+
+def get(path):
+    return b"GET %s HTTP/1.1\r\nHost: web.test\r\nAccept-Encoding: gzip, deflate\r\n\r\n" % path
+
+
+def raw_deflate(b):
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return c.compress(b) + c.flush()
+
+
+HTTP_RULES = [
+    'alert http any any -> any any (msg:"file.data marker"; flow:to_client; file.data; content:"VIGIL-INFLATE-MARKER"; sid:101;)',
+    'alert http any any -> any any (msg:"response_body marker"; http.response_body; content:"VIGIL-INFLATE-MARKER"; sid:102;)',
+    'alert http any any -> any any (msg:"gzip magic in body"; flow:to_client; file.data; content:"|1f 8b 08|"; depth:3; sid:103;)',
+    'alert http any any -> any any (msg:"request body marker"; flow:to_server; http.request_body; content:"VIGIL-INFLATE-MARKER"; sid:104;)',
+    'alert http any any -> any any (msg:"bomb start"; flow:to_client; file.data; content:"AAAAAAAAAAAAAAAA"; depth:16; sid:105;)',
+]
+
+
+@pytest.fixture(scope="module")
+def http_run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("http")
+    text = body_text()
+    gz = gzip.compress(text)
+    assert MARK not in gz
+    half = len(gz) // 2
+    cases = {
+        8001: [(0, get(b"/gzip")), (1, response(gz, b"Content-Encoding: gzip\r\n"))],
+        8002: [(0, get(b"/deflate")), (1, response(zlib.compress(text), b"Content-Encoding: deflate\r\n"))],
+        8003: [(0, get(b"/rawdeflate")), (1, response(raw_deflate(text), b"Content-Encoding: deflate\r\n"))],
+        8004: [(0, get(b"/chunked")),
+               (1, response(None, b"Content-Encoding: gzip\r\n", [gz[:7], gz[7:half], gz[half:]]))],
+        # not gzip at all: anomaly, the raw bytes are kept (the marker is in them)
+        8005: [(0, get(b"/bad")), (1, response(b"plain " + MARK + b" text", b"Content-Encoding: gzip\r\n"))],
+        # identity: nothing to do
+        8006: [(0, get(b"/plain")), (1, response(text))],
+        # gzip sent without Content-Encoding: stays compressed
+        8007: [(0, get(b"/octets")), (1, response(gz, b"Content-Type: application/octet-stream\r\n"))],
+        # 64 MiB of 'A' in ~64 KB, the marker after them: a bomb, stopped early
+        8008: [(0, get(b"/bomb")),
+               (1, response(gzip.compress(b"A" * (64 << 20) + MARK), b"Content-Encoding: gzip\r\n"))],
+        # a gzip'd request body (to server)
+        8009: [(0, b"POST /up HTTP/1.1\r\nHost: web.test\r\nContent-Encoding: gzip\r\n"
+                   b"Content-Length: %d\r\n\r\n" % len(gz) + gz), (1, response(b"ok"))],
+        # x-gzip, the body in 1-byte segments
+        8010: [(0, get(b"/xgzip")), (1, response(gz, b"Content-Encoding: x-gzip\r\n"))],
+    }
+    from scapy.all import wrpcap
+    t = 1_795_000_000.0
+    pk = []
+    for port, chunks in cases.items():
+        p, t = tcp_session(t, 30000 + port % 1000, port, chunks, mss=1 if port == 8010 else 1400)
+        pk += p
+        t += 1
+    pcap = d / "http.pcap"
+    wrpcap(str(pcap), pk)
+    return analyze(d, pcap, HTTP_RULES)
+
+
+def test_http_decompressed_matches(http_run):
+    got = sids_by_port(http_run)
+    for port in (8001, 8002, 8003, 8004, 8010):
+        assert got.get(port) == {101, 102}, (port, got)
+    assert got.get(8005) == {101, 102}, got     # bad gzip: raw bytes kept
+    assert got.get(8006) == {101, 102}, got     # identity
+    assert got.get(8007) == {103}, got          # not declared: compressed bytes, no marker
+    assert got.get(8008) == {105}, got          # bomb: stopped before the marker
+    assert got.get(8009) == {104}, got          # request body inflated
+
+
+def test_http_eve_lengths_are_wire_bytes(http_run):
+    http = {e["dest_port"]: e["http"] for e in http_run if e["event_type"] == "http"}
+    assert http[8001]["length"] == len(gzip.compress(body_text()))
+    assert http[8006]["length"] == len(body_text())
