@@ -5,7 +5,7 @@ set -eu
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev libfuzzer-14-dev
  libpcap-dev libhyperscan-dev libpcre2-dev libjansson-dev libyaml-dev libgnutls28-dev
  libcmocka-dev python3-pytest python3-jsonschema python3-scapy tcpdump zlib1g-dev
- openssl"
+ openssl python3-hpack nghttp2-client nghttp2-server"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
