@@ -284,6 +284,7 @@ int vg_ecs_encode(const struct vg_event *ev, struct vg_buf *out)
 		name_obj(&w, "organization", ev->tenant);
 	}
 	vg_eve_write_extra(&w, ev->extra, ecs_reserved);
+	vg_jw_members(&w, ev->extra_json, ev->extra_json_len);
 
 	vg_jw_obj_open(&w, "vigil");
 	if (ev->tenant)

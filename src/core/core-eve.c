@@ -315,6 +315,7 @@ int vg_eve_encode(const struct vg_event *ev, struct vg_buf *out)
 	if (has_log_fields(ev))
 		write_log(&w, ev);
 	vg_eve_write_extra(&w, ev->extra, eve_reserved);
+	vg_jw_members(&w, ev->extra_json, ev->extra_json_len);
 
 	vg_jw_obj_open(&w, "vigil");
 	if (ev->tenant)

@@ -153,6 +153,12 @@ struct vg_event {
 	/* Optional JSON object (borrowed) whose members are added to the encoding's top
 	 * level, e.g. {"http": {...}} for app-layer metadata or {"stats": {...}}. */
 	json_t *extra;
+	/* Optional (additive): more top-level members already encoded as JSON text,
+	 * "k":v,"k2":v2 (extra_json_len bytes, borrowed), written after extra's. Lets a
+	 * producer of many alerts skip building a jansson tree; its names must not be ones
+	 * the encoders reserve (they are written as they are). */
+	const char *extra_json;
+	size_t extra_json_len;
 };
 
 /* Zero an event and set the fields whose "absent" value is not zero. */

@@ -427,6 +427,53 @@ void vg_jw_json(struct vg_jw *w, const char *key, const json_t *v)
 	free(s);
 }
 
+bool vg_jw_jstrn(struct vg_jw *w, const char *key, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	if (!utf8_ok(s, len))
+		return false;
+	pre(w, key);
+	raw(w, "\"", 1);
+	size_t run = 0;
+	for (size_t i = 0; i < len && !w->err; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		raw(w, s + run, i - run);
+		char esc[6] = { '\\', 0, 0, 0, 0, 0 };
+		size_t el = 2;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			el = 6;
+		}
+		raw(w, esc, el);
+		run = i + 1;
+	}
+	raw(w, s + run, len - run);
+	raw(w, "\"", 1);
+	return true;
+}
+
+void vg_jw_members(struct vg_jw *w, const char *json, size_t len)
+{
+	if (!len || w->err)
+		return;
+	if (w->need_comma[w->depth])
+		raw(w, ",", 1);
+	w->need_comma[w->depth] = true;
+	raw(w, json, len);
+}
+
 int vg_jw_finish(struct vg_jw *w)
 {
 	if (!w->err && w->depth != 0)

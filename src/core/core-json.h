@@ -39,6 +39,15 @@ void vg_jw_bool(struct vg_jw *w, const char *key, bool v);
 void vg_jw_null(struct vg_jw *w, const char *key);
 /* A jansson value serialised compactly (v borrowed). */
 void vg_jw_json(struct vg_jw *w, const char *key, const json_t *v);
+/* s (len bytes, borrowed) written exactly as json_dumps writes a jansson string: \" \\
+ * \b \f \n \r \t, other control characters as \u00XX (upper-case hex), the rest as is.
+ * Returns false and writes nothing when s is not valid UTF-8 (jansson refuses such a
+ * string, so a member built from it is absent). For output that must stay byte for
+ * byte what a jansson tree gave. */
+bool vg_jw_jstrn(struct vg_jw *w, const char *key, const char *s, size_t len);
+/* Members already encoded as JSON text, "k":v,"k2":v2 (len bytes, borrowed), added to
+ * the open object as they are. */
+void vg_jw_members(struct vg_jw *w, const char *json, size_t len);
 /* Returns 0 or the first error (VG_ENOMEM past the buffer's cap, VG_ERANGE too deep). */
 int vg_jw_finish(struct vg_jw *w);
 

@@ -17,6 +17,7 @@
 
 #include "core/core-error.h"
 #include "core/core-hash.h"
+#include "core/core-json.h"
 #include "core/core-str.h"
 #include "core/limits.h"
 #include "correlate/correlate-int.h"
@@ -98,6 +99,13 @@ struct group {
 	char key[];                  /* n_gb NUL-terminated values back to back */
 };
 
+/* Text of the unchanging parts of a count correlation's alert: pre is
+ * "rule":{...},"type":"..." and refs "rules":[...]; NULL: alerts built as jansson trees. */
+struct rule_txt {
+	char *pre, *refs;
+	size_t pre_len, refs_len;
+};
+
 /* Detection rules by the event.action they require (cm_rule_action_fields): an event
  * is tried against its action's rules and the rules that require no action only. */
 struct act_rules {
@@ -124,6 +132,11 @@ struct vg_correlate_engine {
 	/* Per correlation rule, the parts of its alerts that never change ("rule" and
 	 * "rules"), built once and shared by reference; NULL entries are built per alert. */
 	json_t **rule_obj, **refs_arr;
+	/* Per count correlation whose names allow it (rule_txt_ok), the same parts as JSON
+	 * text, so that its alerts are written directly instead of as a jansson tree;
+	 * abuf holds one alert's "correlation" member. */
+	struct rule_txt *rtxt;
+	struct vg_buf abuf;
 	struct vg_event_sink sink;
 	struct vg_hash_key key;
 	struct group **buckets;
@@ -162,6 +175,12 @@ static void feed_parents(struct vg_correlate_engine *e, uint32_t ri, const struc
 
 static void fmt_time(int64_t us, char buf[40])
 {
+	/* Years 0..9999: vg_json_ts_iso writes the same text, without gmtime_r and
+	 * snprintf for every alert (it remembers the last second). */
+	if (us >= -62167219200ll * 1000000 && us < 253402300800ll * 1000000) {
+		vg_json_ts_iso(us, buf);
+		return;
+	}
 	time_t s = (time_t)(us / 1000000);
 	long frac = (long)(us % 1000000);
 	if (frac < 0) {
@@ -759,7 +778,32 @@ static json_t *refs_json(const struct vg_correlate_rule *r)
 	return refs;
 }
 
-/* Fill the alert's address/user from group-by values, and the correlation object. */
+/* The alert's tenant, addresses, user and host from the group-by values, the rest of
+ * its context from the group's last event. */
+static void corr_alert_fields(const struct vg_correlate_rule *r, const struct group *g,
+			      struct vg_event *a)
+{
+	for (size_t i = 0; i < r->corr.n_gb; i++) {
+		const char *v = key_value(g, i);
+		if (r->corr.gb_id[i] == CM_F_SRC_IP)
+			vg_addr_parse(v, strlen(v), &a->src);
+		else if (r->corr.gb_id[i] == CM_F_DST_IP)
+			vg_addr_parse(v, strlen(v), &a->dst);
+		else if (r->corr.gb_id[i] == CM_F_USER)
+			a->user = v;
+		else if (r->corr.gb_id[i] == CM_F_HOST)
+			a->host = v;
+	}
+	a->tenant = key_tenant(g);
+	if (a->src.family == VG_AF_NONE)
+		a->src = g->src;
+	if (!a->host && g->host[0])
+		a->host = g->host;
+	if (g->service[0])
+		a->service = g->service;
+}
+
+/* The correlation object (jansson) of an alert; fills the alert's fields too. */
 static json_t *corr_json(const struct vg_correlate_engine *e, const struct vg_correlate_rule *r,
 			 const struct group *g, struct vg_event *a, int64_t first, int64_t last,
 			 uint64_t count)
@@ -777,20 +821,10 @@ static json_t *corr_json(const struct vg_correlate_engine *e, const struct vg_co
 		rule_json(rule, r);
 	json_object_set_new(c, "rule", rule);
 	json_object_set_new(c, "type", json_string(type_name(r->corr.type)));
-	for (size_t i = 0; i < r->corr.n_gb; i++) {
-		const char *v = key_value(g, i);
-		json_object_set_new(gb, r->corr.group_by[i], json_string(v));
-		if (r->corr.gb_id[i] == CM_F_SRC_IP)
-			vg_addr_parse(v, strlen(v), &a->src);
-		else if (r->corr.gb_id[i] == CM_F_DST_IP)
-			vg_addr_parse(v, strlen(v), &a->dst);
-		else if (r->corr.gb_id[i] == CM_F_USER)
-			a->user = v;
-		else if (r->corr.gb_id[i] == CM_F_HOST)
-			a->host = v;
-	}
+	for (size_t i = 0; i < r->corr.n_gb; i++)
+		json_object_set_new(gb, r->corr.group_by[i], json_string(key_value(g, i)));
 	json_object_set_new(c, "group_by", gb);
-	a->tenant = key_tenant(g);
+	corr_alert_fields(r, g, a);
 	json_object_set_new(c, "count", json_integer((json_int_t)count));
 	char t[40];
 	fmt_time(first, t);
@@ -806,13 +840,6 @@ static json_t *corr_json(const struct vg_correlate_engine *e, const struct vg_co
 			json_object_set_new(evd, r->evidence[i], vset_json(&g->ev[i]));
 		json_object_set_new(c, "evidence", evd);
 	}
-	if (a->src.family == VG_AF_NONE)
-		a->src = g->src;
-	if (!a->host && g->host[0])
-		a->host = g->host;
-	if (g->service[0])
-		a->service = g->service;
-	(void)e;
 	return c;
 }
 
@@ -839,6 +866,58 @@ static void reset_counts(struct vg_correlate_engine *e, struct group *g)
 	g->ep_count = 0;
 }
 
+static void vset_write(struct vg_jw *w, const char *key, const struct vset *s)
+{
+	vg_jw_arr_open(w, key);
+	for (uint32_t i = 0; i < s->n && i < VG_CORR_MAX_LISTED; i++)
+		vg_jw_jstrn(w, NULL, vent_str(&s->v[i]), s->v[i].len);
+	vg_jw_arr_close(w);
+}
+
+/* A count correlation's "correlation" member written into e->abuf directly: the bytes
+ * json_dumps gives for corr_json's tree and its "values" (a value jansson refuses,
+ * not valid UTF-8, is left out the same way). Returns 0 or VG_E*. */
+static int corr_write(struct vg_correlate_engine *e, const struct vg_correlate_rule *r,
+		      const struct group *g)
+{
+	const struct rule_txt *rt = &e->rtxt[g->rule];
+	struct vg_jw w;
+	char t[40];
+	vg_buf_reset(&e->abuf);
+	vg_jw_init(&w, &e->abuf);
+	vg_jw_obj_open(&w, "correlation");
+	vg_jw_members(&w, rt->pre, rt->pre_len);
+	vg_jw_obj_open(&w, "group_by");
+	for (size_t i = 0; i < r->corr.n_gb; i++) {
+		const char *v = key_value(g, i);
+		vg_jw_jstrn(&w, r->corr.group_by[i], v, strlen(v));
+	}
+	vg_jw_obj_close(&w);
+	vg_jw_i64(&w, "count", (int64_t)g->ep_count);
+	fmt_time(g->ep_first, t);
+	vg_jw_str(&w, "first", t);
+	fmt_time(g->ep_last, t);
+	vg_jw_str(&w, "last", t);
+	vg_jw_i64(&w, "timespan_s", r->corr.timespan_us / 1000000);
+	vg_jw_members(&w, rt->refs, rt->refs_len);
+	if (r->n_evidence) {
+		vg_jw_obj_open(&w, "evidence");
+		for (size_t i = 0; i < r->n_evidence; i++)
+			vset_write(&w, r->evidence[i], &g->ev[i]);
+		vg_jw_obj_close(&w);
+	}
+	if (r->corr.type == CT_VALUE_COUNT) {
+		vg_jw_obj_open(&w, "values");
+		vg_jw_jstrn(&w, "field", r->corr.field, strlen(r->corr.field));
+		vg_jw_u64(&w, "distinct", g->vals.n);
+		vset_write(&w, "list", &g->vals);
+		vg_jw_bool(&w, "truncated", g->vals.dropped > 0 || g->vals.n > VG_CORR_MAX_LISTED);
+		vg_jw_obj_close(&w);
+	}
+	vg_jw_obj_close(&w);
+	return vg_jw_finish(&w);
+}
+
 static void emit_episode(struct vg_correlate_engine *e, struct group *g)
 {
 	size_t ri = g->rule;
@@ -851,6 +930,15 @@ static void emit_episode(struct vg_correlate_engine *e, struct group *g)
 	}
 	struct vg_event a;
 	alert_base(&a, r, g->ep_last);
+	if (e->rtxt[ri].pre && corr_write(e, r, g) == 0) {
+		corr_alert_fields(r, g, &a);
+		a.extra_json = e->abuf.data;
+		a.extra_json_len = e->abuf.len;
+		send_alert(e, ri, &a);
+		open_unlink(e, g);
+		reset_counts(e, g);
+		return;
+	}
 	json_t *c = corr_json(e, r, g, &a, g->ep_first, g->ep_last, g->ep_count);
 	if (c && r->corr.type == CT_VALUE_COUNT) {
 		json_t *vals = json_object();
@@ -1396,6 +1484,75 @@ static const uint32_t *candidates(struct vg_correlate_engine *e, const struct vg
 	return r;
 }
 
+/* --- alert text ---------------------------------------------------------------------------- */
+
+/* A member name jansson and vg_jw write alike: valid UTF-8 without control bytes. */
+static bool name_plain(const char *s)
+{
+	struct vg_buf b;
+	struct vg_jw w;
+	bool ok = true;
+	for (const char *p = s; *p; p++)
+		ok = ok && (unsigned char)*p >= 0x20;
+	vg_buf_init(&b, 0);
+	vg_jw_init(&w, &b);
+	ok = ok && vg_jw_jstrn(&w, NULL, s, strlen(s)); /* false: not valid UTF-8 */
+	vg_buf_free(&b);
+	return ok;
+}
+
+static bool names_distinct_plain(char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!name_plain(names[i]))
+			return false;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(names[i], names[j]))
+				return false; /* jansson would replace the earlier member in place */
+	}
+	return true;
+}
+
+static char *dump_text(const char *key, const json_t *v, const char *tail, size_t *len)
+{
+	struct vg_buf b;
+	struct vg_jw w;
+	vg_buf_init(&b, 0);
+	vg_jw_init(&w, &b);
+	vg_jw_json(&w, key, v);
+	if (tail)
+		vg_jw_members(&w, tail, strlen(tail));
+	if (vg_jw_finish(&w) || !b.len) {
+		vg_buf_free(&b);
+		return NULL;
+	}
+	*len = b.len;
+	return vg_buf_steal(&b);
+}
+
+/* The text of rule i's unchanging alert parts, when its alerts can be written directly
+ * (count correlations whose member names need no care); otherwise none, and its
+ * alerts are jansson trees as before. */
+static void rule_txt_build(struct vg_correlate_engine *e, size_t i)
+{
+	const struct vg_correlate_rule *r = e->rs->rules[i];
+	struct rule_txt *rt = &e->rtxt[i];
+	if ((r->corr.type != CT_EVENT_COUNT && r->corr.type != CT_VALUE_COUNT) || !e->rule_obj[i] ||
+	    !e->refs_arr[i] || !names_distinct_plain(r->corr.group_by, r->corr.n_gb) ||
+	    !names_distinct_plain(r->evidence, r->n_evidence) ||
+	    (r->corr.type == CT_VALUE_COUNT && !r->corr.field))
+		return;
+	char type[64];
+	snprintf(type, sizeof(type), "\"type\":\"%s\"", type_name(r->corr.type));
+	rt->pre = dump_text("rule", e->rule_obj[i], type, &rt->pre_len);
+	rt->refs = dump_text("rules", e->refs_arr[i], NULL, &rt->refs_len);
+	if (!rt->pre || !rt->refs) {
+		free(rt->pre);
+		free(rt->refs);
+		rt->pre = rt->refs = NULL;
+	}
+}
+
 /* --- public ------------------------------------------------------------------------------- */
 
 int vg_correlate_engine_new(const struct vg_correlate_ruleset *rs,
@@ -1428,8 +1585,11 @@ int vg_correlate_engine_new(const struct vg_correlate_ruleset *rs,
 	e->rule_alerts = calloc(rs->n ? rs->n : 1, sizeof(uint64_t));
 	e->rule_obj = calloc(rs->n ? rs->n : 1, sizeof(json_t *));
 	e->refs_arr = calloc(rs->n ? rs->n : 1, sizeof(json_t *));
-	rc = e->buckets && e->rule_alerts && e->rule_obj && e->refs_arr ? build_action_index(e)
-									   : VG_ENOMEM;
+	e->rtxt = calloc(rs->n ? rs->n : 1, sizeof(*e->rtxt));
+	vg_buf_init(&e->abuf, 0);
+	rc = e->buckets && e->rule_alerts && e->rule_obj && e->refs_arr && e->rtxt
+		     ? build_action_index(e)
+		     : VG_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < rs->n; i++) {
 		const struct vg_correlate_rule *r = rs->rules[i];
 		if (r->dead || r->corr.type == CT_NONE)
@@ -1439,6 +1599,7 @@ int vg_correlate_engine_new(const struct vg_correlate_ruleset *rs,
 		if (e->rule_obj[i])
 			rule_json(e->rule_obj[i], r);
 		e->refs_arr[i] = refs_json(r);
+		rule_txt_build(e, i);
 	}
 	if (rc) {
 		vg_correlate_engine_free(e);
@@ -1470,6 +1631,12 @@ void vg_correlate_engine_free(struct vg_correlate_engine *e)
 		if (e->refs_arr)
 			json_decref(e->refs_arr[i]);
 	}
+	for (size_t i = 0; e->rtxt && i < e->rs->n; i++) {
+		free(e->rtxt[i].pre);
+		free(e->rtxt[i].refs);
+	}
+	free(e->rtxt);
+	vg_buf_free(&e->abuf);
 	free(e->rule_obj);
 	free(e->refs_arr);
 	free(e);

@@ -58,6 +58,36 @@ struct capture {
 	unsigned n;
 };
 
+/* An alert's extra members as sorted compact JSON (owned; NULL when it has none): the
+ * jansson extra and the members the engine wrote as text (extra_json), merged. */
+static inline char *alert_extra_json(const struct vg_event *ev)
+{
+	if (!ev->extra && !ev->extra_json_len)
+		return NULL;
+	json_t *o = ev->extra ? json_deep_copy(ev->extra) : json_object();
+	if (o && ev->extra_json_len) {
+		size_t n = ev->extra_json_len + 2;
+		char *t = malloc(n);
+		json_t *m = NULL;
+		if (t) {
+			t[0] = '{';
+			memcpy(t + 1, ev->extra_json, ev->extra_json_len);
+			t[n - 1] = '}';
+			m = json_loadb(t, n, 0, NULL);
+			free(t);
+		}
+		if (!m) { /* not valid JSON text: fail the comparison visibly */
+			json_decref(o);
+			return strdup("invalid extra_json");
+		}
+		json_object_update(o, m);
+		json_decref(m);
+	}
+	char *j = o ? json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+	json_decref(o);
+	return j;
+}
+
 static inline int capture_emit(void *ctx, const struct vg_event *ev)
 {
 	struct capture *c = ctx;
@@ -70,7 +100,7 @@ static inline int capture_emit(void *ctx, const struct vg_event *ev)
 	snprintf(x->user, sizeof(x->user), "%s", ev->user ? ev->user : "");
 	x->ts = ev->ts_us;
 	x->severity = ev->rule.severity;
-	x->json = ev->extra ? json_dumps(ev->extra, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+	x->json = alert_extra_json(ev);
 	return 0;
 }
 
