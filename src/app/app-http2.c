@@ -589,7 +589,14 @@ static void on_frame(struct vg_http2_state *st, int dir)
 		finish_block(st, dir);
 	}
 	if (d->fgap) {
-		/* contents lost; the end of a DATA stream still counts */
+		/* contents lost; the end of a DATA stream still counts. A lost header block
+		 * leaves the HPACK table behind the peer's: later blocks may not decode. */
+		if (d->ftype == VG_HTTP2_CONTINUATION && d->hb_open && d->fsid == d->hb_sid) {
+			d->hb_truncated = true;
+			finish_block(st, dir); /* what was joined so far; raises invalid_header */
+		} else if (d->ftype == VG_HTTP2_HEADERS || d->ftype == VG_HTTP2_PUSH_PROMISE) {
+			anomaly(st, dir, VG_HTTP2_AN_INVALID_HEADER);
+		}
 		struct h2_stream *s = d->ftype == VG_HTTP2_DATA ? stream_find(st, d->fsid) : NULL;
 		if (d->ftype == VG_HTTP2_DATA && s) {
 			struct vg_http_msg *m = dir == 0 ? &s->tx.req : &s->tx.resp;

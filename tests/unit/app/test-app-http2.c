@@ -587,6 +587,31 @@ static void test_gaps(void **state)
 	vg_http2_gap(st, 0, 100);
 	assert_int_equal(vg_http2_parse(st, 0, cli.b + 24, 9), VG_EINVAL);
 	vg_http2_state_free(st);
+
+	/* a gap inside a HEADERS payload: that block is lost (invalid_header), the next
+	 * stream's request is still parsed */
+	static struct bytes c;
+	c.n = 0;
+	preface(&c);
+	struct bytes hb = { .n = 0 };
+	request_block(&hb, "GET", "/lost", "x");
+	size_t h1 = c.n;
+	frame(&c, VG_HTTP2_HEADERS, 0x05, 1, hb.b, hb.n);
+	hb.n = 0;
+	request_block(&hb, "GET", "/kept", "x");
+	frame(&c, VG_HTTP2_HEADERS, 0x05, 3, hb.b, hb.n);
+	memset(&r, 0, sizeof(r));
+	st = vg_http2_state_new(0, on_tx, on_an, &r);
+	at = h1 + 9 + 5;
+	assert_int_equal(vg_http2_parse(st, 0, c.b, at), 0);
+	vg_http2_gap(st, 0, 4);
+	assert_int_equal(vg_http2_parse(st, 0, c.b + at + 4, c.n - at - 4), 0);
+	assert_int_equal(r.an[VG_HTTP2_AN_INVALID_HEADER], 1);
+	assert_null(find(&r, VG_HTTP_EV_REQUEST, 1));
+	const struct rec_tx *q = find(&r, VG_HTTP_EV_REQUEST, 3);
+	assert_non_null(q);
+	assert_string_equal(q->uri, "/kept");
+	vg_http2_state_free(st);
 }
 
 static void test_bad_frames(void **state)
