@@ -441,8 +441,11 @@ int vg_tls_parse_cert(const uint8_t *der, size_t len, struct vg_tls_cert *out)
 		for (size_t i = 0; i < sl && i < 64; i++)
 			snprintf(out->serial + 3 * i, 4, i + 1 < sl ? "%02X:" : "%02X", serial[i]);
 	}
-	fmt_time(gnutls_x509_crt_get_activation_time(crt), out->not_before);
-	fmt_time(gnutls_x509_crt_get_expiration_time(crt), out->not_after);
+	time_t nb = gnutls_x509_crt_get_activation_time(crt), na = gnutls_x509_crt_get_expiration_time(crt);
+	fmt_time(nb, out->not_before);
+	fmt_time(na, out->not_after);
+	out->not_before_s = nb == (time_t)-1 ? 0 : (int64_t)nb;
+	out->not_after_s = na == (time_t)-1 ? 0 : (int64_t)na;
 out:
 	gnutls_x509_crt_deinit(crt);
 	return rc;

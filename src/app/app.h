@@ -246,6 +246,9 @@ struct vg_tls_cert {
 	 * next Certificate message or _free(); NULL when the chain passed
 	 * VG_TLS_MAX_CERT_BYTES (counted in certs_der_dropped) or from vg_tls_parse_cert(). */
 	const uint8_t *der;
+	/* (additive) validity as UTC seconds (tls_cert_notbefore/notafter/expired/valid);
+	 * 0 when unknown, as Suricata's cert0_not_before/after */
+	int64_t not_before_s, not_after_s;
 };
 
 struct vg_tls_info {

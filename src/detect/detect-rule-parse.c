@@ -2217,6 +2217,112 @@ static int kw_tls_version(struct pctx *c, struct vg_str val)
 	return 0;
 }
 
+/* (additive) A date of tls_cert_notbefore/notafter → UTC seconds, as Suricata reads it:
+ * only digits is epoch seconds (so ">2015" is 1970 + 2015 s, as in Suricata); else
+ * YYYY-MM, YYYY-MM-DD, then ' ' or 'T' and HH, HH:MM or HH:MM:SS. */
+static int tls_date(struct vg_str s, int64_t *out)
+{
+	s = vg_str_trim(s);
+	if (s.len == 0 || s.len > 19)
+		return VG_EINVAL;
+	bool digits = true;
+	for (size_t i = 0; i < s.len; i++)
+		digits = digits && s.p[i] >= '0' && s.p[i] <= '9';
+	if (digits) {
+		uint64_t v;
+		if (vg_parse_u64(s.p, s.len, INT64_MAX, &v) < 0)
+			return VG_EINVAL;
+		*out = (int64_t)v;
+		return 0;
+	}
+	/* fields: Y M D h m s with their separators and lengths */
+	static const char sep[] = { 0, '-', '-', 'T', ':', ':' };
+	static const uint8_t width[] = { 4, 2, 2, 2, 2, 2 };
+	int64_t f[6] = { 0, 1, 1, 0, 0, 0 };
+	size_t pos = 0;
+	int nf = 0;
+	while (pos < s.len && nf < 6) {
+		if (nf > 0) {
+			char c = s.p[pos];
+			if (!(c == sep[nf] || (nf == 3 && c == ' ')))
+				return VG_EINVAL;
+			pos++;
+		}
+		if (s.len - pos < width[nf])
+			return VG_EINVAL;
+		uint64_t v;
+		for (size_t i = 0; i < width[nf]; i++)
+			if (s.p[pos + i] < '0' || s.p[pos + i] > '9')
+				return VG_EINVAL;
+		if (vg_parse_u64(s.p + pos, width[nf], 9999, &v) < 0)
+			return VG_EINVAL;
+		f[nf++] = (int64_t)v;
+		pos += width[nf - 1];
+	}
+	if (pos != s.len || nf < 2 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 ||
+	    f[4] > 59 || f[5] > 60)
+		return VG_EINVAL;
+	/* days from civil (Howard Hinnant's algorithm), proleptic Gregorian, UTC */
+	int64_t y = f[0] - (f[1] <= 2);
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t mp = (f[1] + 9) % 12;
+	int64_t doy = (153 * mp + 2) / 5 + f[2] - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = era * 146097 + doe - 719468;
+	*out = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
+	return 0;
+}
+
+/* (additive) tls_cert_notbefore / tls_cert_notafter: [<|>]date or date<>date;
+ * tls_cert_expired / tls_cert_valid: no value. */
+static int kw_tls_validity(struct pctx *c, const char *kw, struct vg_str val, bool has_val)
+{
+	int rc = need_alproto(c, VG_RULE_PROTO_TLS, kw);
+	if (rc)
+		return rc;
+	bool expired = strcmp(kw, "tls_cert_expired") == 0, valid = strcmp(kw, "tls_cert_valid") == 0;
+	struct vg_rule_match *m;
+	if (expired || valid) {
+		if (has_val)
+			return fail(c, VG_EINVAL, "%s takes no value", kw);
+		if ((rc = add_match(c, VG_RULE_M_TLS_VALIDITY, VG_RULE_BUF_TLS_VERSION, &m)))
+			return rc;
+		m->u.tls_validity.field = VG_RULE_TLSV_NOTAFTER;
+		m->u.tls_validity.mode = expired ? VG_RULE_TLSV_EXPIRED : VG_RULE_TLSV_VALID;
+		return 0;
+	}
+	val = vg_str_trim(unquote(val, NULL));
+	if (!has_val || val.len == 0)
+		return fail(c, VG_EINVAL, "%s needs a date", kw);
+	uint8_t mode = VG_RULE_TLSV_EQ;
+	int64_t t1 = 0, t2 = 0;
+	long rg = vg_str_find(val, "<>", 2);
+	if (val.p[0] == '<' || val.p[0] == '>') {
+		if (rg >= 0)
+			return fail(c, VG_EINVAL, "%s: range with a '%c' mode", kw, val.p[0]);
+		mode = val.p[0] == '<' ? VG_RULE_TLSV_LE : VG_RULE_TLSV_GE;
+		val = vg_str_make(val.p + 1, val.len - 1);
+	}
+	if (rg >= 0) {
+		mode = VG_RULE_TLSV_RANGE;
+		if (tls_date(vg_str_make(val.p, (size_t)rg), &t1) < 0 ||
+		    tls_date(vg_str_make(val.p + rg + 2, val.len - (size_t)rg - 2), &t2) < 0)
+			return fail(c, VG_EINVAL, "%s: bad date in '%.*s'", kw, (int)val.len, val.p);
+		if (t2 <= t1)
+			return fail(c, VG_EINVAL, "%s: range end not after its start", kw);
+	} else if (tls_date(val, &t1) < 0) {
+		return fail(c, VG_EINVAL, "%s: bad date '%.*s'", kw, (int)val.len, val.p);
+	}
+	if ((rc = add_match(c, VG_RULE_M_TLS_VALIDITY, VG_RULE_BUF_TLS_VERSION, &m)))
+		return rc;
+	m->u.tls_validity.field = strcmp(kw, "tls_cert_notbefore") == 0 ? VG_RULE_TLSV_NOTBEFORE : VG_RULE_TLSV_NOTAFTER;
+	m->u.tls_validity.mode = mode;
+	m->u.tls_validity.t1 = t1;
+	m->u.tls_validity.t2 = t2;
+	return 0;
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Non-payload keywords                                                                  */
 
@@ -2863,6 +2969,9 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 	}
 	if (strcmp(kw, "tls.version") == 0)
 		return kw_tls_version(c, val);
+	if (strcmp(kw, "tls_cert_notbefore") == 0 || strcmp(kw, "tls_cert_notafter") == 0 ||
+	    strcmp(kw, "tls_cert_expired") == 0 || strcmp(kw, "tls_cert_valid") == 0)
+		return kw_tls_validity(c, kw, val, has_val);
 
 	/* packet / flow */
 	if (strcmp(kw, "flow") == 0)

@@ -200,6 +200,20 @@ enum vg_rule_match_kind {
 	VG_RULE_M_BASE64_DECODE,
 	VG_RULE_M_TLS_VERSION,
 	VG_RULE_M_BYTE_MATH,      /* (additive) */
+	VG_RULE_M_TLS_VALIDITY,   /* (additive) tls_cert_notbefore/notafter/expired/valid */
+};
+
+/* (additive) tls_cert_* validity items: which date of the leaf certificate, and how it is
+ * compared (Suricata's detect-tls-cert-validity: bounds inclusive; expired/valid compare
+ * notAfter with the packet time). */
+enum { VG_RULE_TLSV_NOTBEFORE = 0, VG_RULE_TLSV_NOTAFTER };
+enum {
+	VG_RULE_TLSV_EQ = 0,      /* tls_cert_notbefore:2020-01-01 (exact second) */
+	VG_RULE_TLSV_LE,          /* :<date → cert date <= date */
+	VG_RULE_TLSV_GE,          /* :>date → cert date >= date */
+	VG_RULE_TLSV_RANGE,       /* :a<>b  → a <= cert date <= b */
+	VG_RULE_TLSV_EXPIRED,     /* tls_cert_expired: packet time > notAfter */
+	VG_RULE_TLSV_VALID,       /* tls_cert_valid: packet time <= notAfter */
 };
 
 /* Content flags. */
@@ -368,6 +382,11 @@ struct vg_rule_match {
 		struct {                           /* tls.version:1.2 / 0x0303 */
 			uint16_t version;
 		} tls_version;
+		struct {                           /* (additive) tls_cert_notbefore:... (UTC seconds) */
+			int64_t t1, t2;
+			uint8_t field;             /* VG_RULE_TLSV_NOTBEFORE / _NOTAFTER */
+			uint8_t mode;              /* VG_RULE_TLSV_EQ ... */
+		} tls_validity;
 	} u;
 };
 /* Items are kept in rule text order. "relative" (distance/within, isdataat relative, pcre R,

@@ -52,6 +52,8 @@ struct vg_sig_mctx {
 	                                 * transaction whose response is inspected, for the
 	                                 * to_server lists of "=>" rules (else bufs) */
 	uint16_t tls_version;         /* negotiated version for tls.version, 0 when unknown */
+	int64_t tls_notbefore, tls_notafter; /* (additive) leaf validity, UTC s; 0 unknown */
+	int64_t now_s;                /* (additive) packet time, for tls_cert_expired/valid */
 	uint64_t vars[VG_SIG_MAX_BYTE_VARS];
 	struct vg_buf b64;            /* last base64_decode output */
 	bool b64_set;

@@ -622,6 +622,22 @@ static int walk(struct walk *w, uint32_t k, size_t cursor)
 	}
 	case VG_RULE_M_TLS_VERSION:
 		return c->tls_version && c->tls_version == m->u.tls_version.version ? walk(w, k + 1, cursor) : 0;
+	case VG_RULE_M_TLS_VALIDITY: {
+		/* as Suricata: no certificate date (0) never matches; bounds inclusive */
+		int64_t t = m->u.tls_validity.field == VG_RULE_TLSV_NOTBEFORE ? c->tls_notbefore : c->tls_notafter;
+		int64_t a = m->u.tls_validity.t1, b = m->u.tls_validity.t2;
+		bool ok;
+		switch (m->u.tls_validity.mode) {
+		case VG_RULE_TLSV_EQ: ok = t == a; break;
+		case VG_RULE_TLSV_LE: ok = t <= a; break;
+		case VG_RULE_TLSV_GE: ok = t >= a; break;
+		case VG_RULE_TLSV_RANGE: ok = t >= a && t <= b; break;
+		case VG_RULE_TLSV_EXPIRED: ok = c->now_s > t; break;
+		case VG_RULE_TLSV_VALID: ok = c->now_s <= t; break;
+		default: ok = false; break;
+		}
+		return t != 0 && ok ? walk(w, k + 1, cursor) : 0;
+	}
 	default:
 		return 0;
 	}

@@ -258,7 +258,7 @@ static void classify(struct sig *s)
 	const struct vg_rule *r = s->r;
 	uint64_t b = s->bufs & ~BUFBIT(VG_RULE_BUF_BASE64_DATA);
 	for (size_t i = 0; i < r->n_matches; i++)
-		if (r->matches[i].kind == VG_RULE_M_TLS_VERSION)
+		if (r->matches[i].kind == VG_RULE_M_TLS_VERSION || r->matches[i].kind == VG_RULE_M_TLS_VALIDITY)
 			s->has_tls_version = true;
 	s->payload = (b & PAYLOAD_BUFS) != 0;
 	if (r->dir == VG_RULE_DIR_TX) {
@@ -1609,6 +1609,11 @@ static bool payload_match(struct vg_sig_engine *e, const struct sig *s, struct i
 	if (!s->prog.n_lists)
 		return true;
 	e->mc.tls_version = ic->tls ? ic->tls->version : 0;
+	/* (additive) tls_cert_* validity: the leaf's dates (0 when unknown), packet time */
+	bool leaf = ic->tls && ic->tls->n_certs > 0 && ic->tls->certs[0].parsed;
+	e->mc.tls_notbefore = leaf ? ic->tls->certs[0].not_before_s : 0;
+	e->mc.tls_notafter = leaf ? ic->tls->certs[0].not_after_s : 0;
+	e->mc.now_s = ic->ts_us / 1000000;
 	if (ic->ctx != CTX_STREAM || ic->old_len == 0)
 		return vg_sig_prog_match(&e->mc, &s->prog);
 	/* stream: first the bytes new since the last inspection on their own (offsets and

@@ -221,27 +221,62 @@ def tls_run(tmp_path_factory):
     for s in (s12, s13, sother):
         assert any(dr == 1 for dr, _ in s), "no server bytes recorded"
     from scapy.all import wrpcap
-    t = 1_795_000_000.0
+    # the two TLS 1.2 sessions: one now (leaf valid), one 60 days on, after the 30-day
+    # "other" certificate expired (tls_cert_expired / tls_cert_valid use packet time)
+    now = time.time()
     pk = []
-    for port, chunks in ((443, s12), (8443, s13), (4443, sother)):
-        p, t = tcp_session(t, 40000 + port % 1000, port, chunks, mss=700)
+    for port, chunks, t in ((443, s12, now), (8443, s13, now + 10), (4443, sother, now + 60 * 86400)):
+        p, _ = tcp_session(t, 40000 + port % 1000, port, chunks, mss=700)
         pk += p
-        t += 1
     pcap = d / "tls.pcap"
     wrpcap(str(pcap), pk)
     fp = x509_field(d, "leaf.pem", "-fingerprint").lower()
+    nb = datetime.strptime(x509_field(d, "leaf.pem", "-startdate"), "%b %d %H:%M:%S %Y GMT")
+    day = 86400
+    nb_epoch = int((nb - datetime(1970, 1, 1)).total_seconds())
+    lo = datetime.utcfromtimestamp(nb_epoch - day).strftime("%Y-%m-%d")
+    hi = datetime.utcfromtimestamp(nb_epoch + 2 * day).strftime("%Y-%m-%d")
     rules = TLS_RULES + [
-        f'alert tls any any -> any any (msg:"fingerprint"; tls.cert_fingerprint; content:"{fp}"; sid:5;)']
+        f'alert tls any any -> any any (msg:"fingerprint"; tls.cert_fingerprint; content:"{fp}"; sid:5;)',
+        f'alert tls any any -> any any (msg:"notbefore range"; tls_cert_notbefore:{lo}<>{hi}; sid:20;)',
+        'alert tls any any -> any any (msg:"notbefore old"; tls_cert_notbefore:<2000-01-01; sid:21;)',
+        # leaf: 825 days, the other: 30 days
+        f'alert tls any any -> any any (msg:"notafter late"; tls_cert_notafter:>{datetime.utcfromtimestamp(now + 400 * day).strftime("%Y-%m-%d")}; sid:22;)',
+        'alert tls any any -> any any (msg:"expired"; tls_cert_expired; sid:23;)',
+        'alert tls any any -> any any (msg:"valid"; tls_cert_valid; sid:24;)',
+        f'alert tls any any -> any any (msg:"notbefore exact"; tls_cert_notbefore:{nb.strftime("%Y-%m-%dT%H:%M:%S")}; sid:25;)',
+        f'alert tls any any -> any any (msg:"notbefore off by 1s"; tls_cert_notbefore:{datetime.utcfromtimestamp(nb_epoch + 1).strftime("%Y-%m-%d %H:%M:%S")}; sid:26;)',
+    ]
     evs = analyze(d, pcap, rules)
     return d, evs, fp
 
 
 def test_tls_cert_rules(tls_run):
-    _, evs, _ = tls_run
+    d, evs, _ = tls_run
     got = sids_by_port(evs)
-    assert got.get(443) == {1, 3, 4, 5, 6, 7, 11}, got
-    assert got.get(4443) == {10}, got
+    assert got.get(443) == {1, 3, 4, 5, 6, 7, 11, 20, 22, 24, 25}, got
+    # the other certificate was made within seconds of the leaf: it may share the
+    # notBefore second (sid 25) and is always in the range (sid 20)
+    same = x509_field(d, "other.pem", "-startdate") == x509_field(d, "leaf.pem", "-startdate")
+    assert got.get(4443) == {10, 20, 23} | ({25} if same else set()), got
     assert 8443 not in got, got  # TLS 1.3: the certificate is encrypted
+
+
+def test_tls_validity_rules_refused(tmp_path):
+    bad = [
+        'alert tls any any -> any any (msg:"a"; tls_cert_notbefore:2020-13-01; sid:1;)',
+        'alert tls any any -> any any (msg:"b"; tls_cert_expired:1; sid:2;)',
+        'alert tls any any -> any any (msg:"c"; tls_cert_notafter:>2020-01-01<>2021-01-01; sid:3;)',
+        'alert tls any any -> any any (msg:"d"; tls_cert_notafter:2021-01-01<>2020-01-01; sid:4;)',
+        'alert http any any -> any any (msg:"e"; tls_cert_valid; sid:5;)',
+        'alert tls any any -> any any (msg:"ok"; tls_cert_notafter:2020-01-01 10:00<>2021-01-01T00; sid:6;)',
+        'alert tls any any -> any any (msg:"ok2"; tls_cert_notbefore:<1600000000; sid:7;)',
+    ]
+    rf = tmp_path / "v.rules"
+    rf.write_text("\n".join(bad) + "\n")
+    p = subprocess.run([BIN, "rules", "check", "--json", str(rf)], capture_output=True, text=True, timeout=60)
+    out = json.loads(p.stdout)
+    assert out["loaded"] == 2 and out["skipped"] == 5, (out, p.stderr)
 
 
 def test_tls_cert_alert_once_per_flow(tls_run):

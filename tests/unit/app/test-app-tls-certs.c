@@ -1,7 +1,8 @@
 /* TLS Certificate message: the DER bytes kept per certificate for tls.certs. Real
  * TLS 1.2 handshake (tls-vectors.h) and chains built here, handshake messages split
  * over many records and the records over many segments; truncated lists, bad DER,
- * the VG_TLS_MAX_CERTS and VG_TLS_MAX_CERT_BYTES caps, a second Certificate message. */
+ * the VG_TLS_MAX_CERTS and VG_TLS_MAX_CERT_BYTES caps, a second Certificate message,
+ * validity dates as UTC seconds (tls_cert_notbefore/notafter). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,6 +95,9 @@ static void test_real_handshake_der(void **state)
 		assert_int_equal(in->certs[0].der_len, sizeof(cert_der));
 		assert_memory_equal(in->certs[0].der, cert_der, sizeof(cert_der));
 		assert_int_equal(in->certs_der_dropped, 0);
+		/* 2026-11-23T10:31:27Z and 2036-11-20T10:31:27Z (calendar.timegm) */
+		assert_int_equal(in->certs[0].not_before_s, 1795429887);
+		assert_int_equal(in->certs[0].not_after_s, 2110789887);
 		vg_tls_state_free(st);
 	}
 }
@@ -313,6 +317,12 @@ static void test_client_side_and_pure(void **state)
 	assert_int_equal(vg_tls_parse_cert(cert_der, sizeof(cert_der), &c), 0);
 	assert_null(c.der);
 	assert_int_equal(c.der_len, sizeof(cert_der));
+	/* not a certificate: no dates (0, which never matches tls_cert_*) */
+	uint8_t junk[40];
+	memset(junk, 0x30, sizeof(junk));
+	assert_int_equal(vg_tls_parse_cert(junk, sizeof(junk), &c), VG_EINVAL);
+	assert_int_equal(c.not_before_s, 0);
+	assert_int_equal(c.not_after_s, 0);
 }
 
 int main(void)
