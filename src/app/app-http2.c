@@ -40,6 +40,7 @@ struct h2_stream {
 	bool headers[2];             /* the first (non-interim) header block of a side is in */
 	bool req_reported;
 	struct vg_buf authority;     /* storage for tx.host_raw when it comes from :authority */
+	struct vg_buf cookie;        /* storage for tx.cookie when it was split over fields */
 	struct h2_stream *next;
 };
 
@@ -134,7 +135,7 @@ static size_t state_bytes(const struct vg_http2_state *st)
 	size_t n = 0;
 	for (const struct h2_stream *s = st->head; s; s = s->next)
 		n += sizeof(*s) + msg_bytes(&s->tx.req) + msg_bytes(&s->tx.resp) + s->tx.uri_norm.cap +
-		     s->tx.host.cap + s->authority.cap;
+		     s->tx.host.cap + s->authority.cap + s->cookie.cap;
 	return n;
 }
 
@@ -145,6 +146,7 @@ static void stream_free(struct h2_stream *s)
 	vg_buf_free(&s->tx.uri_norm);
 	vg_buf_free(&s->tx.host);
 	vg_buf_free(&s->authority);
+	vg_buf_free(&s->cookie);
 	free(s);
 }
 
@@ -189,6 +191,7 @@ static struct h2_stream *stream_new(struct vg_http2_state *st, int dir, uint32_t
 	vg_buf_init(&s->tx.uri_norm, VG_HTTP_MAX_LINE);
 	vg_buf_init(&s->tx.host, VG_HTTP_MAX_LINE);
 	vg_buf_init(&s->authority, VG_HTTP_MAX_LINE);
+	vg_buf_init(&s->cookie, VG_HTTP_MAX_HEADER_BYTES);
 	s->id = id;
 	s->tx.id = st->next_tx_id++;
 	struct h2_stream **link = &st->head;
@@ -287,6 +290,28 @@ static struct vg_str ps_str(const struct h2dir *d, int i)
 	return vg_str_make(d->ps[i].len ? d->ps[i].data : "", d->ps[i].len);
 }
 
+/* HTTP/2 lets a client split Cookie into one field per pair (RFC 9113 8.2.3; browsers
+ * do): http.cookie sees them joined with "; ", as an HTTP/1 Cookie header would carry
+ * them. One field is used as is. */
+static void join_cookies(struct h2_stream *s)
+{
+	struct vg_http_msg *m = &s->tx.req;
+	uint32_t n = 0;
+	vg_buf_reset(&s->cookie);
+	for (uint32_t i = 0; i < m->n_headers; i++) {
+		struct vg_str name, value;
+		vg_http_msg_header_at(m, i, &name, &value);
+		if (!vg_str_casecmp_cstr(name, "cookie"))
+			continue;
+		if (n++ == 0)
+			s->tx.cookie = value;
+		if ((n > 1 && vg_buf_append(&s->cookie, "; ", 2) < 0) || vg_buf_append(&s->cookie, value.p, value.len) < 0)
+			return; /* past the cap: the first field alone */
+	}
+	if (n > 1)
+		s->tx.cookie = vg_str_make(s->cookie.data, s->cookie.len);
+}
+
 /* The first request block of s is decoded: build the request line and the tx fields. */
 static void request_fields(struct h2dir *d, struct h2_stream *s)
 {
@@ -308,7 +333,7 @@ static void request_fields(struct h2dir *d, struct h2_stream *s)
 	vg_buf_reset(&tx->uri_norm);
 	vg_http_normalize_uri(tx->uri_raw.p, tx->uri_raw.len, &tx->uri_norm);
 	vg_http_msg_header(m, "user-agent", &tx->user_agent);
-	vg_http_msg_header(m, "cookie", &tx->cookie);
+	join_cookies(s);
 	vg_http_msg_header(m, "content-type", &tx->content_type);
 	vg_http_msg_header(m, "referer", &tx->referer);
 	struct vg_str auth = ps_str(d, PS_AUTHORITY);

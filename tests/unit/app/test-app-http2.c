@@ -79,7 +79,7 @@ struct rec_tx {
 	unsigned what;
 	uint32_t sid;
 	uint64_t id;
-	char method[32], uri[256], uri_norm[256], host[128], ua[128], line[300], rline[64];
+	char method[32], uri[256], uri_norm[256], host[128], ua[128], line[300], rline[64], cookie[128];
 	int status;
 	size_t body_len, resp_body_len;
 	uint64_t resp_seen;
@@ -121,6 +121,7 @@ static void on_tx(void *ctx, const struct vg_http_tx *tx, uint32_t sid, unsigned
 	cpy(t->uri_norm, sizeof(t->uri_norm), tx->uri_norm.data, tx->uri_norm.len);
 	cpy(t->host, sizeof(t->host), tx->host.data, tx->host.len);
 	cpy(t->ua, sizeof(t->ua), tx->user_agent.p, tx->user_agent.len);
+	cpy(t->cookie, sizeof(t->cookie), tx->cookie.p, tx->cookie.len);
 	cpy(t->line, sizeof(t->line), tx->req.line.data, tx->req.line.len);
 	cpy(t->rline, sizeof(t->rline), tx->resp.line.data, tx->resp.line.len);
 	t->status = tx->status;
@@ -534,11 +535,15 @@ static void test_dynamic_table_across_streams(void **state)
 	struct bytes hb = { .n = 0 };
 	request_block(&hb, "GET", "/1", "x");
 	lit_idx(&hb, "user-agent", "indexed-agent");
+	lit(&hb, "cookie", "only=one");
 	frame(&c, VG_HTTP2_HEADERS, 0x05, 1, hb.b, hb.n);
 	hb.n = 0;
 	request_block(&hb, "GET", "/2", "x");
 	uint8_t idx = 0x80 | 62; /* newest dynamic entry */
 	put(&hb, &idx, 1);
+	lit(&hb, "cookie", "a=1");   /* split cookies are joined for http.cookie */
+	lit(&hb, "accept", "*/*");
+	lit(&hb, "cookie", "b=2");
 	frame(&c, VG_HTTP2_HEADERS, 0x05, 3, hb.b, hb.n);
 	/* a bad index on stream 5: invalid_header, the stream still exists */
 	hb.n = 0;
@@ -554,6 +559,10 @@ static void test_dynamic_table_across_streams(void **state)
 	assert_non_null(q);
 	assert_string_equal(q->ua, "indexed-agent");
 	assert_string_equal(q->uri, "/2");
+	assert_string_equal(q->cookie, "a=1; b=2");
+	q = find(&r, VG_HTTP_EV_REQUEST, 1);
+	assert_non_null(q);
+	assert_string_equal(q->cookie, "only=one");
 	assert_int_equal(r.an[VG_HTTP2_AN_INVALID_HEADER], 1);
 	q = find(&r, VG_HTTP_EV_REQUEST, 5);
 	assert_non_null(q);
