@@ -889,6 +889,129 @@ static void headers_done(struct vg_http_state *st, int dir)
 	}
 }
 
+/* ----------------------------------------------------------- multipart ------ */
+
+/* First occurrence of needle at or after from in [p, p + len): offset, or -1. */
+static long find_from(const uint8_t *p, size_t len, size_t from, const char *needle, size_t nlen)
+{
+	if (from >= len)
+		return -1;
+	long r = vg_str_find(vg_str_make((const char *)p + from, len - from), needle, nlen);
+	return r < 0 ? -1 : r + (long)from;
+}
+
+/* ASCII case-insensitive search of a NUL-terminated lower-case word. */
+static bool has_word_ci(struct vg_str s, const char *w)
+{
+	size_t n = strlen(w);
+	for (size_t i = 0; i + n <= s.len; i++) {
+		size_t k = 0;
+		while (k < n && (s.p[i + k] | 0x20) == w[k])
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
+}
+
+/* boundary parameter of a multipart Content-Type: 1..VG_HTTP_MAX_BOUNDARY bytes. */
+static bool multipart_boundary(struct vg_str ct, struct vg_str *b)
+{
+	struct vg_str t = vg_str_trim(ct);
+	if (t.len < 10 || !vg_str_casecmp_cstr(vg_str_make(t.p, 10), "multipart/"))
+		return false;
+	for (size_t i = 0; i + 9 <= t.len; i++) {
+		if (!vg_str_casecmp_cstr(vg_str_make(t.p + i, 9), "boundary="))
+			continue;
+		if (i > 0 && t.p[i - 1] != ';' && t.p[i - 1] != ' ' && t.p[i - 1] != '\t')
+			continue;
+		size_t s = i + 9, e = s;
+		if (s < t.len && t.p[s] == '"') {
+			s++;
+			e = s;
+			while (e < t.len && t.p[e] != '"')
+				e++;
+		} else {
+			while (e < t.len && t.p[e] != ';' && t.p[e] != ' ' && t.p[e] != '\t')
+				e++;
+		}
+		if (e == s || e - s > VG_HTTP_MAX_BOUNDARY)
+			return false;
+		*b = vg_str_make(t.p + s, e - s);
+		return true;
+	}
+	return false;
+}
+
+int vg_http_multipart_files(struct vg_str content_type, const uint8_t *body, size_t len,
+			    struct vg_http_file_ref *files, uint32_t max, uint32_t *dropped)
+{
+	if (dropped)
+		*dropped = 0;
+	struct vg_str bd;
+	if (!content_type.p || !multipart_boundary(content_type, &bd) || !body)
+		return VG_EINVAL;
+	/* "\r\n--" + boundary; the first delimiter may also start the body */
+	char delim[VG_HTTP_MAX_BOUNDARY + 5];
+	memcpy(delim, "\r\n--", 4);
+	memcpy(delim + 4, bd.p, bd.len);
+	size_t dl = 4 + bd.len;
+	long d;
+	if (len >= dl - 2 && memcmp(body, delim + 2, dl - 2) == 0)
+		d = -2; /* body starts with "--boundary" */
+	else if ((d = find_from(body, len, 0, delim, dl)) < 0)
+		return VG_EINVAL;
+	uint32_t n = 0;
+	for (;;) {
+		size_t p = (size_t)(d + (long)dl);
+		if (p + 2 <= len && body[p] == '-' && body[p + 1] == '-')
+			break; /* close delimiter */
+		long nl = find_from(body, len, p, "\n", 1);
+		if (nl < 0)
+			break;
+		size_t hs = (size_t)nl + 1;
+		long he = find_from(body, len, hs, "\r\n\r\n", 4);
+		size_t cs;
+		if (he >= 0 && body[hs] == '\r' && hs + 1 < len && body[hs + 1] == '\n') {
+			he = (long)hs; /* no part headers at all */
+			cs = hs + 2;
+		} else if (he >= 0) {
+			cs = (size_t)he + 4;
+		} else {
+			break; /* headers cut off */
+		}
+		long nd = find_from(body, len, cs, delim, dl);
+		size_t ce = nd < 0 ? len : (size_t)nd;
+		/* the part is a file when its Content-Disposition names one */
+		struct vg_str hdrs = vg_str_make((const char *)body + hs, (size_t)he - hs);
+		bool file = false;
+		size_t ls = 0;
+		while (ls < hdrs.len && !file) {
+			size_t le = ls;
+			while (le < hdrs.len && hdrs.p[le] != '\n')
+				le++;
+			struct vg_str line = vg_str_make(hdrs.p + ls, le - ls);
+			if (line.len > 20 && vg_str_casecmp_cstr(vg_str_make(line.p, 20), "Content-Disposition:") &&
+			    has_word_ci(line, "filename"))
+				file = true;
+			ls = le + 1;
+		}
+		if (file) {
+			if (n < max && files) {
+				files[n].off = (uint32_t)cs;
+				files[n].len = (uint32_t)(ce - cs);
+				n++;
+			} else if (dropped) {
+				(*dropped)++;
+			}
+		}
+		if (nd < 0)
+			break;
+		d = nd;
+	}
+	return (int)n;
+}
+
 /* The message of dir is complete (or given up: caller set incomplete). */
 static void msg_done(struct vg_http_state *st, int dir)
 {
@@ -902,6 +1025,21 @@ static void msg_done(struct vg_http_state *st, int dir)
 		return;
 	if (dir == 0) {
 		tx->req.complete = true;
+		struct vg_str ct;
+		if (tx->req.body.len > 0 && vg_http_msg_header(&tx->req, "Content-Type", &ct) &&
+		    (ct = vg_str_trim(ct)).len >= 10 && vg_str_casecmp_cstr(vg_str_make(ct.p, 10), "multipart/")) {
+			uint32_t drop = 0;
+			int nf = vg_http_multipart_files(ct, (const uint8_t *)tx->req.body.data, tx->req.body.len,
+							 tx->req.files, VG_HTTP_MAX_FILES, &drop);
+			if (nf < 0) {
+				st->st.multipart_bad++;
+			} else {
+				tx->req.multipart = true;
+				tx->req.n_files = (uint32_t)nf;
+				tx->req.files_dropped = drop;
+				st->st.files_dropped += drop;
+			}
+		}
 		if (st->cb)
 			st->cb(st->cb_ctx, tx, VG_HTTP_EV_REQUEST);
 		if (tx->resp.complete)

@@ -73,6 +73,12 @@ struct vg_http_msg {
 	                              * or inflating stopped (after output) */
 	bool decode_stopped;         /* bomb or VG_HTTP_MAX_INFLATE_OUT: the rest not inflated */
 	uint64_t decoded_len;        /* bytes inflated in total (may exceed body.len) */
+	/* (additive) multipart/form-data request (RFC 7578): the parts with a filename, as
+	 * ranges of body (what Suricata's file.data gives for uploads); set when the request
+	 * is complete. A part cut by the body cap runs to the end of what was kept. */
+	bool multipart;
+	struct vg_http_file_ref { uint32_t off, len; } files[VG_HTTP_MAX_FILES];
+	uint32_t n_files, files_dropped;
 };
 enum { VG_HTTP_ENC_NONE = 0, VG_HTTP_ENC_GZIP = 1, VG_HTTP_ENC_DEFLATE = 2 };
 
@@ -93,6 +99,13 @@ struct vg_http_tx {
 	struct vg_http_tx *next;     /* private */
 };
 
+/* (additive) multipart/form-data body → the file parts (those whose Content-Disposition
+ * has a filename) as ranges of body, up to VG_HTTP_MAX_FILES (*dropped counts more).
+ * content_type is the Content-Type value. Returns the number of files, or VG_EINVAL when
+ * the type is not multipart with a usable boundary or no delimiter is found. Pure. */
+int vg_http_multipart_files(struct vg_str content_type, const uint8_t *body, size_t len,
+			    struct vg_http_file_ref *files, uint32_t max, uint32_t *dropped);
+
 /* Header lookups: first field named name (case-insensitive). false when absent. */
 bool vg_http_msg_header(const struct vg_http_msg *m, const char *name, struct vg_str *value);
 /* The i-th header in order, i < m->n_headers. */
@@ -110,6 +123,7 @@ struct vg_http_stats {
 	uint64_t unsolicited_response, tx_evicted, gaps, resyncs, interim_responses;
 	/* (additive) body decompression anomalies */
 	uint64_t inflate_error, inflate_bomb, inflate_limit, encoding_unsupported;
+	uint64_t multipart_bad, files_dropped;  /* (additive) */
 };
 
 /* Caller frees with vg_http_state_free(). body_max is clamped to VG_HTTP_MAX_BODY

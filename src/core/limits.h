@@ -114,6 +114,8 @@
 #define VG_HTTP_INFLATE_BOMB_RATIO 512u    /* output/input above this, once past VG_HTTP_INFLATE_BOMB_MIN, is a bomb: stop, counted */
 #define VG_HTTP_INFLATE_BOMB_MIN   (64u << 10) /* output below this is never called a bomb */
 #define VG_HTTP_INFLATE_PENDING    4096u   /* compressed bytes held until the first output (kept raw on error) */
+#define VG_HTTP_MAX_FILES          16u     /* multipart file parts kept per request for file.data; more counted */
+#define VG_HTTP_MAX_BOUNDARY       70u     /* multipart boundary length, RFC 2046 5.1.1 */
 #define VG_DNS_MAX_NAMES           64u     /* questions + records kept per message */
 #define VG_DNS_MAX_NAME_LEN        255u    /* presentation-form name, RFC 1035 */
 #define VG_DNS_MAX_POINTERS        32u     /* compression jumps per name: bounds loops */

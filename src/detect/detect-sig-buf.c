@@ -386,12 +386,21 @@ static int tls_buf(struct vg_sig_bufset *s, int id, const uint8_t **p, size_t *l
 	}
 }
 
+/* file.data to server on a multipart/form-data request: its file parts, not the body
+ * (a multipart request without any file part has no file.data, as in Suricata). */
+static bool upload_files(const struct vg_sig_bufset *s)
+{
+	return s->tx && s->side == 0 && s->tx->has_request && s->tx->req.headers_done && s->tx->req.multipart;
+}
+
 uint32_t vg_sig_buf_count(struct vg_sig_bufset *s, int id)
 {
 	if (id == VG_RULE_BUF_DNS_QUERY)
 		return s->dns ? s->dns->n_questions : 0;
 	if (id == VG_RULE_BUF_TLS_CERTS)
 		return s->tls ? s->tls->n_certs : 0;
+	if (id == VG_RULE_BUF_FILE_DATA && upload_files(s))
+		return s->tx->req.n_files;
 	const uint8_t *p;
 	size_t len;
 	return vg_sig_buf_get(s, id, 0, &p, &len) == 0 ? 1 : 0;
@@ -426,6 +435,15 @@ int vg_sig_buf_get(struct vg_sig_bufset *s, int id, uint32_t idx, const uint8_t 
 			return VG_ENOENT;
 		*p = s->tls->certs[idx].der;
 		*len = s->tls->certs[idx].der_len;
+		return 0;
+	}
+	if (id == VG_RULE_BUF_FILE_DATA && upload_files(s)) {
+		/* multipart upload: one instance per file part (Suricata: one file each) */
+		const struct vg_http_msg *q = &s->tx->req;
+		if (idx >= q->n_files || idx >= VG_HTTP_MAX_FILES)
+			return VG_ENOENT;
+		*p = q->files[idx].len ? (const uint8_t *)q->body.data + q->files[idx].off : empty;
+		*len = q->files[idx].len;
 		return 0;
 	}
 	if (idx > 0)

@@ -344,7 +344,23 @@ HTTP_RULES = [
     'alert http any any -> any any (msg:"gzip magic in body"; flow:to_client; file.data; content:"|1f 8b 08|"; depth:3; sid:103;)',
     'alert http any any -> any any (msg:"request body marker"; flow:to_server; http.request_body; content:"VIGIL-INFLATE-MARKER"; sid:104;)',
     'alert http any any -> any any (msg:"bomb start"; flow:to_client; file.data; content:"AAAAAAAAAAAAAAAA"; depth:16; sid:105;)',
+    # multipart uploads: file.data is each file part (any one may match), not the body
+    'alert http any any -> any any (msg:"upload 1"; flow:to_server; file.data; content:"FILEHEAD-ONE"; startswith; sid:106;)',
+    'alert http any any -> any any (msg:"upload 2"; flow:to_server; file.data; content:"FILEHEAD-TWO"; startswith; sid:107;)',
+    'alert http any any -> any any (msg:"form field"; flow:to_server; file.data; content:"FIELDVALUE"; sid:108;)',
+    'alert http any any -> any any (msg:"body has field"; flow:to_server; http.request_body; content:"FIELDVALUE"; sid:109;)',
+    'alert http any any -> any any (msg:"part headers"; flow:to_server; file.data; content:"Content-Disposition"; sid:110;)',
+    'alert http any any -> any any (msg:"body start"; flow:to_server; http.request_body; content:"FILEHEAD-ONE"; startswith; sid:111;)',
 ]
+
+MULTIPART = (b"--XbOuNdArY\r\n"
+             b"Content-Disposition: form-data; name=\"comment\"\r\n\r\nFIELDVALUE\r\n"
+             b"--XbOuNdArY\r\n"
+             b"Content-Disposition: form-data; name=\"f1\"; filename=\"one.bin\"\r\n"
+             b"Content-Type: application/octet-stream\r\n\r\nFILEHEAD-ONE rest of file one\r\n"
+             b"--XbOuNdArY\r\n"
+             b"Content-Disposition: form-data; name=\"f2\"; filename=\"two.txt\"\r\n\r\n"
+             b"FILEHEAD-TWO rest\r\n--XbOuNdArY--\r\n")
 
 
 @pytest.fixture(scope="module")
@@ -372,6 +388,13 @@ def http_run(tmp_path_factory):
         # a gzip'd request body (to server)
         8009: [(0, b"POST /up HTTP/1.1\r\nHost: web.test\r\nContent-Encoding: gzip\r\n"
                    b"Content-Length: %d\r\n\r\n" % len(gz) + gz), (1, response(b"ok"))],
+        # multipart/form-data upload: a field and two files
+        8011: [(0, b"POST /upload HTTP/1.1\r\nHost: web.test\r\n"
+                   b"Content-Type: multipart/form-data; boundary=XbOuNdArY\r\n"
+                   b"Content-Length: %d\r\n\r\n" % len(MULTIPART) + MULTIPART), (1, response(b"ok"))],
+        # the same body posted as a plain body: file.data is the whole body
+        8012: [(0, b"POST /raw HTTP/1.1\r\nHost: web.test\r\nContent-Type: application/octet-stream\r\n"
+                   b"Content-Length: %d\r\n\r\n" % len(MULTIPART) + MULTIPART), (1, response(b"ok"))],
         # x-gzip, the body in 1-byte segments
         8010: [(0, get(b"/xgzip")), (1, response(gz, b"Content-Encoding: x-gzip\r\n"))],
     }
@@ -396,6 +419,8 @@ def test_http_decompressed_matches(http_run):
     assert got.get(8007) == {103}, got          # not declared: compressed bytes, no marker
     assert got.get(8008) == {105}, got          # bomb: stopped before the marker
     assert got.get(8009) == {104}, got          # request body inflated
+    assert got.get(8011) == {106, 107, 109}, got  # files, not the field or part headers
+    assert got.get(8012) == {108, 109, 110}, got  # not multipart: the body is the file
 
 
 def test_http_eve_lengths_are_wire_bytes(http_run):
