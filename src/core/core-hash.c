@@ -40,13 +40,17 @@ int vg_hash_key_random(struct vg_hash_key *key)
 
 static inline uint64_t load_le64(const uint8_t *p)
 {
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
+	uint64_t v;
+	memcpy(&v, p, 8); /* one load; the byte order is fixed below */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
 	return v;
 }
 
-uint64_t vg_siphash(const struct vg_hash_key *key, const void *data, size_t len)
+/* SipHash-c-d; c and d are constants at each call site, so the loops unroll. */
+static inline uint64_t siphash_cd(const struct vg_hash_key *key, const void *data, size_t len,
+				  int c, int d)
 {
 	const uint8_t *in = data;
 	uint64_t v0 = 0x736f6d6570736575ull ^ key->k0;
@@ -57,8 +61,8 @@ uint64_t vg_siphash(const struct vg_hash_key *key, const void *data, size_t len)
 	for (size_t i = 0; i < end; i += 8) {
 		uint64_t m = load_le64(in + i);
 		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
+		for (int r = 0; r < c; r++)
+			SIPROUND;
 		v0 ^= m;
 	}
 	uint64_t b = ((uint64_t)len) << 56;
@@ -66,13 +70,21 @@ uint64_t vg_siphash(const struct vg_hash_key *key, const void *data, size_t len)
 	for (size_t i = 0; i < left; i++)
 		b |= ((uint64_t)in[end + i]) << (8 * i);
 	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
+	for (int r = 0; r < c; r++)
+		SIPROUND;
 	v0 ^= b;
 	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
+	for (int r = 0; r < d; r++)
+		SIPROUND;
 	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t vg_siphash(const struct vg_hash_key *key, const void *data, size_t len)
+{
+	return siphash_cd(key, data, len, 2, 4);
+}
+
+uint64_t vg_siphash13(const struct vg_hash_key *key, const void *data, size_t len)
+{
+	return siphash_cd(key, data, len, 1, 3);
 }
