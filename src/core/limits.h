@@ -25,7 +25,7 @@
 #define VG_FLOW_DEFAULT_MEMCAP    (256ull << 20)
 #define VG_FLOW_MAX_TIMEOUT_S     86400u
 #define VG_FLOW_MIN_MEMCAP        (1ull << 20)   /* floor for flow.memcap: a few thousand flows */
-#define VG_FLOW_MAX_STORAGE       6u       /* per-flow extension slots (stream, app, flowbits, scan, ...) */
+#define VG_FLOW_MAX_STORAGE       4u       /* per-flow extension slots (two used: nids app state, signature flow state); 8 B each in every flow record */
 
 /* --- detection state ---------------------------------------------------------- */
 #define VG_SCAN_MAX_TRACKERS      131072u  /* scanners tracked at once */

@@ -127,7 +127,7 @@ static uint64_t key_hash(const struct vg_detect_flood *d, uint32_t vni, bool has
 	k.kind = kind;
 	k.family = dst->family;
 	memcpy(k.b, dst->b, 16);
-	return vg_siphash(&d->key, &k, sizeof(k));
+	return vg_siphash13(&d->key, &k, sizeof(k));
 }
 
 static bool is_syn_kind(uint8_t kind)
@@ -435,7 +435,7 @@ static void count(struct vg_detect_flood *d, const struct vg_packet *p, uint8_t 
 	struct bin *b = bin_at(t, ts);
 	b->pkts += 1 + seed;
 	b->bytes += (uint64_t)p->wirelen * (1 + seed);
-	vg_hll_add(&t->hll, vg_siphash(&d->key, &p->src, sizeof(p->src)));
+	vg_hll_add(&t->hll, vg_siphash13(&d->key, &p->src, sizeof(p->src)));
 	if (!t->have_src) {
 		t->first_src = p->src;
 		t->have_src = true;

@@ -259,7 +259,7 @@ static uint64_t tkey_hash(const struct vg_detect_scan *d, uint32_t vni, bool has
 	k.has_vni = has_vni;
 	k.family = a->family;
 	memcpy(k.b, a->b, 16);
-	return vg_siphash(&d->key, &k, sizeof(k));
+	return vg_siphash13(&d->key, &k, sizeof(k));
 }
 
 static struct tracker *T(struct vg_detect_scan *d, uint32_t idx1)
@@ -532,12 +532,12 @@ static uint64_t pair_fp(const struct vg_detect_scan *d, const struct vg_addr *tg
 	k[17] = (uint8_t)(port >> 8);
 	k[18] = (uint8_t)port;
 	k[19] = proto;
-	return fp_fix(vg_siphash(&d->key, k, sizeof(k)));
+	return fp_fix(vg_siphash13(&d->key, k, sizeof(k)));
 }
 
 static uint64_t host_fp(const struct vg_detect_scan *d, const struct vg_addr *tgt)
 {
-	return fp_fix(vg_siphash(&d->key, tgt, sizeof(*tgt)));
+	return fp_fix(vg_siphash13(&d->key, tgt, sizeof(*tgt)));
 }
 
 static uint8_t choose_tech(const struct tracker *t)

@@ -4,7 +4,13 @@
  *  - pool: one anonymous mapping of max_flows records, sized from the memcap. Pages are
  *    only backed when first touched, so a large memcap costs nothing until flows exist.
  *    Records are handed out by a bump index and recycled through a free list.
- *  - buckets: power-of-two array of chain heads (pool index + 1), ~1 bucket per record.
+ *  - buckets: power-of-two array of chain heads (pool index + 1). Mapped for ~1 bucket
+ *    per record of the memcap, but only the first bucket_mask + 1 are used: the table
+ *    starts at FLOW_MIN_BUCKETS and doubles when it holds more flows than buckets (each
+ *    chain split in two by the next hash bit; records keep their hash). A lookup misses
+ *    the cache on its bucket: a bucket array sized to the flows actually present (a few
+ *    hundred KiB for ~100k flows) stays in cache where the full-memcap one (8 MiB for the
+ *    default) does not. Doubling costs one pass over the flows, O(flows) amortised.
  *  - timeout classes: one doubly linked list per class (tcp new/established/closed,
  *    udp new/established, other new/established). Each class has a single timeout. A
  *    record is (re)queued at the tail of its class list when its class changes or when
@@ -42,6 +48,9 @@ enum {
 
 _Static_assert(sizeof(struct vg_flow_key) == 48, "flow key must have no padding");
 
+/* Buckets in use at creation (or all of them for a smaller memcap); see buckets_grow. */
+#define FLOW_MIN_BUCKETS 4096u
+
 struct flow_list {
 	uint32_t head, tail; /* pool index + 1 */
 };
@@ -58,7 +67,8 @@ struct vg_flow_table {
 	uint32_t free_head;      /* free list through hnext, pool index + 1 */
 
 	uint32_t *buckets;
-	uint32_t bucket_mask;
+	uint32_t bucket_mask;    /* buckets in use - 1 */
+	uint32_t bucket_max_mask; /* buckets mapped - 1 */
 	uint64_t bucket_bytes;
 
 	struct flow_list lists[TC__N];
@@ -196,7 +206,8 @@ int vg_flow_table_new(const struct vg_flow_config *cfg, const struct vg_event_si
 		goto fail;
 	}
 	t->max_flows = (uint32_t)mf;
-	t->bucket_mask = (uint32_t)(nb - 1);
+	t->bucket_max_mask = (uint32_t)(nb - 1);
+	t->bucket_mask = (uint32_t)((nb < FLOW_MIN_BUCKETS ? nb : FLOW_MIN_BUCKETS) - 1);
 	t->buckets = map_zeroed((size_t)t->bucket_bytes);
 	if (!t->buckets) {
 		rc = VG_ENOMEM;
@@ -380,20 +391,41 @@ static uint32_t key_hash(const struct vg_flow_table *t, const struct vg_flow_key
 		memcpy(b, k->a1, 4);
 		memcpy(b + 4, k->a2, 4);
 		memcpy(b + 8, (const uint8_t *)k + offsetof(struct vg_flow_key, p1), 16);
-		return (uint32_t)vg_siphash(&t->hkey, b, sizeof(b));
+		return (uint32_t)vg_siphash13(&t->hkey, b, sizeof(b));
 	}
-	return (uint32_t)vg_siphash(&t->hkey, k, sizeof(*k));
+	return (uint32_t)vg_siphash13(&t->hkey, k, sizeof(*k));
 }
 
 static void hash_unlink(struct vg_flow_table *t, struct vg_flow *f)
 {
 	uint32_t me = idx_of(t, f);
-	uint32_t *pp = &t->buckets[key_hash(t, &f->key) & t->bucket_mask];
+	uint32_t *pp = &t->buckets[f->hash & t->bucket_mask];
 	while (*pp && *pp != me)
 		pp = &at(t, *pp)->hnext;
 	if (*pp)
 		*pp = f->hnext;
 	f->hnext = 0;
+}
+
+/* Double the buckets in use: chain i splits into i and i + old size by the next bit of
+ * each record's hash. The buckets past the old size are still zero: never shrunk. */
+static void buckets_grow(struct vg_flow_table *t)
+{
+	uint32_t n = t->bucket_mask + 1;
+	for (uint32_t b = 0; b < n; b++) {
+		uint32_t lo = 0, hi = 0;
+		for (uint32_t i = t->buckets[b]; i;) {
+			struct vg_flow *f = at(t, i);
+			uint32_t next = f->hnext;
+			uint32_t *head = (f->hash & n) ? &hi : &lo;
+			f->hnext = *head;
+			*head = i;
+			i = next;
+		}
+		t->buckets[b] = lo;
+		t->buckets[b + n] = hi;
+	}
+	t->bucket_mask = 2 * n - 1;
 }
 
 /* End a flow: report it, free its storage, return the record to the pool. */
@@ -660,7 +692,7 @@ int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, 
 
 	for (uint32_t i = t->buckets[h32 & t->bucket_mask]; i; i = at(t, i)->hnext) {
 		struct vg_flow *c = at(t, i);
-		if (memcmp(&c->key, &k, sizeof(k)) == 0) {
+		if (c->hash == h32 && memcmp(&c->key, &k, sizeof(k)) == 0) {
 			f = c;
 			break;
 		}
@@ -686,6 +718,7 @@ int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, 
 			return VG_EFULL;
 		}
 		f->key = k;
+		f->hash = h32;
 		f->in_use = true;
 		f->flow_id = t->next_flow_id++;
 		f->start_us = f->last_us = pkt->ts_us;
@@ -696,6 +729,9 @@ int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, 
 			      icmp_is_reply(k.proto, pkt->icmp_type));
 		if (is_a1 != reply)
 			f->flags |= VG_FLOW_F_INIT_A1;
+		if (t->st.flows_active >= (uint64_t)t->bucket_mask + 1 &&
+		    t->bucket_mask < t->bucket_max_mask)
+			buckets_grow(t);
 		uint32_t *b = &t->buckets[h32 & t->bucket_mask];
 		f->hnext = *b;
 		*b = idx_of(t, f);
@@ -712,6 +748,8 @@ int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, 
 	if (pkt->ts_us > f->last_us)
 		f->last_us = pkt->ts_us;
 	if (is_tcp) {
+		if ((pkt->tcp_flags & VG_TH_SYN) && !(f->tcp_flags[dir] & VG_TH_SYN))
+			f->syn_seq[dir] = pkt->tcp_seq;
 		f->tcp_flags[dir] |= pkt->tcp_flags;
 		tcp_update(f, dir, pkt->tcp_flags);
 	}

@@ -103,15 +103,22 @@ enum {
 struct vg_flow {
 	struct vg_flow_key key;
 	uint32_t hnext;            /* hash chain: pool index + 1, 0 ends */
+	/* internal: keyed hash of key (chain checks, unlink, growth); in the key's cache
+	 * line, so that walking a chain touches one line per record */
+	uint32_t hash;
 	uint32_t lprev, lnext;     /* timeout list links: pool index + 1 */
-	uint32_t lru_s;            /* internal: packet-time second (since the table's first
-	                            * packet) when queued on its timeout list; <= last_us */
 	uint64_t flow_id;          /* unique in this table, from 1 */
 	int64_t start_us, last_us;
 	uint64_t pkts[2], bytes[2]; /* [VG_FLOW_TOSERVER], [VG_FLOW_TOCLIENT] */
 	const char *tenant;
 	const char *app_proto;
 	void *storage[VG_FLOW_MAX_STORAGE];
+	/* Sequence number of the first SYN per direction (valid when tcp_flags[dir] has
+	 * SYN): lets the pipeline start a flow's stream only at its first payload byte and
+	 * still know the initial sequence numbers. */
+	uint32_t syn_seq[2];
+	uint32_t lru_s;            /* internal: packet-time second (since the table's first
+	                            * packet) when queued on its timeout list; <= last_us */
 	uint8_t tcp_flags[2];      /* OR of TCP flags per direction */
 	uint8_t tcp_state;         /* enum vg_flow_tcp_state */
 	uint8_t flags;             /* VG_FLOW_F_* */

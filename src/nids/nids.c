@@ -269,14 +269,26 @@ static void sig_tls(void *ctx, int dir, const struct vg_tls_info *info, unsigned
 	vg_sig_tls(a->n->sig, a->flow, dir, info, events, a->n->now_us);
 }
 
+/* Slot value of a flow whose app-layer state was refused (allocation or stream memcap):
+ * it goes without app layer for the rest of its life, as before lazy creation. */
+static char app_refused_mark;
+#define APP_REFUSED ((void *)&app_refused_mark)
+
 static void app_free(void *p)
 {
 	struct nids_app *a = p;
-	if (!a)
+	if (!a || p == APP_REFUSED)
 		return;
 	vg_stream_free(a->stream);
 	vg_app_flow_free(a->app);
 	free(a);
+}
+
+/* The flow's app-layer state, NULL when it has none (yet, or refused). */
+static struct nids_app *app_get(const struct vg_nids *n, const struct vg_flow *f)
+{
+	void *v = vg_flow_storage_get(f, n->app_slot);
+	return v == APP_REFUSED ? NULL : v;
 }
 
 /* The flow ends: deliver what the stream still holds, close the parsers, so that their
@@ -285,9 +297,12 @@ static void on_flow_end(void *ctx, struct vg_flow *f, const char *reason)
 {
 	(void)reason;
 	struct vg_nids *n = ctx;
-	struct nids_app *a = vg_flow_storage_get(f, n->app_slot);
-	if (!a)
+	struct nids_app *a = app_get(n, f);
+	if (!a) {
+		if (n->nba)
+			nba_flow(n->nba, f, true, n->now_us);
 		return;
+	}
 	a->flow = f;
 	if (a->stream)
 		vg_stream_flush(a->stream);
@@ -302,37 +317,81 @@ static void on_flow_end(void *ctx, struct vg_flow *f, const char *reason)
 		nba_flow(n->nba, f, true, n->now_us);
 }
 
-static struct nids_app *app_of(struct vg_nids *n, struct vg_flow *f, const struct vg_packet *p)
+/* What a stream created at a flow's first payload byte would have learnt from the
+ * flow's earlier, payload-less packets: each direction's first SYN (its initial sequence
+ * number) and a FIN right after it. The flow record keeps both (syn_seq, tcp_flags). A
+ * FIN of a direction without a SYN is not replayed: without midstream pick-up that
+ * direction is not tracked anyway. */
+static void stream_replay(struct vg_stream *s, const struct vg_flow *f, int dir,
+			  const struct vg_packet *p)
 {
-	struct nids_app *a = vg_flow_storage_get(f, n->app_slot);
+	for (int d = 0; d < 2; d++) {
+		if (!(f->tcp_flags[d] & VG_TH_SYN))
+			continue;
+		(void)vg_stream_segment(s, d, f->syn_seq[d], VG_STREAM_SYN, NULL, 0, f->start_us);
+		/* a FIN on the packet that triggers creation is its own: it follows its data */
+		if ((f->tcp_flags[d] & VG_TH_FIN) && !(d == dir && (p->tcp_flags & VG_TH_FIN)))
+			(void)vg_stream_segment(s, d, f->syn_seq[d] + 1, VG_STREAM_FIN, NULL, 0,
+						f->start_us);
+	}
+}
+
+/* The flow's stream and app-layer state, created on demand. Stream and parsers cost
+ * ~400 B per flow, and most flows of a busy sensor (scan probes, flood packets,
+ * handshakes without data) never carry a byte: so without signatures the state is made
+ * at the flow's first payload byte, with the stream told what it missed (stream_replay);
+ * a flow without payload never gets any. With signatures it is made at the first packet,
+ * since keywords such as stream_size look at every packet's stream. A flow that was
+ * refused its state (allocation, stream memcap) goes on without app layer. */
+static struct nids_app *app_of(struct vg_nids *n, struct vg_flow *f, int dir,
+			       const struct vg_packet *p)
+{
+	void *v = vg_flow_storage_get(f, n->app_slot);
+	struct nids_app *a = v;
+	if (v == APP_REFUSED)
+		return NULL;
 	if (a) {
 		a->flow = f;
 		return a;
 	}
-	if (!vg_flow_is_new(f))
-		return NULL; /* refused earlier: the flow goes without app layer */
+	bool eager = n->sig != NULL;
+	/* the client's ports: the flow's initiator side of the key */
+	bool a1 = (f->flags & VG_FLOW_F_INIT_A1) != 0;
+	uint16_t cport = a1 ? f->key.p1 : f->key.p2, sport = a1 ? f->key.p2 : f->key.p1;
+	if (eager ? !vg_flow_is_new(f) : p->payload_len == 0)
+		return NULL;
+	if (!eager && p->proto == 6 && (f->flags & VG_FLOW_F_RST))
+		return NULL; /* reset before any data: the stream would ignore it */
+	/* UDP: the app layer probes each datagram on its own and keeps nothing until one is
+	 * recognised (vg_app_flow_udp), so the state waits for that datagram. */
+	if (!eager && p->proto == 17 &&
+	    vg_app_detect(p->payload, p->payload_len, dir, 17, cport, sport) != VG_APP_DNS)
+		return NULL;
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		goto refused;
 	a->n = n;
 	a->flow = f;
-	/* the first packet comes from the initiator: its ports are the client's */
-	a->app = vg_app_flow_new(p->proto, p->sport, p->dport, on_app_event, a);
+	a->app = vg_app_flow_new(p->proto, cport, sport, on_app_event, a);
 	if (!a->app)
 		goto refused;
 	if (n->sig) {
 		struct vg_app_inspect h = { sig_http, sig_dns, sig_tls, a };
 		vg_app_flow_set_inspect(a->app, &h);
 	}
-	if (p->proto == 6 &&
-	    vg_stream_new(n->sctx, vg_app_flow_stream_cb, a->app, &a->stream) != VG_OK)
-		goto refused;
+	if (p->proto == 6) {
+		if (vg_stream_new(n->sctx, vg_app_flow_stream_cb, a->app, &a->stream) != VG_OK)
+			goto refused;
+		if (!eager)
+			stream_replay(a->stream, f, dir, p);
+	}
 	if (vg_flow_storage_set(f, n->app_slot, a) != VG_OK)
 		goto refused;
 	return a;
 refused:
 	n->st.app_flows_refused++;
 	app_free(a);
+	(void)vg_flow_storage_set(f, n->app_slot, APP_REFUSED);
 	return NULL;
 }
 
@@ -340,7 +399,7 @@ static void app_packet(struct vg_nids *n, struct vg_flow *f, int dir, const stru
 {
 	if (!n->cfg.app_enabled || (p->proto != 6 && p->proto != 17))
 		return;
-	struct nids_app *a = app_of(n, f, p);
+	struct nids_app *a = app_of(n, f, dir, p);
 	if (!a)
 		return;
 	if (p->proto == 6) {
@@ -485,7 +544,7 @@ static void ip_packet(struct vg_nids *n, const struct vg_packet *p)
 	}
 	app_packet(n, f, dir, p);
 	if (n->sig) {
-		struct nids_app *a = vg_flow_storage_get(f, n->app_slot);
+		struct nids_app *a = app_get(n, f);
 		enum vg_app_proto ap = a && a->app ? vg_app_flow_proto(a->app) : VG_APP_UNKNOWN;
 		if (ap != VG_APP_UNKNOWN && ap != VG_APP_FAILED)
 			f->app_proto = vg_app_proto_name(ap); /* app-layer rules need it from detection on */
@@ -641,7 +700,10 @@ int vg_nids_new(const struct vg_nids_config *cfg, const struct vg_tenants *tenan
 	n->det_sink = (struct vg_event_sink){ det_sink_emit, n };
 	n->tick_s = INT64_MIN;
 	n->an_epoch_s = INT64_MIN;
-	int rc = vg_flow_table_new(&n->cfg.flow, &n->flow_sink, &n->flows);
+	/* Without flow records the table gets no sink: it then builds no event per ended
+	 * flow (the outputs are fixed for the life of n). */
+	int rc = vg_flow_table_new(&n->cfg.flow,
+				   (n->cfg.outputs & VG_NIDS_OUT_FLOW) ? &n->flow_sink : NULL, &n->flows);
 	if (rc)
 		goto fail;
 	rc = VG_ENOMEM;

@@ -762,6 +762,27 @@ static void test_million_flows(void **state)
 	vg_flow_table_free(t);
 }
 
+/* The first SYN's sequence number per direction is kept (the stream is started later,
+ * at the first payload byte, from it); a retransmitted SYN with another one does not
+ * replace it. */
+static void test_syn_seq(void **state)
+{
+	(void)state;
+	struct vg_flow_table *t = mk(NULL, NULL);
+	struct vg_packet p = pkt("10.0.0.1", 40000, "10.0.0.2", 80, 6, 0x02, T0, 60);
+	p.tcp_seq = 1000;
+	struct vg_flow *f = feed(t, &p, NULL);
+	p.tcp_seq = 7777;
+	p.ts_us += 1000;
+	assert_ptr_equal(feed(t, &p, NULL), f);
+	struct vg_packet r = pkt("10.0.0.2", 80, "10.0.0.1", 40000, 6, 0x12, T0 + 2000, 60);
+	r.tcp_seq = 0xfffffffeu;
+	assert_ptr_equal(feed(t, &r, NULL), f);
+	assert_true(f->syn_seq[VG_FLOW_TOSERVER] == 1000);
+	assert_true(f->syn_seq[VG_FLOW_TOCLIENT] == 0xfffffffeu);
+	vg_flow_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -783,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_end_hook),
 		cmocka_unit_test(test_config_clamps),
 		cmocka_unit_test(test_million_flows),
+		cmocka_unit_test(test_syn_seq),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
