@@ -48,9 +48,8 @@ struct inflater {
 	bool pass;              /* bad data before any output: later bytes kept as sent */
 	bool done;              /* stream end, error after output, bomb or limit: rest ignored */
 	uint64_t in;            /* compressed bytes consumed */
-	size_t pend_len;        /* raw bytes held until the first output (pend_over: more came) */
-	bool pend_over;
-	uint8_t pend[VG_HTTP_INFLATE_PENDING];
+	uint64_t fed;           /* compressed bytes given to inf_feed so far */
+	uint8_t pend[VG_HTTP_INFLATE_PENDING]; /* the first bytes of the stream, while no output */
 };
 
 struct hdir {
@@ -565,18 +564,20 @@ static void inf_start(struct vg_http_state *st, struct hdir *d, struct vg_http_m
 /* Inflate n compressed bytes into the body. Output is produced in blocks capped so
  * that it stops exactly at VG_HTTP_MAX_INFLATE_OUT; the bomb test looks at totals only
  * past VG_HTTP_INFLATE_BOMB_MIN (>= VG_HTTP_MAX_BODY), so the kept body never depends
- * on where a call boundary fell. */
+ * on where a call boundary fell. Bad data before any output keeps the raw bytes when the
+ * error comes within the first VG_HTTP_INFLATE_PENDING bytes (then every byte so far is
+ * in pend or in this call, however the stream was split); later, inflating just stops. */
 static void inf_feed(struct vg_http_state *st, struct inflater *f, struct vg_http_msg *m, const uint8_t *p,
 		     size_t n)
 {
-	if (m->decoded_len == 0 && !f->pend_over) {
-		if (f->pend_len + n <= sizeof(f->pend)) {
-			memcpy(f->pend + f->pend_len, p, n);
-			f->pend_len += n;
-		} else {
-			f->pend_over = true;
-		}
+	const size_t P = sizeof(f->pend);
+	size_t a = f->fed < P ? (size_t)f->fed : P; /* stream bytes before p held in pend */
+	bool a_all = f->fed <= P;                   /* ... and that is all of them */
+	if (m->decoded_len == 0 && f->fed < P) {
+		size_t k = n < P - a ? n : P - a;
+		memcpy(f->pend + a, p, k);
 	}
+	f->fed += n;
 	f->z.next_in = (Bytef *)(uintptr_t)p;
 	f->z.avail_in = (uInt)n;
 	uint8_t out[4096];
@@ -598,29 +599,29 @@ static void inf_feed(struct vg_http_state *st, struct inflater *f, struct vg_htt
 			return;
 		}
 		if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			if (m->encoding == VG_HTTP_ENC_DEFLATE && !f->raw_tried && m->decoded_len == 0 &&
-			    !f->pend_over) {
+			/* every byte so far: pend[0, a) then p[0, n) (when a_all) */
+			if (m->encoding == VG_HTTP_ENC_DEFLATE && !f->raw_tried && m->decoded_len == 0 && a_all) {
 				/* no zlib header: raw deflate over everything seen so far */
 				f->raw_tried = true;
-				if (inflateReset2(&f->z, -15) == Z_OK) {
-					size_t pl = f->pend_len;
-					f->pend_len = 0;
-					uint8_t *again = malloc(pl ? pl : 1);
-					if (again) {
-						memcpy(again, f->pend, pl);
-						inf_feed(st, f, m, again, pl);
-						free(again);
-						return;
-					}
+				uint8_t *again = malloc(a + n + 1);
+				if (again && inflateReset2(&f->z, -15) == Z_OK) {
+					memcpy(again, f->pend, a);
+					memcpy(again + a, p, n);
+					f->fed = 0;
+					f->in = 0;
+					inf_feed(st, f, m, again, a + n);
+					free(again);
+					return;
 				}
+				free(again);
 			}
 			st->st.inflate_error++;
 			m->decode_failed = true;
-			if (m->decoded_len == 0) {
+			if (m->decoded_len == 0 && f->in <= P && a_all) {
 				/* never inflated: the bytes are kept as they were sent */
 				f->pass = true;
-				if (!f->pend_over)
-					body_keep(st, m, f->pend, f->pend_len);
+				body_keep(st, m, f->pend, a);
+				body_keep(st, m, p, n);
 			} else {
 				f->done = true;
 			}

@@ -350,6 +350,52 @@ static void test_bad_data_raw_kept(void **state)
 	free(body.p);
 }
 
+/* Regression (fuzz-http, chunking dependence): bad data longer than
+ * VG_HTTP_INFLATE_PENDING that fails before any output is kept raw whether it comes in
+ * one call or byte by byte; a gzip header longer than that (FNAME of 6000 bytes) then bad
+ * data keeps nothing, also the same for every split. */
+static void test_bad_data_long(void **state)
+{
+	(void)state;
+	struct bytes body = { 0 };
+	static const uint8_t hdr[] = { 0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x02, 0x03 };
+	put(&body, hdr, sizeof(hdr));
+	for (int i = 0; i < 6000; i++)
+		put(&body, "\xff", 1); /* block type 3: invalid at once */
+	struct bytes r = resp_cl("Content-Encoding: gzip\r\n", &body);
+	size_t segs[] = { 0, 1, 4095, 4096, 4097 };
+	for (size_t k = 0; k < 5; k++) {
+		struct got g;
+		struct vg_http_state *st = run(&r, segs[k], &g);
+		expect_body(&g, &body);
+		assert_true(g.resp_failed && !g.resp_decoded);
+		vg_http_state_free(st);
+		got_free(&g);
+	}
+	free(r.p);
+	/* FNAME flag, 6000-byte name, then garbage: the error comes after VG_HTTP_INFLATE_PENDING */
+	struct bytes b2 = { 0 };
+	static const uint8_t h2[] = { 0x1f, 0x8b, 0x08, 0x08, 0, 0, 0, 0, 0x02, 0x03 };
+	put(&b2, h2, sizeof(h2));
+	for (int i = 0; i < 6000; i++)
+		put(&b2, "n", 1);
+	put(&b2, "\0\xff\xff\xff\xff", 5);
+	r = resp_cl("Content-Encoding: gzip\r\n", &b2);
+	for (size_t k = 0; k < 5; k++) {
+		struct got g;
+		struct vg_http_state *st = run(&r, segs[k], &g);
+		assert_int_equal(g.n_done, 1);
+		assert_true(g.resp_failed && !g.resp_decoded);
+		assert_int_equal(g.resp_body.len, 0);
+		assert_int_equal(vg_http_stats(st)->inflate_error, 1);
+		vg_http_state_free(st);
+		got_free(&g);
+	}
+	free(r.p);
+	free(b2.p);
+	free(body.p);
+}
+
 /* Corrupted after some output: the inflated prefix stays, the rest is not guessed. */
 static void test_corrupt_after_output(void **state)
 {
@@ -532,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_bomb),
 		cmocka_unit_test(test_output_limit),
 		cmocka_unit_test(test_bad_data_raw_kept),
+		cmocka_unit_test(test_bad_data_long),
 		cmocka_unit_test(test_corrupt_after_output),
 		cmocka_unit_test(test_trailing_and_codings),
 		cmocka_unit_test(test_request_head_gap),
