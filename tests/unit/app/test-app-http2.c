@@ -697,6 +697,84 @@ static void test_garbage(void **state)
 	assert_string_equal(vg_http2_anomaly_name(VG_HTTP2_AN__COUNT), "unknown");
 }
 
+/* through the per-flow glue: detection by the preface, "http" events with proto
+ * VG_APP_HTTP2, anomaly events (vg_app_event_anomaly) capped per flow */
+struct flow_rec {
+	unsigned http, anomalies, other;
+	char last_anomaly[64], layer[16];
+	char url[64];
+};
+
+static void on_flow_event(void *ctx, enum vg_app_proto proto, int dir, json_t *extra)
+{
+	(void)dir;
+	struct flow_rec *r = ctx;
+	assert_int_equal(proto, VG_APP_HTTP2);
+	const char *layer;
+	const char *an = vg_app_event_anomaly(extra, &layer);
+	if (an) {
+		r->anomalies++;
+		cpy(r->last_anomaly, sizeof(r->last_anomaly), an, strlen(an));
+		cpy(r->layer, sizeof(r->layer), layer, strlen(layer));
+		assert_string_equal(json_string_value(json_object_get(json_object_get(extra, "anomaly"), "type")),
+				    "applayer");
+		return;
+	}
+	json_t *h = json_object_get(extra, "http");
+	if (h) {
+		r->http++;
+		const char *u = json_string_value(json_object_get(h, "url"));
+		cpy(r->url, sizeof(r->url), u ? u : "", u ? strlen(u) : 0);
+		assert_non_null(json_object_get(h, "http2"));
+		return;
+	}
+	r->other++;
+}
+
+static void test_app_flow(void **state)
+{
+	(void)state;
+	/* detection: the preface, a prefix of it (more needed), something else */
+	const uint8_t *pf = (const uint8_t *)VG_HTTP2_PREFACE;
+	assert_int_equal(vg_app_detect(pf, VG_HTTP2_PREFACE_LEN, 0, 6, 40000, 8080), VG_APP_HTTP2);
+	assert_int_equal(vg_app_detect(pf, 8, 0, 6, 40000, 8080), VG_APP_UNKNOWN);
+	assert_int_equal(vg_app_detect((const uint8_t *)"PRI * HTTP/1.1\r\n", 16, 0, 6, 40000, 8080), VG_APP_FAILED);
+	assert_int_equal(vg_app_detect(pf, VG_HTTP2_PREFACE_LEN, 1, 6, 8080, 40000), VG_APP_FAILED);
+	assert_string_equal(vg_app_proto_name(VG_APP_HTTP2), "http2");
+	assert_null(vg_app_event_anomaly(NULL, NULL));
+
+	static struct bytes c, s;
+	c.n = s.n = 0;
+	preface(&c);
+	struct bytes hb = { .n = 0 };
+	request_block(&hb, "GET", "/via-flow", "x");
+	frame(&c, VG_HTTP2_HEADERS, 0x05, 1, hb.b, hb.n);
+	hb.n = 0;
+	lit(&hb, ":status", "204");
+	frame(&s, VG_HTTP2_HEADERS, 0x05, 1, hb.b, hb.n);
+	for (int i = 0; i < 100; i++)
+		frame(&s, VG_HTTP2_PING, 0, 0, "1234567", 7); /* invalid_frame_length each */
+	struct flow_rec r;
+	memset(&r, 0, sizeof(r));
+	struct vg_app_flow *f = vg_app_flow_new(6, 40000, 8080, on_flow_event, &r);
+	assert_non_null(f);
+	/* the preface split over two segments */
+	assert_int_equal(vg_app_flow_data(f, 0, c.b, 10), 0);
+	assert_int_equal(vg_app_flow_proto(f), VG_APP_UNKNOWN);
+	assert_int_equal(vg_app_flow_data(f, 0, c.b + 10, c.n - 10), 0);
+	assert_int_equal(vg_app_flow_proto(f), VG_APP_HTTP2);
+	assert_int_equal(vg_app_flow_data(f, 1, s.b, s.n), 0);
+	vg_app_flow_eof(f, 0);
+	vg_app_flow_eof(f, 1);
+	assert_int_equal(r.http, 1);
+	assert_string_equal(r.url, "/via-flow");
+	assert_int_equal(r.anomalies, VG_APP_MAX_ANOMALY_EVENTS);
+	assert_string_equal(r.last_anomaly, "invalid_frame_length");
+	assert_string_equal(r.layer, "http2");
+	assert_int_equal(r.other, 0);
+	vg_app_flow_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -713,6 +791,7 @@ int main(void)
 		cmocka_unit_test(test_gaps),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_app_flow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
