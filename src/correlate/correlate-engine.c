@@ -27,7 +27,6 @@
 #define VENT_INLINE 24u
 
 struct vent {
-	uint64_t h;     /* keyed hash of the value: compared before the bytes */
 	int64_t last;   /* event time it was last seen */
 	int64_t first;
 	uint32_t len;
@@ -46,6 +45,9 @@ static inline size_t vent_mem(const struct vent *x)
 	return x->s ? x->len + 1u : 0;
 }
 
+/* Bytes accounted per entry slot (the entry and its hash). */
+#define VENT_SLOT (sizeof(struct vent) + sizeof(uint64_t))
+
 /* A set past VSET_IDX_MIN values gets an open-addressing index (keyed SipHash of the
  * value → position + 1), so noting a value is not a scan of up to
  * VG_CORR_MAX_DISTINCT compares; positions keep insertion order for the alert. */
@@ -54,14 +56,23 @@ static inline size_t vent_mem(const struct vent *x)
 
 struct vset {
 	struct vent *v;
+	/* hs[i]: keyed hash of v[i], compared before the bytes. Kept apart from the entries
+	 * so that a lookup in a set without index reads a few dense lines of hashes, not
+	 * one line per entry. */
+	uint64_t *hs;
 	uint32_t n, cap;
 	uint64_t dropped;  /* values not kept because the set was full */
 	uint16_t *idx;     /* VSET_IDX_SLOTS entries or NULL */
 };
 
-/* One allocation per group: the struct, its key, its ring of event times and the
- * host/service context, in that order. What a lookup reads (chain, hash, rule, key)
- * sits together at the end of the struct, next to the key. */
+/* Host and service names up to this length live in the group; a longer one gets a
+ * VG_MAX_NAME buffer of its own (accounted from the start: memcap counts every group
+ * at 2 * VG_MAX_NAME for them, whatever the names). */
+#define GNAME_INLINE 32u
+
+/* One allocation per group: the struct, its key, its ring of event times and a temporal
+ * correlation's step arrays, in that order. What a lookup reads (hash, rule, key) sits
+ * together at the end of the struct, next to the key; the table holds the hashes. */
 struct group {
 	struct group *lprev, *lnext; /* LRU list, most recent at the head */
 	struct group *oprev, *onext; /* open episodes */
@@ -87,12 +98,12 @@ struct group {
 
 	struct vset ev[VG_CORR_MAX_EVIDENCE];
 
-	/* Context of the last event, for the alert (host/service: VG_MAX_NAME each, in
-	 * the group's allocation). */
+	/* Context of the last event, for the alert: host and service point to the inline
+	 * buffers or to VG_MAX_NAME ones of their own (see GNAME_INLINE). */
 	struct vg_addr src, dst;
 	char *host, *service;
+	char host_inl[GNAME_INLINE], service_inl[GNAME_INLINE];
 
-	struct group *hnext;         /* hash chain */
 	uint64_t hash;
 	uint32_t rule;
 	size_t keylen;
@@ -139,8 +150,14 @@ struct vg_correlate_engine {
 	struct vg_buf abuf;
 	struct vg_event_sink sink;
 	struct vg_hash_key key;
-	struct group **buckets;
-	size_t nbuckets, max_buckets;
+	/* Groups by hash: open addressing, linear probing, at most half full while it can
+	 * grow (up to twice the group cap); the hash next to the pointer, so a probe reads
+	 * the table, and only the group whose hash matches. */
+	struct gslot {
+		uint64_t h;
+		struct group *g;
+	} *slots;
+	size_t nslots, max_slots;
 	struct group *lru_head, *lru_tail;
 	struct group *open_head;
 	/* Open episodes by deadline (min-heap), so a clock move finds what closes without
@@ -250,7 +267,7 @@ static uint64_t vset_hash(const struct vg_correlate_engine *e, const char *v, si
 
 static void vset_index_add(struct vset *s, uint32_t pos)
 {
-	uint32_t i = (uint32_t)s->v[pos].h & (VSET_IDX_SLOTS - 1);
+	uint32_t i = (uint32_t)s->hs[pos] & (VSET_IDX_SLOTS - 1);
 	while (s->idx[i])
 		i = (i + 1) & (VSET_IDX_SLOTS - 1);
 	s->idx[i] = (uint16_t)(pos + 1);
@@ -274,12 +291,12 @@ static uint32_t vset_find(const struct vset *s, const char *v, size_t len, uint6
 			if (!p)
 				return UINT32_MAX;
 			const struct vent *x = &s->v[p - 1];
-			if (x->h == h && x->len == len && !memcmp(vent_str(x), v, len))
+			if (s->hs[p - 1] == h && x->len == len && !memcmp(vent_str(x), v, len))
 				return p - 1;
 		}
 	}
 	for (uint32_t i = 0; i < s->n; i++)
-		if (s->v[i].h == h && s->v[i].len == len && !memcmp(vent_str(&s->v[i]), v, len))
+		if (s->hs[i] == h && s->v[i].len == len && !memcmp(vent_str(&s->v[i]), v, len))
 			return i;
 	return UINT32_MAX;
 }
@@ -301,12 +318,14 @@ static void vset_clear(struct vg_correlate_engine *e, struct group *g, struct vs
 static void vset_free(struct vg_correlate_engine *e, struct group *g, struct vset *s)
 {
 	vset_clear(e, g, s);
-	size_t m = (size_t)s->cap * sizeof(struct vent) + (s->idx ? VSET_IDX_SLOTS * sizeof(*s->idx) : 0);
+	size_t m = (size_t)s->cap * VENT_SLOT + (s->idx ? VSET_IDX_SLOTS * sizeof(*s->idx) : 0);
 	g->mem -= m;
 	e->st.mem_used -= m;
 	free(s->v);
+	free(s->hs);
 	free(s->idx);
 	s->v = NULL;
+	s->hs = NULL;
 	s->idx = NULL;
 	s->cap = 0;
 }
@@ -340,14 +359,19 @@ static int vset_touch_h(struct vg_correlate_engine *e, struct group *g, struct v
 		struct vent *nv = realloc(s->v, nc * sizeof(*nv));
 		if (!nv)
 			return VG_ENOMEM;
-		size_t m = (size_t)(nc - s->cap) * sizeof(struct vent);
+		s->v = nv; /* the larger block is kept even if hs cannot follow */
+		uint64_t *nh = realloc(s->hs, nc * sizeof(*nh));
+		if (!nh)
+			return VG_ENOMEM;
+		s->hs = nh;
+		size_t m = (size_t)(nc - s->cap) * VENT_SLOT;
 		g->mem += m;
 		e->st.mem_used += m;
-		s->v = nv;
 		s->cap = nc;
 	}
 	struct vent *x = &s->v[s->n];
-	*x = (struct vent){ .h = h, .len = (uint32_t)len, .last = t, .first = t };
+	*x = (struct vent){ .len = (uint32_t)len, .last = t, .first = t };
+	s->hs[s->n] = h;
 	if (len >= VENT_INLINE) {
 		x->s = malloc(len + 1);
 		if (!x->s)
@@ -387,6 +411,7 @@ static void vset_prune(struct vg_correlate_engine *e, struct group *g, struct vs
 	uint32_t w = 0;
 	for (uint32_t i = 0; i < s->n; i++) {
 		if (s->v[i].last >= since) {
+			s->hs[w] = s->hs[i];
 			s->v[w++] = s->v[i];
 		} else {
 			size_t m = vent_mem(&s->v[i]);
@@ -544,9 +569,45 @@ static void group_destroy(struct vg_correlate_engine *e, struct group *g)
 	for (size_t i = 0; i < VG_CORR_MAX_EVIDENCE; i++)
 		vset_free(e, g, &g->ev[i]);
 	e->st.mem_used -= g->mem;
-	free(g->st_last);
+	if (g->host != g->host_inl)
+		free(g->host);
+	if (g->service != g->service_inl)
+		free(g->service);
 	free(g);
 	e->st.groups--;
+}
+
+/* Take g out of the table: backward-shift deletion keeps every probe sequence whole. */
+static void slot_remove(struct vg_correlate_engine *e, const struct group *g)
+{
+	size_t m = e->nslots - 1, i = g->hash & m;
+	while (e->slots[i].g && e->slots[i].g != g)
+		i = (i + 1) & m;
+	if (!e->slots[i].g)
+		return;
+	for (size_t j = i;;) {
+		e->slots[i].g = NULL;
+		for (;;) {
+			j = (j + 1) & m;
+			if (!e->slots[j].g)
+				return;
+			size_t home = e->slots[j].h & m;
+			/* j's entry may move to i when its home is not in (i, j] cyclically */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+				break;
+		}
+		e->slots[i] = e->slots[j];
+		i = j;
+	}
+}
+
+static void slot_put(struct gslot *t, size_t n, struct group *g)
+{
+	size_t m = n - 1, i = g->hash & m;
+	while (t[i].g)
+		i = (i + 1) & m;
+	t[i].h = g->hash;
+	t[i].g = g;
 }
 
 /* Unlink from every list and free; an open episode is emitted first. */
@@ -556,11 +617,7 @@ static void group_remove(struct vg_correlate_engine *e, struct group *g, bool em
 		emit_episode(e, g);
 	open_unlink(e, g);
 	lru_unlink(e, g);
-	struct group **pp = &e->buckets[g->hash & (e->nbuckets - 1)];
-	while (*pp && *pp != g)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = g->hnext;
+	slot_remove(e, g);
 	group_destroy(e, g);
 }
 
@@ -577,22 +634,19 @@ static void evict_for(struct vg_correlate_engine *e, size_t need)
 	}
 }
 
-/* The table grows with the groups (one bucket per group, up to the cap's size) so
- * that a small state stays dense in the cache. A failed allocation keeps the old one. */
+/* The table grows with the groups (two slots per group, up to twice the cap) so that
+ * a small state stays dense in the cache. A failed allocation keeps the old one. */
 static void rehash(struct vg_correlate_engine *e)
 {
-	size_t nb = e->nbuckets * 2;
-	struct group **b = calloc(nb, sizeof(*b));
-	if (!b)
+	size_t nb = e->nslots * 2;
+	struct gslot *t = calloc(nb, sizeof(*t));
+	if (!t)
 		return;
-	for (struct group *g = e->lru_head; g; g = g->lnext) {
-		struct group **slot = &b[g->hash & (nb - 1)];
-		g->hnext = *slot;
-		*slot = g;
-	}
-	free(e->buckets);
-	e->buckets = b;
-	e->nbuckets = nb;
+	for (struct group *g = e->lru_head; g; g = g->lnext)
+		slot_put(t, nb, g);
+	free(e->slots);
+	e->slots = t;
+	e->nslots = nb;
 }
 
 /* keyhash: vg_siphash of the key (keyed: an attacker cannot aim at a bucket); the rule
@@ -602,10 +656,15 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 {
 	const struct vg_correlate_rule *r = e->rs->rules[ri];
 	uint64_t h = keyhash ^ ((uint64_t)(ri + 1) * 0x9e3779b97f4a7c15ull);
-	for (struct group *g = e->buckets[h & (e->nbuckets - 1)]; g; g = g->hnext) {
-		if (g->hash == h && g->rule == ri && g->keylen == keylen && !memcmp(g->key, key, keylen)) {
-			lru_unlink(e, g);
-			lru_push(e, g);
+	size_t m = e->nslots - 1;
+	for (size_t i = h & m; e->slots[i].g; i = (i + 1) & m) {
+		struct group *g = e->slots[i].g;
+		if (e->slots[i].h == h && g->rule == ri && g->keylen == keylen &&
+		    !memcmp(g->key, key, keylen)) {
+			if (e->lru_head != g) {
+				lru_unlink(e, g);
+				lru_push(e, g);
+			}
 			return g;
 		}
 	}
@@ -614,22 +673,22 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 	if (r->corr.type == CT_EVENT_COUNT || r->corr.type == CT_VALUE_COUNT)
 		ring_cap = (uint32_t)r->corr.threshold + 1;
 	size_t keyspace = (keylen + 7) & ~(size_t)7; /* the ring after it stays aligned */
-	size_t block = sizeof(struct group) + keyspace + ring_cap * sizeof(int64_t) + 2 * VG_MAX_NAME;
-	size_t need = block + (r->corr.type >= CT_TEMPORAL ? nsteps * 4 * sizeof(int64_t) : 0);
+	size_t steps = r->corr.type >= CT_TEMPORAL ? nsteps * 4 * sizeof(int64_t) : 0;
+	size_t block = sizeof(struct group) + keyspace + ring_cap * sizeof(int64_t) + steps;
+	/* Accounted as when host and service had VG_MAX_NAME each in the block. */
+	size_t need = block + 2 * VG_MAX_NAME;
 	evict_for(e, need);
+	if (e->st.groups + 1 >= e->nslots)
+		return NULL; /* the table could not grow: it must keep a free slot */
 	struct group *g = calloc(1, block);
 	if (!g)
 		return NULL;
 	char *tail = g->key + keyspace;
 	g->ring = ring_cap ? (int64_t *)(void *)tail : NULL;
-	g->host = tail + ring_cap * sizeof(int64_t);
-	g->service = g->host + VG_MAX_NAME;
-	if (r->corr.type >= CT_TEMPORAL)
-		g->st_last = calloc(nsteps * 4, sizeof(int64_t));
-	if (r->corr.type >= CT_TEMPORAL && !g->st_last) {
-		free(g);
-		return NULL;
-	}
+	g->host = g->host_inl;
+	g->service = g->service_inl;
+	if (steps)
+		g->st_last = (int64_t *)(void *)(tail + ring_cap * sizeof(int64_t));
 	if (g->st_last) {
 		g->st_start = g->st_last + nsteps;
 		g->st_first = g->st_last + 2 * nsteps;
@@ -643,12 +702,10 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 	g->rule = ri;
 	g->ring_cap = ring_cap;
 	g->mem = need;
-	struct group **b = &e->buckets[h & (e->nbuckets - 1)];
-	g->hnext = *b;
-	*b = g;
+	slot_put(e->slots, e->nslots, g);
 	lru_push(e, g);
 	e->st.groups++;
-	if (e->st.groups > e->nbuckets && e->nbuckets < e->max_buckets)
+	if (2 * e->st.groups > e->nslots && e->nslots < e->max_slots)
 		rehash(e); /* walks the LRU list: g is on it */
 	e->st.groups_created++;
 	e->st.mem_used += need;
@@ -1015,7 +1072,26 @@ static bool cmp_holds(enum corr_op op, uint64_t n, uint64_t thr)
 	return false;
 }
 
-static void note_context(struct group *g, const struct feed *f)
+/* A host or service name kept as vg_strlcpy into VG_MAX_NAME bytes would keep it. */
+static void name_set(struct vg_correlate_engine *e, char **dst, char *inl, const char *src)
+{
+	size_t len = strlen(src);
+	if (len > VG_MAX_NAME - 1)
+		len = VG_MAX_NAME - 1;
+	if (len >= GNAME_INLINE && *dst == inl) {
+		char *big = malloc(VG_MAX_NAME);
+		if (big) {
+			*dst = big;
+		} else {
+			e->st.nomem++;
+			len = GNAME_INLINE - 1;
+		}
+	}
+	memcpy(*dst, src, len);
+	(*dst)[len] = '\0';
+}
+
+static void note_context(struct vg_correlate_engine *e, struct group *g, const struct feed *f)
 {
 	if (f->ev) {
 		if (f->ev->src.family != VG_AF_NONE)
@@ -1023,14 +1099,14 @@ static void note_context(struct group *g, const struct feed *f)
 		if (f->ev->dst.family != VG_AF_NONE)
 			g->dst = f->ev->dst;
 		if (f->ev->host)
-			vg_strlcpy(g->host, f->ev->host, strlen(f->ev->host), VG_MAX_NAME);
+			name_set(e, &g->host, g->host_inl, f->ev->host);
 		if (f->ev->service)
-			vg_strlcpy(g->service, f->ev->service, strlen(f->ev->service), VG_MAX_NAME);
+			name_set(e, &g->service, g->service_inl, f->ev->service);
 	} else if (f->ig) {
 		g->src = f->ig->src;
 		g->dst = f->ig->dst;
-		memcpy(g->host, f->ig->host, VG_MAX_NAME);
-		memcpy(g->service, f->ig->service, VG_MAX_NAME);
+		name_set(e, &g->host, g->host_inl, f->ig->host);
+		name_set(e, &g->service, g->service_inl, f->ig->service);
 	}
 }
 
@@ -1066,7 +1142,7 @@ static void note_evidence(struct vg_correlate_engine *e, const struct vg_correla
 				for (uint32_t k = 0; k < f->ig->ev[j].n; k++)
 					vset_touch_h(e, g, &g->ev[i], vent_str(&f->ig->ev[j].v[k]),
 						     f->ig->ev[j].v[k].len, f->ig->ev[j].v[k].last,
-						     f->ig->ev[j].v[k].h, true);
+						     f->ig->ev[j].hs[k], true);
 			}
 		}
 		struct cm_fv fv;
@@ -1097,7 +1173,7 @@ static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct grou
 	g->ring_head = (g->ring_head + 1) % g->ring_cap;
 	if (g->ring_n < g->ring_cap)
 		g->ring_n++;
-	note_context(g, f);
+	note_context(e, g, f);
 	note_evidence(e, r, g, f);
 	if (r->corr.type == CT_VALUE_COUNT)
 		touch_field(e, g, &g->vals, f, r->corr.field_id, &fv, t);
@@ -1227,7 +1303,7 @@ static void update_temporal(struct vg_correlate_engine *e, uint32_t ci, struct g
 	const struct vg_correlate_rule *r = e->rs->rules[ci];
 	int64_t t = f->ts, span = r->corr.timespan_us;
 	size_t ns = r->corr.n_refs;
-	note_context(g, f);
+	note_context(e, g, f);
 	if (g->suppressed && t <= g->suppress_until)
 		return;
 	g->suppressed = false;
@@ -1269,6 +1345,16 @@ static void update_temporal(struct vg_correlate_engine *e, uint32_t ci, struct g
 	}
 }
 
+/* A group key's hash. A key of one value and no tenant hashes as that value alone, so
+ * that an event's field hash serves both its group lookup and its value sets. It
+ * depends on the key's bytes only: every path building the same key gets the same. */
+static uint64_t key_hash(const struct vg_correlate_engine *e, const char *key, size_t kl)
+{
+	if (kl >= 2 && key[0] == '\0' && memchr(key + 1, '\0', kl - 1) == key + kl - 1)
+		return vset_hash(e, key + 1, kl - 2);
+	return vg_siphash(&e->key, key, kl);
+}
+
 static void feed_one(struct vg_correlate_engine *e, uint32_t ci, uint32_t child,
 		     const struct feed *f, unsigned depth)
 {
@@ -1284,8 +1370,8 @@ static void feed_one(struct vg_correlate_engine *e, uint32_t ci, uint32_t child,
 		kl = n;
 	}
 	key[kl++] = '\0';
+	struct cm_fv fv = { 0 };
 	for (size_t i = 0; i < r->corr.n_gb; i++) {
-		struct cm_fv fv;
 		feed_field(f, r->corr.gb_id[i], r->corr.group_by[i], &fv);
 		if (!fv.present || fv.len == 0)
 			return; /* no value to group by: this correlation does not apply */
@@ -1301,10 +1387,19 @@ static void feed_one(struct vg_correlate_engine *e, uint32_t ci, uint32_t child,
 	/* Several correlations group one event by the same values: hash them once. */
 	uint64_t kh;
 	struct cm_ectx *x = f->ev ? f->x : NULL;
-	if (x && x->key_len == kl && !memcmp(x->key_cache, key, kl)) {
+	unsigned id1 = r->corr.n_gb == 1 ? (unsigned)r->corr.gb_id[0] : 0;
+	if (x && !tenant && id1 != CM_F_EXTRA && id1 < CM_F_DETAIL && kl == fv.len + 2) {
+		/* One value, no tenant, not cut: key_hash is the value's hash, which the
+		 * event's value sets use too (touch_field): computed once per event. */
+		if (!(x->h_valid & (1u << id1))) {
+			x->h[id1] = vset_hash(e, fv.s, fv.len);
+			x->h_valid |= 1u << id1;
+		}
+		kh = x->h[id1];
+	} else if (x && x->key_len == kl && !memcmp(x->key_cache, key, kl)) {
 		kh = x->key_h;
 	} else {
-		kh = vg_siphash(&e->key, key, kl);
+		kh = key_hash(e, key, kl);
 		if (x && kl <= sizeof(x->key_cache)) {
 			memcpy(x->key_cache, key, kl);
 			x->key_len = kl;
@@ -1577,17 +1672,17 @@ int vg_correlate_engine_new(const struct vg_correlate_ruleset *rs,
 				     VG_CORR_MAX_GROUPS);
 	e->memcap = vg_clamp_u64(cfg && cfg->memcap ? cfg->memcap : VG_CORR_DEFAULT_MEMCAP, 1u << 16,
 				 VG_CORR_MAX_MEMCAP);
-	e->max_buckets = 16;
-	while (e->max_buckets < e->max_groups)
-		e->max_buckets <<= 1;
-	e->nbuckets = e->max_buckets < 1024 ? e->max_buckets : 1024;
-	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
+	e->max_slots = 32;
+	while (e->max_slots < 2 * e->max_groups)
+		e->max_slots <<= 1;
+	e->nslots = e->max_slots < 2048 ? e->max_slots : 2048;
+	e->slots = calloc(e->nslots, sizeof(*e->slots));
 	e->rule_alerts = calloc(rs->n ? rs->n : 1, sizeof(uint64_t));
 	e->rule_obj = calloc(rs->n ? rs->n : 1, sizeof(json_t *));
 	e->refs_arr = calloc(rs->n ? rs->n : 1, sizeof(json_t *));
 	e->rtxt = calloc(rs->n ? rs->n : 1, sizeof(*e->rtxt));
 	vg_buf_init(&e->abuf, 0);
-	rc = e->buckets && e->rule_alerts && e->rule_obj && e->refs_arr && e->rtxt
+	rc = e->slots && e->rule_alerts && e->rule_obj && e->refs_arr && e->rtxt
 		     ? build_action_index(e)
 		     : VG_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < rs->n; i++) {
@@ -1615,7 +1710,7 @@ void vg_correlate_engine_free(struct vg_correlate_engine *e)
 		return;
 	while (e->lru_head)
 		group_remove(e, e->lru_head, false);
-	free(e->buckets);
+	free(e->slots);
 	free(e->rule_alerts);
 	free(e->heap);
 	free(e->due);

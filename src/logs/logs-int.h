@@ -74,6 +74,10 @@ bool vg_logs_parse_ip(struct vg_str s, struct vg_addr *a);
 /* Parse "HOST port N" / "HOST" into the source (port optional). Left-anchored: the host
  * is the first word of s. *rest gets what follows the port (or the host). */
 bool vg_logs_host_port(struct vg_log_entry *e, struct vg_str s, struct vg_str *rest);
+/* vg_logs_host_port when the caller has already read the first word of s with
+ * vg_logs_parse_ip: *a is what it gave (all zero when not an address). */
+bool vg_logs_host_port_parsed(struct vg_log_entry *e, struct vg_str s, struct vg_str *rest,
+			      const struct vg_addr *a);
 
 /* --- time --------------------------------------------------------------------- */
 int64_t vg_logs_days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -216,6 +216,30 @@ bool vg_logs_host_port(struct vg_log_entry *e, struct vg_str s, struct vg_str *r
 	return true;
 }
 
+bool vg_logs_host_port_parsed(struct vg_log_entry *e, struct vg_str s, struct vg_str *rest,
+			      const struct vg_addr *a)
+{
+	struct vg_str t = s;
+	struct vg_str w = vg_lx_word(&t);
+	if (w.len == 0 || (w.p[w.len - 1] == ':' && vg_str_chr(w, '.') >= 0))
+		return vg_logs_host_port(e, s, rest); /* the word is not the one parsed */
+	/* what vg_logs_set_src(e, w) does, without parsing the address again */
+	e->src = *a;
+	if (a->family != VG_AF_NONE)
+		e->src_host = NULL;
+	else
+		e->src_host = vg_logs_dups(e, w);
+	uint64_t port;
+	struct vg_str u = t;
+	if (vg_lx_eat(&u, " port ") && vg_lx_num(&u, 65535, &port)) {
+		e->sport = (uint16_t)port;
+		t = u;
+	}
+	if (rest)
+		*rest = t;
+	return true;
+}
+
 /* ---------------------------------------------------------- format names ----- */
 static const char *const k_fmt_names[] = {
 	[VG_LOGF_AUTO] = "auto",       [VG_LOGF_SYSLOG] = "syslog", [VG_LOGF_RFC5424] = "rfc5424",

@@ -76,14 +76,14 @@ static bool user_host_port_r(struct vg_log_entry *e, struct vg_str s, struct vg_
 
 /* Is t ("HOST[ port N][ sshN][: info]" or "HOST via X") a well-formed address tail?
  * Returns 2 when it carries a port, 1 without one, 0 when not well-formed. */
-static int from_tail_kind(struct vg_str t)
+static int from_tail_kind(struct vg_str t, struct vg_addr *a)
 {
 	struct vg_str host = vg_lx_word(&t);
-	struct vg_addr a;
+	memset(a, 0, sizeof(*a));
 	if (host.len == 0)
 		return 0;
 	/* A host name is accepted only where an address could not be (UseDNS yes). */
-	if (!vg_logs_parse_ip(host, &a)) {
+	if (!vg_logs_parse_ip(host, a)) {
 		for (size_t i = 0; i < host.len; i++) {
 			char c = host.p[i];
 			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -124,6 +124,7 @@ static bool user_from_host_q(struct vg_log_entry *e, struct vg_str s, struct vg_
 	if (w.p[0] != ' ')
 		return false;
 	long best = -1, best_noport = -1;
+	struct vg_addr a, a_best, a_noport; /* each candidate's address, parsed once */
 	/* Quote state is tracked left to right so both scan directions agree. */
 	bool in_quotes = false;
 	for (size_t i = 0; i + 6 <= w.len; i++) {
@@ -131,21 +132,25 @@ static bool user_from_host_q(struct vg_log_entry *e, struct vg_str s, struct vg_
 			in_quotes = !in_quotes;
 		if (in_quotes || w.p[i] != ' ' || w.p[i + 1] != 'f' || memcmp(w.p + i, " from ", 6) != 0)
 			continue;
-		int k = from_tail_kind(vg_lx_sub(w, i + 6, w.len));
+		int k = from_tail_kind(vg_lx_sub(w, i + 6, w.len), &a);
 		if (k == 2) {
 			best = (long)i;
+			a_best = a;
 			if (!rightmost)
 				break;
 		} else if (k == 1 && (best_noport < 0 || rightmost)) {
 			best_noport = (long)i;
+			a_noport = a;
 		}
 	}
-	if (best < 0)
+	if (best < 0) {
 		best = best_noport;
+		a_best = a_noport;
+	}
 	if (best < 0)
 		return false;
 	e->user = vg_logs_dup(e, w.p + 1, best > 0 ? (size_t)best - 1 : 0);
-	return vg_logs_host_port(e, vg_lx_sub(w, (size_t)best + 6, w.len), rest);
+	return vg_logs_host_port_parsed(e, vg_lx_sub(w, (size_t)best + 6, w.len), rest, &a_best);
 }
 
 static bool user_from_host(struct vg_log_entry *e, struct vg_str s, struct vg_str *rest)
