@@ -1027,7 +1027,9 @@ static void msg_done(struct vg_http_state *st, int dir)
 	if (dir == 0) {
 		tx->req.complete = true;
 		struct vg_str ct;
-		if (tx->req.body.len > 0 && vg_http_msg_header(&tx->req, "Content-Type", &ct) &&
+		/* multipart bodies are files of POST requests only, as in Suricata */
+		if (tx->req.body.len > 0 && vg_str_eq_cstr(tx->method, "POST") &&
+		    vg_http_msg_header(&tx->req, "Content-Type", &ct) &&
 		    (ct = vg_str_trim(ct)).len >= 10 && vg_str_casecmp_cstr(vg_str_make(ct.p, 10), "multipart/")) {
 			uint32_t drop = 0;
 			int nf = vg_http_multipart_files(ct, (const uint8_t *)tx->req.body.data, tx->req.body.len,

@@ -273,8 +273,12 @@ static int http_buf(struct vg_sig_bufset *s, int id, const uint8_t **p, size_t *
 		*len = resp->body.len;
 		return 0;
 	case VG_RULE_BUF_FILE_DATA:
-		/* file.data: the body of the side inspected (request body to server). */
+		/* file.data: the body of the side inspected (request body to server). A request
+		 * body is a file only for POST and PUT, as in Suricata (its HTP_BODY_REQUEST_POST /
+		 * _PUT; multipart POSTs are handled before this, one file per part). */
 		if (!side_ok || side->body.len == 0)
+			return VG_ENOENT;
+		if (s->side == 0 && !vg_str_eq_cstr(tx->method, "POST") && !vg_str_eq_cstr(tx->method, "PUT"))
 			return VG_ENOENT;
 		*p = (const uint8_t *)side->body.data;
 		*len = side->body.len;

@@ -395,6 +395,11 @@ def http_run(tmp_path_factory):
         # the same body posted as a plain body: file.data is the whole body
         8012: [(0, b"POST /raw HTTP/1.1\r\nHost: web.test\r\nContent-Type: application/octet-stream\r\n"
                    b"Content-Length: %d\r\n\r\n" % len(MULTIPART) + MULTIPART), (1, response(b"ok"))],
+        # a request body is a file (file.data) for POST and PUT only, as in Suricata
+        8013: [(0, b"PATCH /p HTTP/1.1\r\nHost: web.test\r\nContent-Length: 20\r\n\r\nFILEHEAD-ONE patched"),
+               (1, response(b"ok"))],
+        8014: [(0, b"PUT /p HTTP/1.1\r\nHost: web.test\r\nContent-Length: 20\r\n\r\nFILEHEAD-ONE putting"),
+               (1, response(b"ok"))],
         # x-gzip, the body in 1-byte segments
         8010: [(0, get(b"/xgzip")), (1, response(gz, b"Content-Encoding: x-gzip\r\n"))],
     }
@@ -421,6 +426,8 @@ def test_http_decompressed_matches(http_run):
     assert got.get(8009) == {104}, got          # request body inflated
     assert got.get(8011) == {106, 107, 109}, got  # files, not the field or part headers
     assert got.get(8012) == {108, 109, 110}, got  # not multipart: the body is the file
+    assert got.get(8013) == {111}, got            # PATCH: a body, no file
+    assert got.get(8014) == {106, 111}, got       # PUT: the body is the file
 
 
 def test_http_eve_lengths_are_wire_bytes(http_run):

@@ -176,6 +176,16 @@ static void test_through_parser(void **state)
 	assert_false(g.multipart);
 	assert_int_equal(vg_http_stats(st)->multipart_bad, 1);
 	vg_http_state_free(st);
+	/* multipart is only looked for in POST bodies (as Suricata's libhtp glue) */
+	static const char put[] = "PUT / HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+				  "Content-Length: 44\r\n\r\n--b\r\nContent-Disposition: form-data; filename=x\r\n";
+	memset(&g, 0, sizeof(g));
+	st = vg_http_state_new(0, on_tx, &g);
+	vg_http_parse(st, 0, (const uint8_t *)put, sizeof(put) - 1);
+	assert_int_equal(g.n, 1);
+	assert_false(g.multipart);
+	assert_int_equal(vg_http_stats(st)->multipart_bad, 0);
+	vg_http_state_free(st);
 	/* not multipart at all: nothing */
 	static const char plain[] = "POST / HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello";
 	memset(&g, 0, sizeof(g));
