@@ -44,13 +44,30 @@ static size_t utf8_seq(const unsigned char *s, size_t len)
 	return n;
 }
 
+/* Bytes written as they are in a JSON string without any check: printable ASCII but
+ * '"' and '\\'. */
+static bool plain_byte(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 int vg_json_escape(struct vg_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len && plain_byte(p[i]))
+		i++;
+	if (i == len && len <= 254) {
+		/* Most strings (names, addresses, titles): quotes and bytes in one append. */
+		char tmp[256];
+		tmp[0] = '"';
+		memcpy(tmp + 1, s, len);
+		tmp[len + 1] = '"';
+		return vg_buf_append(b, tmp, len + 2);
+	}
 	int rc = vg_buf_append(b, "\"", 1);
 	size_t run = 0; /* start of the pending run of bytes copied as is */
-	size_t i = 0;
 	while (rc == 0 && i < len) {
 		unsigned char c = p[i];
 		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {

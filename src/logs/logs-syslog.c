@@ -48,12 +48,25 @@ unsigned vg_logs_month(const char *p, size_t len)
 #undef M3
 	if (len < 3)
 		return 0;
-	/* Three bytes as one integer: twelve compares, no call (every line asks). */
+	/* Three bytes as one integer, the candidates picked by the first letter: a
+	 * compare or three, no call (every line asks, twice). */
 	uint32_t w = (uint32_t)(unsigned char)p[0] << 16 | (uint32_t)(unsigned char)p[1] << 8 |
 		     (unsigned char)p[2];
-	for (unsigned i = 0; i < 12; i++)
-		if (w == names[i])
-			return i + 1;
+	unsigned lo, hi; /* candidate months lo..hi (1-based) */
+	switch (p[0]) {
+	case 'J': lo = 1, hi = 7; break; /* Jan, Jun, Jul (Feb..May never match) */
+	case 'F': lo = hi = 2; break;
+	case 'M': lo = 3, hi = 5; break;
+	case 'A': lo = 4, hi = 8; break;
+	case 'S': lo = hi = 9; break;
+	case 'O': lo = hi = 10; break;
+	case 'N': lo = hi = 11; break;
+	case 'D': lo = hi = 12; break;
+	default: return 0;
+	}
+	for (unsigned i = lo; i <= hi; i++)
+		if (w == names[i - 1])
+			return i;
 	return 0;
 }
 
@@ -512,11 +525,13 @@ int vg_logs_syslog_3164(struct vg_log_entry *e, struct vg_str s, const struct vg
 			e->hostname = vg_logs_dups(e, w);
 			s = t;
 			vg_lx_skipsp(&s);
+			/* the next word, read once: w2 (what follows it: t2) */
+			w = w2;
+			t = t2;
 		}
 	}
-	/* Some syslogds write "facility.level" before the tag ("vps auth.info sshd[1]: "). */
-	t = s;
-	w = vg_lx_word(&t);
+	/* Some syslogds write "facility.level" before the tag ("vps auth.info sshd[1]: ").
+	 * w is the word at s, t what follows it. */
 	if (w.len > 3 && !word_is_tag(w) && is_fac_level(w)) {
 		struct vg_str t2 = t;
 		if (word_is_tag(vg_lx_word(&t2))) {
