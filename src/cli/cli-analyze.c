@@ -377,15 +377,16 @@ static int parse_types(const char *s, unsigned *out)
  * counted on stderr, then compiled into the signature engine. No files: no engine. */
 /* IoC lists of the config (ioc.lists): bad lines are reported, not fatal; a list that
  * cannot be read is. */
-static int load_ioc(const struct vg_config *cfg, struct vg_ioc_ref *ref)
+/* Reads the configured IoC lists into a new set (*out; NULL when none are configured). */
+static int read_ioc(const struct vg_config *cfg, struct vg_ioc_set **out)
 {
+	*out = NULL;
 	if (!vg_cfg_get(vg_config_root(cfg), "ioc.lists"))
 		return 0;
 	struct vg_config_err err = { 0 };
 	struct vg_buf rep;
 	vg_buf_init(&rep, 1 << 20);
-	struct vg_ioc_set *s = NULL;
-	int rc = vg_ioc_load_config(vg_config_root(cfg), &rep, &s, &err);
+	int rc = vg_ioc_load_config(vg_config_root(cfg), &rep, out, &err);
 	if (rep.len)
 		fprintf(stderr, "%s", vg_buf_cstr(&rep));
 	vg_buf_free(&rep);
@@ -394,8 +395,36 @@ static int load_ioc(const struct vg_config *cfg, struct vg_ioc_ref *ref)
 			err.msg[0] ? err.msg : vg_strerror(rc));
 		return -1;
 	}
-	vg_ioc_set_free(vg_ioc_publish(ref, s));
 	return 0;
+}
+
+static int load_ioc(const struct vg_config *cfg, struct vg_ioc_ref *ref)
+{
+	struct vg_ioc_set *s = NULL;
+	if (read_ioc(cfg, &s) != 0)
+		return -1;
+	if (s)
+		vg_ioc_set_free(vg_ioc_publish(ref, s));
+	return 0;
+}
+
+/* A reload read while capturing live takes effect from the packets captured after the
+ * signal (kernel timestamps), not from the next packet processed: packets still queued in
+ * the capture ring were sent before the reload and keep the lists they were sent under. */
+struct ioc_reload {
+	struct vg_ioc_set *set; /* owned until published */
+	int64_t from_us;        /* packet time from which it applies */
+};
+
+static void ioc_reload_publish(struct ioc_reload *rl, struct vg_ioc_ref *ref)
+{
+	if (!rl->set)
+		return;
+	struct vg_ioc_set *s = rl->set;
+	rl->set = NULL;
+	vg_ioc_set_free(vg_ioc_publish(ref, s));
+	fprintf(stderr, "vigil analyze: IoC lists reloaded (generation %" PRIu64 ")\n",
+		vg_ioc_generation(vg_ioc_current(ref)));
 }
 
 static int load_signatures(const struct vg_config *cfg, const char **paths, size_t *n,
@@ -469,6 +498,7 @@ int vg_cli_analyze(int argc, char **argv)
 	struct vg_sig_engine *sig = NULL;
 	struct vg_ioc_ref iocref;
 	memset(&iocref, 0, sizeof(iocref));
+	struct ioc_reload reload = { 0 };
 	if (!rule_paths)
 		return 2;
 	optind = 1;
@@ -612,6 +642,10 @@ int vg_cli_analyze(int argc, char **argv)
 		sh.sa_flags = SA_RESTART;
 		sigaction(SIGHUP, &sh, NULL);
 	}
+	/* Live: say when packets are being read and the signal handlers are in place, so an
+	 * operator (or a test) knows traffic from now on is seen and SIGHUP is safe to send. */
+	if (iface)
+		fprintf(stderr, "vigil analyze: capturing on %s\n", iface);
 
 	bool tty = isatty(STDERR_FILENO);
 	bool prog = show_progress && tty;
@@ -625,12 +659,19 @@ int vg_cli_analyze(int argc, char **argv)
 			break;
 		if (reload_requested) {
 			reload_requested = 0;
-			if (load_ioc(cfg, &iocref) == 0)
-				fprintf(stderr, "vigil analyze: IoC lists reloaded (generation %" PRIu64 ")\n",
-					vg_ioc_generation(vg_ioc_current(&iocref)));
-			else
+			struct timespec now;
+			clock_gettime(CLOCK_REALTIME, &now);
+			struct vg_ioc_set *s = NULL;
+			if (read_ioc(cfg, &s) == 0 && s) {
+				vg_ioc_set_free(reload.set); /* a newer signal supersedes it */
+				reload.set = s;
+				reload.from_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+				if (!iface) /* files: no link between packet time and the signal */
+					ioc_reload_publish(&reload, &iocref);
+			} else {
 				fprintf(stderr, "vigil analyze: IoC reload failed: generation %" PRIu64 " kept\n",
 					vg_ioc_generation(vg_ioc_current(&iocref)));
+			}
 		}
 		int64_t ts = 0;
 		const uint8_t *data = NULL;
@@ -648,7 +689,9 @@ int vg_cli_analyze(int argc, char **argv)
 		if (r == 0) {
 			if (!iface)
 				break;
-			/* live and quiet: time goes on for the timers */
+			/* live and quiet: the ring is drained, so a pending reload applies now;
+			 * time goes on for the timers */
+			ioc_reload_publish(&reload, &iocref);
 			struct timespec now;
 			clock_gettime(CLOCK_REALTIME, &now);
 			vg_nids_idle(nids, (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000);
@@ -664,6 +707,8 @@ int vg_cli_analyze(int argc, char **argv)
 				if (n_read > 0 && (separate || file_first_ts < prev_last_ts))
 					vg_nids_restart(nids);
 			}
+			if (reload.set && ts >= reload.from_us)
+				ioc_reload_publish(&reload, &iocref);
 			vg_nids_packet(nids, vg_capture_linktype(cap), data, caplen, wirelen, ts);
 			n_read++;
 			if (ts > prev_last_ts)
@@ -700,6 +745,7 @@ int vg_cli_analyze(int argc, char **argv)
 	}
 done:
 	vg_nids_free(nids);
+	vg_ioc_set_free(reload.set);
 	vg_ioc_set_free(vg_ioc_publish(&iocref, NULL));
 	vg_sig_engine_free(sig);
 	vg_ruleset_free(ruleset);

@@ -11,6 +11,7 @@ import random
 import subprocess
 
 import pytest
+from livecap import LiveVigil
 
 BIN = os.environ.get("VIGIL_BIN", "vigil")
 SHARED = os.environ.get("VIGIL_SHARED", "/work/shared")
@@ -192,27 +193,32 @@ def _reload_live(tmp_path, signal, time):
         subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True)
         srv = subprocess.Popen(["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", SERVER])
         out = tmp_path / "eve.json"
-        vig = subprocess.Popen(["ip", "netns", "exec", ns, BIN, "analyze", "-c", str(cfg), "-i", "lo",
-                                "--bpf", "tcp port 22000", "--user", "nobody", "--duration", "6",
-                                "--types", "flow", "-o", str(out)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.5)
-        cli = subprocess.Popen(["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", CLIENT, str(tmp_path)])
-        for _ in range(100):
-            if (tmp_path / "phase1").exists():
-                break
-            time.sleep(0.05)
-        lst.write_text("127.0.0.3\n127.0.0.4\n127.0.0.5\n")
-        vig.send_signal(signal.SIGHUP)
-        time.sleep(0.5)
-        (tmp_path / "reloaded").write_text("")
-        cli.wait(timeout=30)
-        _, err = vig.communicate(timeout=60)
-        srv.kill()
-        srv.wait()
+        # --duration only bounds a run gone wrong: the test waits for what vigil says
+        vig = LiveVigil(["ip", "netns", "exec", ns, BIN, "analyze", "-c", str(cfg), "-i", "lo",
+                         "--bpf", "tcp port 22000", "--user", "nobody", "--duration", "120",
+                         "--types", "flow", "-o", str(out)])
+        err = ""
+        try:
+            vig.wait_for("capturing on lo")
+            cli = subprocess.Popen(["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", CLIENT,
+                                    str(tmp_path)])
+            for _ in range(600):
+                if (tmp_path / "phase1").exists():
+                    break
+                time.sleep(0.05)
+            lst.write_text("127.0.0.3\n127.0.0.4\n127.0.0.5\n")
+            vig.proc.send_signal(signal.SIGHUP)
+            vig.wait_for("IoC lists reloaded (generation 2)")
+            (tmp_path / "reloaded").write_text("")
+            cli.wait(timeout=60)
+            time.sleep(0.5)  # the last segments through the capture ring
+        finally:
+            err = vig.stop()
+            srv.kill()
+            srv.wait()
     finally:
         subprocess.run(["ip", "netns", "del", ns], check=False)
-    assert vig.returncode == 0, err
+    assert vig.proc.returncode == 0, err
     assert "IoC lists reloaded (generation 2)" in err
     evs = [json.loads(l) for l in out.read_text().splitlines()]
     hits = alerts(evs, 9300001)

@@ -9,6 +9,7 @@ import subprocess
 import time
 
 import pytest
+from livecap import LiveVigil
 
 BIN = os.environ.get("VIGIL_BIN", "vigil")
 
@@ -28,10 +29,10 @@ def netns():
 def test_live_connect_scan_in_netns(netns, tmp_path):
     out = tmp_path / "eve.json"
     os.chmod(tmp_path, 0o755)
-    vig = subprocess.Popen(["ip", "netns", "exec", netns, BIN, "analyze", "-i", "lo", "--bpf", "tcp",
-                            "--user", "nobody", "--duration", "6", "-o", str(out)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)  # capture open
+    # --duration only bounds a run gone wrong; the test stops vigil itself once the scan is done
+    vig = LiveVigil(["ip", "netns", "exec", netns, BIN, "analyze", "-i", "lo", "--bpf", "tcp",
+                     "--user", "nobody", "--duration", "120", "-o", str(out)])
+    vig.wait_for("capturing on lo")
     probe = ("import socket\n"
              "for port in range(21000, 21040):\n"
              "    s = socket.socket(); s.settimeout(0.5)\n"
@@ -39,8 +40,9 @@ def test_live_connect_scan_in_netns(netns, tmp_path):
              "    except OSError: pass\n"
              "    s.close()\n")
     subprocess.run(["ip", "netns", "exec", netns, "/usr/bin/python3", "-c", probe], check=True, timeout=60)
-    _, err = vig.communicate(timeout=60)
-    assert vig.returncode == 0, err
+    time.sleep(0.5)  # the last RSTs through the capture ring
+    err = vig.stop()
+    assert vig.proc.returncode == 0, err
     evs = [json.loads(l) for l in out.read_text().splitlines()]
     alerts = [e for e in evs if e["event_type"] == "alert"]
     assert len(alerts) == 1, alerts
