@@ -194,6 +194,7 @@ static struct h2_stream *stream_new(struct vg_http2_state *st, int dir, uint32_t
 	vg_buf_init(&s->cookie, VG_HTTP_MAX_HEADER_BYTES);
 	s->id = id;
 	s->tx.id = st->next_tx_id++;
+	s->tx.http2 = true;
 	struct h2_stream **link = &st->head;
 	while (*link)
 		link = &(*link)->next;

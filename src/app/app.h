@@ -96,6 +96,9 @@ struct vg_http_tx {
 	int status;                  /* 0 when no response */
 	struct vg_str status_msg;
 	struct vg_str location, server, resp_content_type;
+	/* (additive) an HTTP/2 stream (app-http2.c, also after an h2c upgrade): alerts say
+	 * app_proto "http2", app-layer-protocol:http2 and "alert http2" rules match it */
+	bool http2;
 	struct vg_http_tx *next;     /* private */
 };
 

@@ -2788,6 +2788,31 @@ static int kw_metadata(struct pctx *c, struct vg_str val)
 /* ------------------------------------------------------------------------------------ */
 /* Dispatch                                                                              */
 
+/* One app-layer-protocol condition (also implied by the headers "http1" and "http2"). */
+static int add_app_proto(struct pctx *c, struct vg_str v, bool neg)
+{
+	struct vg_rule *r = c->r;
+	if (r->n_app_protos >= VG_RULE_MAX_FLOWVARS)
+		return fail(c, VG_ERANGE, "too many app-layer-protocol options");
+	struct vg_rule_app_proto *na =
+		realloc(r->app_protos, (r->n_app_protos + 1) * sizeof(*na));
+	if (!na)
+		return VG_ENOMEM;
+	r->app_protos = na;
+	na[r->n_app_protos].negated = neg;
+	if (!(na[r->n_app_protos].name = dupstr(v)))
+		return VG_ENOMEM;
+	r->n_app_protos++;
+	if (!r->app_proto) { /* the first also fills the single-entry fields */
+		if (neg)
+			r->flags |= VG_RULE_F_APP_PROTO_NEG;
+		r->app_proto = dupstr(v);
+		if (!r->app_proto)
+			return VG_ENOMEM;
+	}
+	return 0;
+}
+
 static int set_u32_once(struct pctx *c, uint32_t *dst, bool *seen, struct vg_str v, uint64_t min,
 			const char *kw)
 {
@@ -3034,33 +3059,15 @@ static int do_option(struct pctx *c, struct vg_str name, struct vg_str val, bool
 			neg = true;
 			v = trim(vg_str_make(v.p + 1, v.len - 1));
 		}
-		static const char *const known[] = { "http", "http1", "dns", "tls", "ssh", "failed",
-						     "unknown" };
+		static const char *const known[] = { "http", "http1", "http2", "dns", "tls", "ssh",
+						     "failed", "unknown" };
 		bool ok = false;
 		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 			ok |= str_eq(v, known[i]);
 		if (!ok)
 			return fail(c, VG_ENOTSUP, "unsupported protocol '%.*s' in app-layer-protocol",
 				    (int)v.len, v.p);
-		if (r->n_app_protos >= VG_RULE_MAX_FLOWVARS)
-			return fail(c, VG_ERANGE, "too many app-layer-protocol options");
-		struct vg_rule_app_proto *na =
-			realloc(r->app_protos, (r->n_app_protos + 1) * sizeof(*na));
-		if (!na)
-			return VG_ENOMEM;
-		r->app_protos = na;
-		na[r->n_app_protos].negated = neg;
-		if (!(na[r->n_app_protos].name = dupstr(v)))
-			return VG_ENOMEM;
-		r->n_app_protos++;
-		if (!r->app_proto) { /* the first also fills the single-entry fields */
-			if (neg)
-				r->flags |= VG_RULE_F_APP_PROTO_NEG;
-			r->app_proto = dupstr(v);
-			if (!r->app_proto)
-				return VG_ENOMEM;
-		}
-		return 0;
+		return add_app_proto(c, v, neg);
 	}
 	return fail(c, VG_ENOTSUP, "unsupported keyword '%s'", kw);
 }
@@ -3121,6 +3128,7 @@ static int parse_header(struct pctx *c, struct vg_str h)
 		{ "tcp-pkt", VG_RULE_PROTO_TCP_PKT }, { "tcp-stream", VG_RULE_PROTO_TCP_STREAM },
 		{ "udp", VG_RULE_PROTO_UDP },     { "icmp", VG_RULE_PROTO_ICMP },
 		{ "http", VG_RULE_PROTO_HTTP },   { "http1", VG_RULE_PROTO_HTTP },
+		{ "http2", VG_RULE_PROTO_HTTP },
 		{ "dns", VG_RULE_PROTO_DNS },     { "tls", VG_RULE_PROTO_TLS },
 		{ "ssh", VG_RULE_PROTO_SSH },
 	};
@@ -3131,6 +3139,13 @@ static int parse_header(struct pctx *c, struct vg_str h)
 		if (!proto.len)
 			return fail(c, VG_EINVAL, "missing protocol");
 		return fail(c, VG_ENOTSUP, "unsupported protocol '%.*s'", (int)proto.len, proto.p);
+	}
+	/* "http" is HTTP/1 and HTTP/2 (Suricata 7); "http1" / "http2" only that version: the
+	 * HTTP keywords with an implied app-layer-protocol condition */
+	if (vg_str_casecmp_cstr(proto, "http1") || vg_str_casecmp_cstr(proto, "http2")) {
+		int arc = add_app_proto(c, vg_str_make(proto.p[4] == '1' ? "http1" : "http2", 5), false);
+		if (arc)
+			return arc;
 	}
 	struct vg_str src = next_token(&h), sp = next_token(&h), dir = next_token(&h),
 		      dst = next_token(&h), dp = next_token(&h);

@@ -1032,6 +1032,26 @@ static bool flow_established(const struct vg_flow *f)
 	return (f->flags & VG_FLOW_F_SEEN_TS) && (f->flags & VG_FLOW_F_SEEN_TC);
 }
 
+/* The app-layer protocol of what is inspected: a transaction's own (an HTTP/2 stream is
+ * "http2", also after an h2c upgrade on a flow detected as HTTP/1), known even before
+ * the flow records it; else the flow's. */
+static const char *ictx_app_proto(const struct ictx *ic)
+{
+	if (ic->tx)
+		return ic->tx->http2 ? "http2" : "http";
+	if (ic->dns)
+		return "dns";
+	if (ic->tls)
+		return "tls";
+	return ic->flow ? ic->flow->app_proto : NULL;
+}
+
+/* "http" covers HTTP/1 and HTTP/2 as in Suricata 7 (AppProtoEquals); "http1" only HTTP/1 */
+static bool is_http_proto(const char *ap)
+{
+	return ap && (strcmp(ap, "http") == 0 || strcmp(ap, "http2") == 0);
+}
+
 static bool proto_ok(const struct sig *s, const struct ictx *ic)
 {
 	const char *ap = ic->flow ? ic->flow->app_proto : NULL;
@@ -1051,7 +1071,7 @@ static bool proto_ok(const struct sig *s, const struct ictx *ic)
 	case VG_RULE_PROTO_ICMP:
 		return ic->proto == 1 || ic->proto == 58;
 	case VG_RULE_PROTO_HTTP:
-		return ic->ctx == CTX_HTTP_REQ || ic->ctx == CTX_HTTP_RESP || (ap && strcmp(ap, "http") == 0);
+		return ic->ctx == CTX_HTTP_REQ || ic->ctx == CTX_HTTP_RESP || is_http_proto(ap);
 	case VG_RULE_PROTO_DNS:
 		return ic->ctx == CTX_DNS || (ap && strcmp(ap, "dns") == 0);
 	case VG_RULE_PROTO_TLS:
@@ -1133,12 +1153,14 @@ static bool flags_ok(const struct vg_rule_tcp_flags *t, uint8_t f)
 
 static bool app_proto_one(const char *want, bool neg, const struct ictx *ic)
 {
-	const char *ap = ic->flow ? ic->flow->app_proto : NULL;
+	const char *ap = ictx_app_proto(ic);
 	bool eq;
 	if (strcmp(want, "failed") == 0)
 		eq = ic->flow && !ap && (ic->flow->flags & VG_FLOW_F_SEEN_TC); /* approximation */
 	else if (strcmp(want, "http1") == 0)
 		eq = ap && strcmp(ap, "http") == 0;
+	else if (strcmp(want, "http") == 0)
+		eq = is_http_proto(ap);
 	else
 		eq = ap && strcmp(ap, want) == 0;
 	if (!ap && neg)
@@ -1558,8 +1580,7 @@ static void alert(struct vg_sig_engine *e, const struct sig *s, struct ictx *ic)
 	ev.action = "signature";
 	ev.outcome = VG_OUTCOME_UNKNOWN;
 	/* a transaction's protocol is known even before the flow records it */
-	ev.app_proto = ic->tx ? "http" : ic->dns ? "dns" : ic->tls ? "tls" :
-		       ic->flow ? ic->flow->app_proto : NULL;
+	ev.app_proto = ictx_app_proto(ic);
 	ev.rule.detector = VG_DET_SIGNATURE;
 	ev.rule.gid = r->gid ? r->gid : 1;
 	ev.rule.sid = r->sid;

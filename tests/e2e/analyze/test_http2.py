@@ -290,3 +290,68 @@ def test_http1_not_http2(tmp_path):
     http = of_type(evs, "http")
     assert len(http) == 1 and http[0]["app_proto"] == "http" and "http2" not in http[0]["http"]
     assert len(alerts(evs).get(1, [])) == 1
+
+
+# ------------------------------------------- protocol in alerts and rule headers ----
+
+def h2_exchange(path, body=b"h2-body-marker", extra_resp=(), sid=1):
+    """A prior-knowledge exchange: (client bytes, server bytes) for one GET."""
+    hpack = pytest.importorskip("hpack")
+    ec, es = hpack.Encoder(), hpack.Encoder()
+    c = PREFACE + frame(4, 0, 0) + frame(1, 0x05, sid, ec.encode(
+        [(":method", "GET"), (":scheme", "http"), (":path", path),
+         (":authority", "proto.example"), ("user-agent", "proto-test")]))
+    s = frame(4, 0, 0) + frame(4, 1, 0)
+    s += frame(1, 0x04, sid, es.encode([(":status", "200")] + list(extra_resp)))
+    s += frame(0, 0x01, sid, body)
+    return c, s
+
+
+def test_app_proto_in_alerts_and_rules(tmp_path):
+    """Alerts on an HTTP/2 stream say app_proto http2, on HTTP/1 http. Header "http"
+    matches both versions, "http2" / "http1" only theirs; app-layer-protocol:http2 and
+    !http2 split the two flows; app-layer-protocol:http covers both (Suricata 7)."""
+    c, s = h2_exchange("/both/h2")
+    pk = tcp_session(40010, 8080, [(0, c), (1, s)])
+    req = b"GET /both/h1 HTTP/1.1\r\nHost: proto.example\r\nUser-Agent: proto-test\r\n\r\n"
+    resp = b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\nh1-body-marker"
+    pk += tcp_session(40011, 8080, [(0, req), (1, resp)], t=1700000010.0)
+    rules = [
+        'alert http any any -> any any (msg:"any version"; http.uri; content:"/both/"; sid:1;)',
+        'alert http2 any any -> any any (msg:"h2 only"; http.uri; content:"/both/"; sid:2;)',
+        'alert http1 any any -> any any (msg:"h1 only"; http.uri; content:"/both/"; sid:3;)',
+        'alert http any any -> any any (msg:"alp http2"; http.user_agent; content:"proto-test"; '
+        'app-layer-protocol:http2; sid:4;)',
+        'alert http any any -> any any (msg:"alp !http2"; http.user_agent; content:"proto-test"; '
+        'app-layer-protocol:!http2; sid:5;)',
+        'alert http any any -> any any (msg:"alp http"; http.user_agent; content:"proto-test"; '
+        'app-layer-protocol:http; sid:6;)',
+        'alert http any any -> any any (msg:"alp http1"; http.user_agent; content:"proto-test"; '
+        'app-layer-protocol:http1; sid:7;)',
+        'alert http2 any any -> any any (msg:"h2 header, h1 content"; http.response_body; '
+        'content:"h1-body-marker"; sid:8;)',
+        'alert http1 any any -> any any (msg:"h1 header, h2 content"; http.response_body; '
+        'content:"h2-body-marker"; sid:9;)',
+        'alert tcp any any -> any any (msg:"tcp alp http2"; flow:to_server,established; '
+        'app-layer-protocol:http2; sid:10;)',
+    ]
+    evs = analyze(tmp_path, pk, rules)
+    a = alerts(evs)
+
+    def urls(sid):
+        return sorted(e["http"]["url"] for e in a.get(sid, []))
+
+    assert urls(1) == ["/both/h1", "/both/h2"]
+    assert urls(2) == ["/both/h2"]
+    assert urls(3) == ["/both/h1"]
+    assert urls(4) == ["/both/h2"]
+    assert urls(5) == ["/both/h1"]
+    assert urls(6) == ["/both/h1", "/both/h2"]
+    assert urls(7) == ["/both/h1"]
+    assert 8 not in a and 9 not in a
+    for sid in range(1, 8):
+        for e in a[sid]:
+            want = "http2" if e["http"]["url"] == "/both/h2" else "http"
+            assert e["app_proto"] == want, (sid, e)
+    # a packet rule: only the HTTP/2 flow's packets, and they say http2
+    assert a.get(10) and all(e["app_proto"] == "http2" and e["src_port"] == 40010 for e in a[10])
