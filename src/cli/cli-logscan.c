@@ -298,6 +298,8 @@ int vg_cli_logscan(int argc, char **argv)
 			status = 2;
 			goto done;
 		}
+		/* Alerts come in bursts of ~1 KB lines: fewer, larger writes. */
+		setvbuf(out.f, NULL, _IOFBF, 1u << 20);
 	}
 	struct vg_event_sink sink = { vg_cli_out_emit, &out };
 	if (vg_logpipe_new(&lo, rs, &sink, events ? &sink : NULL, &pipe) != 0 ||

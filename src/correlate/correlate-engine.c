@@ -148,6 +148,14 @@ struct vg_correlate_engine {
 	 * abuf holds one alert's "correlation" member. */
 	struct rule_txt *rtxt;
 	struct vg_buf abuf;
+	/* event_ls's memo */
+	struct ls_memo {
+		bool valid;
+		enum vg_event_type type;
+		const char *cat, *svc;
+		char cat_t[48], svc_t[48];
+		unsigned ls;
+	} ls_memo[8];
 	struct vg_event_sink sink;
 	struct vg_hash_key key;
 	/* Groups by hash: open addressing, linear probing, at most half full while it can
@@ -1648,6 +1656,30 @@ static void rule_txt_build(struct vg_correlate_engine *e, size_t i)
 	}
 }
 
+/* cm_event_ls, remembered for the last category and service strings (a few slots by
+ * their addresses): parsers hand out a few constant strings, so the pointers (their
+ * text verified) decide. */
+static unsigned event_ls(struct vg_correlate_engine *e, const struct vg_event *ev)
+{
+	size_t k = (((uintptr_t)ev->category >> 3) ^ ((uintptr_t)ev->service >> 3) ^ (unsigned)ev->type) & 7u;
+	struct ls_memo *m = &e->ls_memo[k];
+	if (m->valid && m->type == ev->type && m->cat == ev->category && m->svc == ev->service &&
+	    (!m->cat || !strcmp(m->cat_t, m->cat)) && (!m->svc || !strcmp(m->svc_t, m->svc)))
+		return m->ls;
+	unsigned ls = cm_event_ls(ev);
+	size_t cl = ev->category ? strlen(ev->category) : 0, sl = ev->service ? strlen(ev->service) : 0;
+	m->valid = cl < sizeof(m->cat_t) && sl < sizeof(m->svc_t);
+	if (m->valid) {
+		m->type = ev->type;
+		m->cat = ev->category;
+		m->svc = ev->service;
+		memcpy(m->cat_t, ev->category ? ev->category : "", cl + 1);
+		memcpy(m->svc_t, ev->service ? ev->service : "", sl + 1);
+		m->ls = ls;
+	}
+	return ls;
+}
+
 /* --- public ------------------------------------------------------------------------------- */
 
 int vg_correlate_engine_new(const struct vg_correlate_ruleset *rs,
@@ -1758,7 +1790,7 @@ int vg_correlate_engine_event_details(struct vg_correlate_engine *e, const struc
 	uint64_t nomem = e->st.nomem;
 	const struct vg_correlate_ruleset *rs = e->rs;
 	struct cm_ectx x;
-	cm_ectx_init(&x, ev, d);
+	cm_ectx_init_ls(&x, ev, d, event_ls(e, ev));
 	size_t nc;
 	const uint32_t *cand = candidates(e, ev, &nc);
 	for (size_t c = 0; c < nc; c++) {

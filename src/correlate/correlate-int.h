@@ -208,6 +208,11 @@ struct cm_ectx {
 
 void cm_ectx_init(struct cm_ectx *x, const struct vg_event *ev,
 		  const struct vg_correlate_details *det);
+/* The event's CM_EV_* flags (type, category, service: what the logsource needs). */
+unsigned cm_event_ls(const struct vg_event *ev);
+/* cm_ectx_init with the flags already known (cm_event_ls of ev). */
+void cm_ectx_init_ls(struct cm_ectx *x, const struct vg_event *ev,
+		     const struct vg_correlate_details *det, unsigned ls);
 /* The event's JSON extra (ev->extra, or built by the details provider on first use);
  * borrowed, may be NULL. */
 json_t *cm_ectx_extra(struct cm_ectx *x);

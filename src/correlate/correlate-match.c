@@ -203,11 +203,22 @@ static bool ieq_lit(const char *a, const char *lit)
 void cm_ectx_init(struct cm_ectx *x, const struct vg_event *ev,
 		  const struct vg_correlate_details *det)
 {
+	cm_ectx_init_ls(x, ev, det, cm_event_ls(ev));
+}
+
+void cm_ectx_init_ls(struct cm_ectx *x, const struct vg_event *ev,
+		     const struct vg_correlate_details *det, unsigned ls)
+{
 	memset(x, 0, offsetof(struct cm_ectx, src));
 	x->ev = ev;
 	x->det = det && det->get ? det : NULL;
 	x->extra = x->det ? NULL : ev->extra;
 	x->extra_asked = !x->det;
+	x->ls = ls;
+}
+
+unsigned cm_event_ls(const struct vg_event *ev)
+{
 	/* The logsource taxonomy needs these few facts; every rule shares them. */
 	unsigned f = 0;
 	if (ev->type == VG_EVT_LOG)
@@ -222,7 +233,7 @@ void cm_ectx_init(struct cm_ectx *x, const struct vg_event *ev,
 		else if (ieq_lit(ev->service, "sshd"))
 			f |= CM_EV_SSHD;
 	}
-	x->ls = f;
+	return f;
 }
 
 json_t *cm_ectx_extra(struct cm_ectx *x)
