@@ -18,6 +18,7 @@
  * inflating just stops there. Every decision depends only on the bytes, never on how
  * they were split into calls. */
 #include "app/app.h"
+#include "app/app-http-int.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -42,7 +43,7 @@ enum hstate {
 };
 
 /* The inflater of the body a direction is parsing; allocated only for encoded bodies. */
-struct inflater {
+struct vg_http_inflater {
 	z_stream z;
 	bool raw_tried;         /* deflate: the zlib header failed, raw deflate in use */
 	bool pass;              /* bad data before any output: later bytes kept as sent */
@@ -57,7 +58,7 @@ struct hdir {
 	struct vg_buf line;
 	struct vg_http_tx *tx;  /* transaction whose message this direction is parsing */
 	uint64_t remain;        /* body bytes left (Content-Length or chunk) */
-	struct inflater *inf;   /* encoded body being inflated; NULL otherwise */
+	struct vg_http_inflater *inf;   /* encoded body being inflated; NULL otherwise */
 };
 
 struct vg_http_state {
@@ -118,12 +119,17 @@ static void tx_free(struct vg_http_tx *tx)
 	free(tx);
 }
 
+void vg_http_inflater_free(struct vg_http_inflater *f)
+{
+	if (!f)
+		return;
+	inflateEnd(&f->z);
+	free(f);
+}
+
 static void inf_end(struct hdir *d)
 {
-	if (!d->inf)
-		return;
-	inflateEnd(&d->inf->z);
-	free(d->inf);
+	vg_http_inflater_free(d->inf);
 	d->inf = NULL;
 }
 
@@ -495,21 +501,22 @@ static bool looks_like_status(const char *p, size_t n)
 static void msg_done(struct vg_http_state *st, int dir);
 
 /* Keep body bytes (raw or inflated) up to body_max; the rest is counted. */
-static void body_keep(struct vg_http_state *st, struct vg_http_msg *m, const uint8_t *p, size_t n)
+static void body_keep(size_t body_max, struct vg_http_stats *ss, struct vg_http_msg *m, const uint8_t *p,
+		      size_t n)
 {
-	size_t room = st->body_max > m->body.len ? st->body_max - m->body.len : 0;
+	size_t room = body_max > m->body.len ? body_max - m->body.len : 0;
 	size_t take = n < room ? n : room;
 	if (take > 0 && vg_buf_append(&m->body, p, take) < 0)
 		take = 0;
 	if (take < n && !m->body_truncated) {
 		m->body_truncated = true;
-		st->st.body_truncated++;
+		ss->body_truncated++;
 	}
 }
 
 /* Content-Encoding → VG_HTTP_ENC_*. One coding besides "identity"; a list of several
  * (gzip applied twice, br, zstd, compress, ...) is counted and the body kept as sent. */
-static uint8_t body_encoding(struct vg_http_state *st, const struct vg_http_msg *m)
+static uint8_t body_encoding(struct vg_http_stats *ss, const struct vg_http_msg *m)
 {
 	struct vg_str v;
 	if (!vg_http_msg_header(m, "Content-Encoding", &v) || !v.p || v.len == 0)
@@ -536,7 +543,7 @@ static uint8_t body_encoding(struct vg_http_state *st, const struct vg_http_msg 
 	if (n == 0)
 		return VG_HTTP_ENC_NONE;
 	if (n > 1 || enc == 0xff) {
-		st->st.encoding_unsupported++;
+		ss->encoding_unsupported++;
 		return VG_HTTP_ENC_NONE;
 	}
 	return enc;
@@ -544,21 +551,32 @@ static uint8_t body_encoding(struct vg_http_state *st, const struct vg_http_msg 
 
 /* Before the body of dir's message: an inflater when it is encoded. Without memory the
  * body is kept as sent. */
-static void inf_start(struct vg_http_state *st, struct hdir *d, struct vg_http_msg *m)
+struct vg_http_inflater *vg_http_inflater_start(struct vg_http_msg *m, struct vg_http_stats *ss)
 {
-	inf_end(d);
-	m->encoding = body_encoding(st, m);
+	m->encoding = body_encoding(ss, m);
 	if (m->encoding == VG_HTTP_ENC_NONE)
-		return;
-	struct inflater *f = calloc(1, sizeof(*f));
+		return NULL;
+	struct vg_http_inflater *f = calloc(1, sizeof(*f));
 	if (!f)
-		return;
+		return NULL;
 	/* gzip: 15 + 32 takes a gzip or a zlib header; deflate: zlib header first */
 	if (inflateInit2(&f->z, m->encoding == VG_HTTP_ENC_GZIP ? 15 + 32 : 15) != Z_OK) {
 		free(f);
-		return;
+		return NULL;
 	}
-	d->inf = f;
+	return f;
+}
+
+void vg_http_inflater_stop(struct vg_http_inflater *f)
+{
+	if (f)
+		f->done = true;
+}
+
+static void inf_start(struct vg_http_state *st, struct hdir *d, struct vg_http_msg *m)
+{
+	inf_end(d);
+	d->inf = vg_http_inflater_start(m, &st->st);
 }
 
 /* Inflate n compressed bytes into the body. Output is produced in blocks capped so
@@ -567,8 +585,8 @@ static void inf_start(struct vg_http_state *st, struct hdir *d, struct vg_http_m
  * on where a call boundary fell. Bad data before any output keeps the raw bytes when the
  * error comes within the first VG_HTTP_INFLATE_PENDING bytes (then every byte so far is
  * in pend or in this call, however the stream was split); later, inflating just stops. */
-static void inf_feed(struct vg_http_state *st, struct inflater *f, struct vg_http_msg *m, const uint8_t *p,
-		     size_t n)
+static void inf_feed(size_t body_max, struct vg_http_stats *ss, struct vg_http_inflater *f,
+		     struct vg_http_msg *m, const uint8_t *p, size_t n)
 {
 	const size_t P = sizeof(f->pend);
 	size_t a = f->fed < P ? (size_t)f->fed : P; /* stream bytes before p held in pend */
@@ -592,7 +610,7 @@ static void inf_feed(struct vg_http_state *st, struct inflater *f, struct vg_htt
 		if (got > 0) {
 			m->decoded = true;
 			m->decoded_len += got;
-			body_keep(st, m, out, got);
+			body_keep(body_max, ss, m, out, got);
 		}
 		if (rc == Z_STREAM_END) {
 			f->done = true; /* bytes after the end of the stream are ignored */
@@ -609,33 +627,33 @@ static void inf_feed(struct vg_http_state *st, struct inflater *f, struct vg_htt
 					memcpy(again + a, p, n);
 					f->fed = 0;
 					f->in = 0;
-					inf_feed(st, f, m, again, a + n);
+					inf_feed(body_max, ss, f, m, again, a + n);
 					free(again);
 					return;
 				}
 				free(again);
 			}
-			st->st.inflate_error++;
+			ss->inflate_error++;
 			m->decode_failed = true;
 			if (m->decoded_len == 0 && f->in <= P && a_all) {
 				/* never inflated: the bytes are kept as they were sent */
 				f->pass = true;
-				body_keep(st, m, f->pend, a);
-				body_keep(st, m, p, n);
+				body_keep(body_max, ss, m, f->pend, a);
+				body_keep(body_max, ss, m, p, n);
 			} else {
 				f->done = true;
 			}
 			return;
 		}
 		if (m->decoded_len >= VG_HTTP_MAX_INFLATE_OUT) {
-			st->st.inflate_limit++;
+			ss->inflate_limit++;
 			m->decode_stopped = true;
 			f->done = true;
 			return;
 		}
 		if (m->decoded_len >= VG_HTTP_INFLATE_BOMB_MIN &&
 		    m->decoded_len / VG_HTTP_INFLATE_BOMB_RATIO > (f->in ? f->in : 1)) {
-			st->st.inflate_bomb++;
+			ss->inflate_bomb++;
 			m->decode_stopped = true;
 			f->done = true;
 			return;
@@ -647,24 +665,29 @@ static void inf_feed(struct vg_http_state *st, struct inflater *f, struct vg_htt
 	}
 }
 
-static void body_append(struct vg_http_state *st, struct hdir *d, struct vg_http_msg *m, const uint8_t *p,
-			size_t n)
+void vg_http_inflater_feed(struct vg_http_inflater *f, struct vg_http_msg *m, size_t body_max,
+			   struct vg_http_stats *ss, const uint8_t *p, size_t n)
 {
-	m->body_seen += n;
-	struct inflater *f = d->inf;
 	if (!f || f->pass) {
-		body_keep(st, m, p, n);
+		body_keep(body_max, ss, m, p, n);
 		return;
 	}
 	/* slices: zlib counts in uInt */
 	while (n > 0 && !f->done && !f->pass) {
 		size_t k = n < (1u << 20) ? n : (1u << 20);
-		inf_feed(st, f, m, p, k);
+		inf_feed(body_max, ss, f, m, p, k);
 		p += k;
 		n -= k;
 	}
 	if (n > 0 && f->pass)
-		body_keep(st, m, p, n);
+		body_keep(body_max, ss, m, p, n);
+}
+
+static void body_append(struct vg_http_state *st, struct hdir *d, struct vg_http_msg *m, const uint8_t *p,
+			size_t n)
+{
+	m->body_seen += n;
+	vg_http_inflater_feed(d->inf, m, st->body_max, &st->st, p, n);
 }
 
 /* Request fields once its headers are complete. */

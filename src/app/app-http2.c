@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "app/app-hpack.h"
+#include "app/app-http-int.h"
 #include "core/core-error.h"
 #include "core/limits.h"
 
@@ -41,6 +42,9 @@ struct h2_stream {
 	bool req_reported;
 	struct vg_buf authority;     /* storage for tx.host_raw when it comes from :authority */
 	struct vg_buf cookie;        /* storage for tx.cookie when it was split over fields */
+	/* Content-Encoding gzip/deflate: the side's DATA inflated as HTTP/1 bodies are
+	 * (app-http-int.h); only while that side's body is arriving */
+	struct vg_http_inflater *inf[2];
 	struct h2_stream *next;
 };
 
@@ -77,6 +81,7 @@ struct vg_http2_state {
 	vg_http2_anomaly_cb acb;
 	void *ctx;
 	struct vg_http2_stats st;
+	struct vg_http_stats hst;    /* the shared inflater's counters, copied into st */
 };
 
 static const char *const anomaly_names[VG_HTTP2_AN__COUNT] = {
@@ -135,7 +140,8 @@ static size_t state_bytes(const struct vg_http2_state *st)
 	size_t n = 0;
 	for (const struct h2_stream *s = st->head; s; s = s->next)
 		n += sizeof(*s) + msg_bytes(&s->tx.req) + msg_bytes(&s->tx.resp) + s->tx.uri_norm.cap +
-		     s->tx.host.cap + s->authority.cap + s->cookie.cap;
+		     s->tx.host.cap + s->authority.cap + s->cookie.cap +
+		     (s->inf[0] ? VG_HTTP_INFLATER_BYTES : 0) + (s->inf[1] ? VG_HTTP_INFLATER_BYTES : 0);
 	return n;
 }
 
@@ -147,6 +153,8 @@ static void stream_free(struct h2_stream *s)
 	vg_buf_free(&s->tx.host);
 	vg_buf_free(&s->authority);
 	vg_buf_free(&s->cookie);
+	vg_http_inflater_free(s->inf[0]);
+	vg_http_inflater_free(s->inf[1]);
 	free(s);
 }
 
@@ -210,6 +218,8 @@ static void side_end(struct vg_http2_state *st, struct h2_stream *s, int side, b
 	if (s->ended[side])
 		return;
 	s->ended[side] = true;
+	vg_http_inflater_free(s->inf[side]); /* the body is over */
+	s->inf[side] = NULL;
 	struct vg_http_msg *m = side == 0 ? &s->tx.req : &s->tx.resp;
 	if (clean)
 		m->complete = true;
@@ -398,11 +408,18 @@ static void finish_block(struct vg_http2_state *st, int dir)
 	if (!s)
 		return;
 	if (b.keep) {
+		bool got = false;
 		if (d->hb_side == 0) {
 			request_fields(d, s);
-			s->headers[0] = true;
+			s->headers[0] = got = true;
 		} else if (response_fields(d, s)) {
-			s->headers[1] = true;
+			s->headers[1] = got = true;
+		}
+		/* a body follows: inflate it when it is encoded, as on HTTP/1 */
+		if (got && !d->hb_end_stream && !s->inf[d->hb_side]) {
+			s->inf[d->hb_side] = vg_http_inflater_start(d->hb_side == 0 ? &s->tx.req : &s->tx.resp,
+								    &st->hst);
+			st->st.encoding_unsupported = st->hst.encoding_unsupported;
 		}
 	}
 	if (d->hb_end_stream)
@@ -469,6 +486,20 @@ static void on_data(struct vg_http2_state *st, int dir, const uint8_t *p, size_t
 	}
 	struct vg_http_msg *m = dir == 0 ? &s->tx.req : &s->tx.resp;
 	m->body_seen += full;
+	if (s->inf[dir]) {
+		/* encoded: the shared inflater keeps the output (first body_max bytes) */
+		uint64_t trunc = st->hst.body_truncated;
+		vg_http_inflater_feed(s->inf[dir], m, st->body_max, &st->hst, p + off, n);
+		if (n < full)
+			vg_http_inflater_stop(s->inf[dir]); /* the rest of a long frame is skipped */
+		st->st.body_truncated += st->hst.body_truncated - trunc;
+		st->st.inflate_error = st->hst.inflate_error;
+		st->st.inflate_bomb = st->hst.inflate_bomb;
+		st->st.inflate_limit = st->hst.inflate_limit;
+		if (d->fflags & FLAG_END_STREAM)
+			side_end(st, s, dir, true);
+		return;
+	}
 	size_t room = m->body.len < st->body_max ? st->body_max - m->body.len : 0;
 	size_t take = n < room ? n : room;
 	if (take > 0 && vg_buf_append(&m->body, p + off, take) < 0)
@@ -627,6 +658,7 @@ static void on_frame(struct vg_http2_state *st, int dir)
 		if (d->ftype == VG_HTTP2_DATA && s) {
 			struct vg_http_msg *m = dir == 0 ? &s->tx.req : &s->tx.resp;
 			m->body_seen += d->flen;
+			vg_http_inflater_stop(s->inf[dir]); /* a compressed stream cannot resume */
 			if (d->fflags & FLAG_END_STREAM)
 				side_end(st, s, dir, false);
 		}

@@ -49,6 +49,8 @@ struct vg_http2_stats {
 	uint64_t continuation_unexpected, continuation_missing;
 	uint64_t data_unknown_stream, trailers, body_truncated, too_many_headers;
 	uint64_t rst_streams, goaways, gaps, gaps_in_frame;
+	/* (additive) Content-Encoding of DATA, as vg_http_stats counts them for HTTP/1 */
+	uint64_t inflate_error, inflate_bomb, inflate_limit, encoding_unsupported;
 };
 
 /* Transaction callback: what is VG_HTTP_EV_REQUEST (request complete: END_STREAM from

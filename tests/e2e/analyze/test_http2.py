@@ -355,3 +355,43 @@ def test_app_proto_in_alerts_and_rules(tmp_path):
             assert e["app_proto"] == want, (sid, e)
     # a packet rule: only the HTTP/2 flow's packets, and they say http2
     assert a.get(10) and all(e["app_proto"] == "http2" and e["src_port"] == 40010 for e in a[10])
+
+
+def test_gzip_body_inflated(tmp_path):
+    """HTTP/2 DATA with content-encoding gzip / deflate is inflated as on HTTP/1:
+    file.data and http.response_body see the decompressed bytes, not the wire bytes;
+    EVE length stays the wire length."""
+    import zlib
+    text = b"<html>h2-inflated-marker " + b"lorem ipsum dolor sit amet " * 400 + b"</html>"
+    gz = zlib.compress(text, 9, wbits=31)
+    c, s = h2_exchange("/gz", body=gz, extra_resp=[("content-encoding", "gzip")])
+    pk = tcp_session(40020, 8080, [(0, c), (1, s)])
+    raw_dfl = zlib.compress(b"deflate-h2-marker " * 50, 9, wbits=-15)
+    c2, s2 = h2_exchange("/dfl", body=raw_dfl, extra_resp=[("content-encoding", "deflate")])
+    pk += tcp_session(40021, 8080, [(0, c2), (1, s2)], t=1700000020.0)
+    c3, s3 = h2_exchange("/plain-gz-bytes", body=gz)  # gzip bytes without the header
+    pk += tcp_session(40022, 8080, [(0, c3), (1, s3)], t=1700000030.0)
+    rules = [
+        'alert http any any -> any any (msg:"file.data inflated"; flow:to_client; file.data; '
+        'content:"h2-inflated-marker"; sid:1;)',
+        'alert http any any -> any any (msg:"response_body inflated"; http.response_body; '
+        'content:"</html>"; sid:2;)',
+        'alert http any any -> any any (msg:"raw deflate"; http.response_body; '
+        'content:"deflate-h2-marker deflate-h2-marker"; sid:3;)',
+        'alert http any any -> any any (msg:"gzip magic is not in the decoded body"; '
+        'http.response_body; content:"|1f 8b 08|"; startswith; sid:4;)',
+    ]
+    evs = analyze(tmp_path, pk, rules)
+    a = alerts(evs)
+
+    def urls(sid):
+        return sorted(e["http"]["url"] for e in a.get(sid, []))
+
+    assert urls(1) == ["/gz"]
+    assert urls(2) == ["/gz"]
+    assert urls(3) == ["/dfl"]
+    # only the stream that did not say it was gzip keeps the gzip magic
+    assert urls(4) == ["/plain-gz-bytes"]
+    http = {e["http"]["url"]: e["http"] for e in of_type(evs, "http")}
+    assert http["/gz"]["length"] == len(gz)
+    assert all(e["app_proto"] == "http2" for e in of_type(evs, "alert"))

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "app/app-http2.h"
 #include "core/core-error.h"
@@ -775,6 +776,226 @@ static void test_app_flow(void **state)
 	vg_app_flow_free(f);
 }
 
+/* ------------------------------------------------------ content-encoding ---- */
+
+/* zlib over in: wbits 31 gzip, 15 zlib, -15 raw deflate. Caller frees *out. */
+static size_t zcompress(const uint8_t *in, size_t n, int wbits, uint8_t **out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, wbits, 9, Z_DEFAULT_STRATEGY), Z_OK);
+	size_t cap = deflateBound(&z, (uLong)n) + 16;
+	*out = malloc(cap);
+	assert_non_null(*out);
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	z.next_out = *out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	size_t len = cap - z.avail_out;
+	deflateEnd(&z);
+	return len;
+}
+
+/* what a DONE stream's bodies held */
+struct enc_rec {
+	unsigned done;
+	uint8_t req[VG_HTTP_MAX_BODY], resp[VG_HTTP_MAX_BODY];
+	size_t req_len, resp_len;
+	uint64_t req_seen, resp_seen, resp_decoded_len;
+	bool req_decoded, resp_decoded, resp_stopped, resp_failed;
+	uint8_t resp_encoding;
+};
+
+static void on_enc_tx(void *ctx, const struct vg_http_tx *tx, uint32_t sid, unsigned what)
+{
+	(void)sid;
+	struct enc_rec *r = ctx;
+	if (what != VG_HTTP_EV_DONE)
+		return;
+	r->done++;
+	r->req_len = tx->req.body.len;
+	if (r->req_len)
+		memcpy(r->req, tx->req.body.data, r->req_len);
+	r->resp_len = tx->resp.body.len;
+	if (r->resp_len)
+		memcpy(r->resp, tx->resp.body.data, r->resp_len);
+	r->req_seen = tx->req.body_seen;
+	r->resp_seen = tx->resp.body_seen;
+	r->req_decoded = tx->req.decoded;
+	r->resp_decoded = tx->resp.decoded;
+	r->resp_stopped = tx->resp.decode_stopped;
+	r->resp_failed = tx->resp.decode_failed;
+	r->resp_decoded_len = tx->resp.decoded_len;
+	r->resp_encoding = tx->resp.encoding;
+}
+
+/* text that compresses about 3:1, starting with a marker */
+static void plain(uint8_t *p, size_t n)
+{
+	static const char mark[] = "vigil-h2-gzip-marker ";
+	uint32_t x = 12345;
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		p[i] = (uint8_t)('a' + (x >> 16) % 9);
+	}
+	memcpy(p, mark, n < sizeof(mark) - 1 ? n : sizeof(mark) - 1);
+}
+
+/* a POST whose body is content-encoding (req_enc, raw deflate when "deflate") and a
+ * response with resp_enc; each body split over two DATA frames */
+static void encoded_exchange(const char *req_enc, const uint8_t *reqb, size_t reqn, const char *resp_enc,
+			     const uint8_t *respb, size_t respn)
+{
+	struct bytes hb;
+	memset(&cli, 0, sizeof(cli));
+	memset(&srv, 0, sizeof(srv));
+	preface(&cli);
+	hb.n = 0;
+	request_block(&hb, "POST", "/up", "h2.example");
+	if (req_enc)
+		lit(&hb, "content-encoding", req_enc);
+	frame(&cli, VG_HTTP2_HEADERS, 0x04, 1, hb.b, hb.n);
+	frame(&cli, VG_HTTP2_DATA, 0, 1, reqb, reqn / 2);
+	frame(&cli, VG_HTTP2_DATA, 0x01, 1, reqb + reqn / 2, reqn - reqn / 2);
+	frame(&srv, VG_HTTP2_SETTINGS, 0, 0, NULL, 0);
+	hb.n = 0;
+	lit(&hb, ":status", "200");
+	if (resp_enc)
+		lit(&hb, "content-encoding", resp_enc);
+	frame(&srv, VG_HTTP2_HEADERS, 0x04, 1, hb.b, hb.n);
+	size_t off = 0;
+	while (off < respn) { /* frames of at most 16 KiB, the default maximum */
+		size_t k = respn - off < 16384 ? respn - off : 16384;
+		frame(&srv, VG_HTTP2_DATA, off + k == respn ? 0x01 : 0, 1, respb + off, k);
+		off += k;
+	}
+}
+
+static void run_encoded(struct enc_rec *r, size_t split, const struct vg_http2_stats **stats_out,
+			struct vg_http2_state **keep)
+{
+	memset(r, 0, sizeof(*r));
+	struct vg_http2_state *st = vg_http2_state_new(0, on_enc_tx, NULL, r);
+	assert_non_null(st);
+	assert_int_equal(vg_http2_parse(st, 0, cli.b, cli.n), 0);
+	size_t a = split < srv.n ? split : srv.n;
+	assert_int_equal(vg_http2_parse(st, 1, srv.b, a), 0);
+	assert_int_equal(vg_http2_parse(st, 1, srv.b + a, srv.n - a), 0);
+	vg_http2_eof(st, 0);
+	vg_http2_eof(st, 1);
+	assert_int_equal(r->done, 1);
+	if (keep) {
+		*stats_out = vg_http2_stats(st);
+		*keep = st;
+	} else {
+		vg_http2_state_free(st);
+	}
+}
+
+/* gzip response and raw-deflate request inflated as on HTTP/1; body_seen stays wire
+ * bytes; any split of the server's bytes gives the same body */
+static void test_content_encoding(void **state)
+{
+	(void)state;
+	static uint8_t text[20000], req[3000];
+	plain(text, sizeof(text));
+	plain(req, sizeof(req));
+	memcpy(req, "deflated-request-marker", 23);
+	uint8_t *gz, *dfl;
+	size_t gzn = zcompress(text, sizeof(text), 31, &gz);
+	size_t dfln = zcompress(req, sizeof(req), -15, &dfl);
+	assert_true(gzn < sizeof(text));
+	encoded_exchange("deflate", dfl, dfln, "gzip", gz, gzn);
+	static struct enc_rec r;
+	const struct vg_http2_stats *s;
+	struct vg_http2_state *st;
+	run_encoded(&r, srv.n, &s, &st);
+	assert_true(r.resp_decoded);
+	assert_int_equal(r.resp_encoding, VG_HTTP_ENC_GZIP);
+	assert_int_equal(r.resp_len, sizeof(text));
+	assert_memory_equal(r.resp, text, sizeof(text));
+	assert_int_equal(r.resp_seen, gzn);
+	assert_true(r.req_decoded);
+	assert_int_equal(r.req_len, sizeof(req));
+	assert_memory_equal(r.req, req, sizeof(req));
+	assert_int_equal(r.req_seen, dfln);
+	assert_int_equal(s->inflate_error + s->inflate_bomb + s->inflate_limit + s->encoding_unsupported, 0);
+	vg_http2_state_free(st);
+	static struct enc_rec r2;
+	for (size_t cut = 0; cut <= srv.n; cut += 97) {
+		run_encoded(&r2, cut, NULL, NULL);
+		assert_int_equal(r2.resp_len, sizeof(text));
+		assert_memory_equal(r2.resp, text, sizeof(text));
+	}
+	free(gz);
+	free(dfl);
+}
+
+/* without Content-Encoding, or with one vigil does not undo, the bytes stay as sent */
+static void test_content_encoding_not(void **state)
+{
+	(void)state;
+	static uint8_t text[5000];
+	plain(text, sizeof(text));
+	uint8_t *gz;
+	size_t gzn = zcompress(text, sizeof(text), 31, &gz);
+	static struct enc_rec r;
+	const struct vg_http2_stats *s;
+	struct vg_http2_state *st;
+	/* gzip bytes, no content-encoding: not inflated */
+	encoded_exchange(NULL, (const uint8_t *)"a=1", 3, NULL, gz, gzn);
+	run_encoded(&r, srv.n, &s, &st);
+	assert_false(r.resp_decoded);
+	assert_int_equal(r.resp_len, gzn);
+	assert_memory_equal(r.resp, gz, gzn);
+	assert_int_equal(r.req_len, 3);
+	vg_http2_state_free(st);
+	/* br: counted, kept as sent */
+	encoded_exchange(NULL, (const uint8_t *)"a=1", 3, "br", gz, gzn);
+	run_encoded(&r, srv.n, &s, &st);
+	assert_false(r.resp_decoded);
+	assert_int_equal(r.resp_len, gzn);
+	assert_int_equal(s->encoding_unsupported, 1);
+	vg_http2_state_free(st);
+	/* labelled gzip, not gzip: kept as sent, inflate_error */
+	encoded_exchange(NULL, (const uint8_t *)"a=1", 3, "gzip", text, 3000);
+	run_encoded(&r, 1000, &s, &st);
+	assert_false(r.resp_decoded);
+	assert_true(r.resp_failed);
+	assert_int_equal(r.resp_len, 3000);
+	assert_memory_equal(r.resp, text, 3000);
+	assert_int_equal(s->inflate_error, 1);
+	vg_http2_state_free(st);
+	free(gz);
+}
+
+/* a gzip bomb stops at the ratio bound, the first VG_HTTP_MAX_BODY bytes kept */
+static void test_content_encoding_bomb(void **state)
+{
+	(void)state;
+	size_t n = 8u << 20;
+	uint8_t *zeros = calloc(1, n);
+	assert_non_null(zeros);
+	uint8_t *gz;
+	size_t gzn = zcompress(zeros, n, 31, &gz);
+	assert_true(gzn < 64 * 1024);
+	encoded_exchange(NULL, (const uint8_t *)"a=1", 3, "gzip", gz, gzn);
+	static struct enc_rec r;
+	const struct vg_http2_stats *s;
+	struct vg_http2_state *st;
+	run_encoded(&r, srv.n / 2, &s, &st);
+	assert_true(r.resp_decoded);
+	assert_true(r.resp_stopped);
+	assert_int_equal(r.resp_len, VG_HTTP_MAX_BODY);
+	assert_true(r.resp_decoded_len < n);
+	assert_int_equal(s->inflate_bomb + s->inflate_limit, 1);
+	assert_int_equal(r.resp_seen, gzn);
+	vg_http2_state_free(st);
+	free(gz);
+	free(zeros);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -792,6 +1013,9 @@ int main(void)
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_app_flow),
+		cmocka_unit_test(test_content_encoding),
+		cmocka_unit_test(test_content_encoding_not),
+		cmocka_unit_test(test_content_encoding_bomb),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
