@@ -443,6 +443,79 @@ static void test_replay_same_alerts(void **state)
 	capture_clear(&c);
 }
 
+/* A count correlation's alert is written as text (vg_event.extra_json), not as a
+ * jansson tree: its strings must be the bytes json_dumps gives (control characters as
+ * \u00XX upper-case, quotes and backslashes escaped, UTF-8 as is), and a value jansson
+ * refuses (not UTF-8) is left out of the lists as before, while still counted. */
+struct raw_cap {
+	char text[4096];
+	unsigned n;
+	bool had_tree;
+};
+
+static int raw_emit(void *ctx, const struct vg_event *ev)
+{
+	struct raw_cap *c = ctx;
+	c->n++;
+	c->had_tree = c->had_tree || ev->extra;
+	snprintf(c->text, sizeof(c->text), "%.*s", (int)ev->extra_json_len,
+		 ev->extra_json ? ev->extra_json : "");
+	return 0;
+}
+
+static void test_alert_text_as_jansson(void **state)
+{
+	(void)state;
+	const char *rules =
+		"title: fail\nname: fail\ndetection: {s: {event.action: f}, condition: s}\n---\n"
+		"title: V\nname: v\ncorrelation: {type: value_count, rules: [fail], group-by: [source.ip],"
+		" timespan: 5m, condition: {field: user.name, gte: 5}}\n";
+	static const char *const users[] = { "plain", "q\"uo\\te", "ctl\x01\x1f\x7f", "bad\xff",
+					     "utf8-\xc3\xa9", "tab\there" };
+	struct diags d;
+	int rl, rf;
+	struct vg_correlate_ruleset *rs = load_rules(rules, &d, &rl, &rf);
+	assert_int_equal(rl | rf, 0);
+	struct raw_cap cap = { 0 };
+	struct vg_event_sink sink = { raw_emit, &cap };
+	struct vg_correlate_engine *e;
+	assert_int_equal(vg_correlate_engine_new(rs, NULL, &sink, &e), 0);
+	struct vg_event ev;
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+		mk_event(&ev, T0 + (int64_t)i * SEC, "sshd", "f", "10.0.0.7", users[i]);
+		vg_correlate_engine_event(e, &ev);
+	}
+	vg_correlate_engine_flush(e);
+	assert_int_equal(cap.n, 1);
+	assert_false(cap.had_tree);
+	/* the list as jansson writes it: json_stringn refuses "bad\xff" */
+	json_t *list = json_array();
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+		json_t *v = json_string(users[i]);
+		if (v)
+			json_array_append_new(list, v);
+	}
+	assert_int_equal(json_array_size(list), 5);
+	char *want = json_dumps(list, JSON_COMPACT);
+	char member[512];
+	snprintf(member, sizeof(member), "\"distinct\":6,\"list\":%s,\"truncated\":false", want);
+	assert_non_null(strstr(cap.text, member));
+	assert_non_null(strstr(cap.text, "\"ctl\\u0001\\u001F\x7f\""));
+	assert_non_null(strstr(cap.text, "\"group_by\":{\"source.ip\":\"10.0.0.7\"}"));
+	assert_null(strstr(cap.text, "bad"));
+	/* the text is one valid JSON member */
+	char obj[4200];
+	snprintf(obj, sizeof(obj), "{%s}", cap.text);
+	json_t *o = json_loads(obj, 0, NULL);
+	assert_non_null(o);
+	assert_non_null(json_object_get(json_object_get(o, "correlation"), "values"));
+	json_decref(o);
+	free(want);
+	json_decref(list);
+	vg_correlate_engine_free(e);
+	vg_correlate_ruleset_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_eviction_is_bounded_and_counted),
 		cmocka_unit_test(test_distinct_values_capped),
 		cmocka_unit_test(test_replay_same_alerts),
+		cmocka_unit_test(test_alert_text_as_jansson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
