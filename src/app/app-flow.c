@@ -30,6 +30,7 @@ struct vg_app_flow {
 	struct vg_ssh_state *ssh;
 	bool ssh_logged;
 	struct vg_http2_state *http2;
+	bool h2c[2];                  /* dir is HTTP/2 after an h2c upgrade (vg_http_h2c) */
 	uint32_t anomaly_events;      /* app-layer anomaly events so far (VG_APP_MAX_ANOMALY_EVENTS) */
 	struct vg_app_inspect insp;   /* signature engine hooks (vg_app_flow_set_inspect) */
 };
@@ -43,6 +44,17 @@ static void emit(struct vg_app_flow *f, enum vg_app_proto p, int dir, json_t *j)
 	json_decref(j);
 }
 
+static void on_http2(void *ctx, const struct vg_http_tx *tx, uint32_t stream_id, unsigned what);
+static void on_http2_anomaly(void *ctx, int dir, enum vg_http2_anomaly a);
+
+/* The HTTP/2 parser of an h2c connection, made when the first side switches. */
+static struct vg_http2_state *h2c_state(struct vg_app_flow *f)
+{
+	if (!f->http2)
+		f->http2 = vg_http2_state_new(0, on_http2, on_http2_anomaly, f);
+	return f->http2;
+}
+
 static void on_http(void *ctx, const struct vg_http_tx *tx, unsigned what)
 {
 	struct vg_app_flow *f = ctx;
@@ -50,6 +62,9 @@ static void on_http(void *ctx, const struct vg_http_tx *tx, unsigned what)
 		f->insp.http(f->insp.ctx, tx, what);
 	if (what == VG_HTTP_EV_DONE)
 		emit(f, VG_APP_HTTP, VG_APP_TOSERVER, vg_http_tx_eve(tx));
+	/* 101 to "Upgrade: h2c": the request goes on as HTTP/2 stream 1 (RFC 7540 3.2) */
+	if (what == VG_HTTP_EV_DONE && tx->h2c_upgrade && h2c_state(f))
+		vg_http2_upgrade(f->http2, tx);
 }
 
 /* HTTP/2 streams are HTTP transactions for the signature engine and the "http" event */
@@ -154,7 +169,8 @@ void vg_app_flow_free(struct vg_app_flow *f)
 
 enum vg_app_proto vg_app_flow_proto(const struct vg_app_flow *f)
 {
-	return f->proto;
+	/* after an h2c upgrade the flow is HTTP/2, as Suricata then says */
+	return f->proto == VG_APP_HTTP && f->h2c[VG_APP_TOCLIENT] ? VG_APP_HTTP2 : f->proto;
 }
 
 void vg_app_flow_set_inspect(struct vg_app_flow *f, const struct vg_app_inspect *h)
@@ -235,8 +251,16 @@ static int route(struct vg_app_flow *f, int dir, const uint8_t *data, size_t len
 	int rc = 0;
 	unsigned tls_ev = 0;
 	switch (f->proto) {
-	case VG_APP_HTTP:
-		return vg_http_parse(f->http, dir, data, len);
+	case VG_APP_HTTP: {
+		if (f->h2c[dir])
+			return vg_http2_parse(f->http2, dir, data, len);
+		rc = vg_http_parse(f->http, dir, data, len);
+		size_t used;
+		if (!vg_http_h2c(f->http, dir, &used) || !h2c_state(f))
+			return rc;
+		f->h2c[dir] = true;
+		return used < len ? vg_http2_parse(f->http2, dir, data + used, len - used) : 0;
+	}
 	case VG_APP_DNS:
 		return f->dns_tcp ? vg_dns_tcp_parse(f->dns_tcp, dir, data, len) : 0;
 	case VG_APP_TLS:
@@ -305,7 +329,10 @@ void vg_app_flow_gap(struct vg_app_flow *f, int dir, size_t len)
 		return;
 	switch (f->proto) {
 	case VG_APP_HTTP:
-		vg_http_gap(f->http, dir, len);
+		if (f->h2c[dir])
+			vg_http2_gap(f->http2, dir, len);
+		else
+			vg_http_gap(f->http, dir, len);
 		break;
 	case VG_APP_DNS:
 		vg_dns_tcp_gap(f->dns_tcp, dir);
@@ -333,6 +360,8 @@ void vg_app_flow_eof(struct vg_app_flow *f, int dir)
 	switch (f->proto) {
 	case VG_APP_HTTP:
 		vg_http_eof(f->http, dir);
+		if (f->http2)
+			vg_http2_eof(f->http2, dir);
 		break;
 	case VG_APP_TLS:
 		tls_maybe_log(f, true);

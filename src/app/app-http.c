@@ -39,6 +39,7 @@ enum hstate {
 	H_RESYNC,       /* after a gap or garbage: skip lines until a start line */
 	H_SKIP,         /* drop `remain` body bytes of an evicted transaction */
 	H_TUNNEL,       /* after CONNECT: not HTTP any more */
+	H_H2C,          /* after a 101 to "Upgrade: h2c": HTTP/2 follows (vg_http_h2c) */
 	H_ERROR,        /* unparsable: ignore until a gap */
 };
 
@@ -59,6 +60,8 @@ struct hdir {
 	struct vg_http_tx *tx;  /* transaction whose message this direction is parsing */
 	uint64_t remain;        /* body bytes left (Content-Length or chunk) */
 	struct vg_http_inflater *inf;   /* encoded body being inflated; NULL otherwise */
+	size_t h2c_used;        /* H_H2C: bytes of the call that switched that were HTTP/1 */
+	bool h2c_noted;         /* h2c_used is set */
 };
 
 struct vg_http_state {
@@ -70,6 +73,7 @@ struct vg_http_state {
 	vg_http_tx_cb cb;
 	void *cb_ctx;
 	struct vg_http_stats st;
+	bool h2c_offered;         /* a complete request asked for "Upgrade: h2c" */
 };
 
 /* ------------------------------------------------------------------------------ */
@@ -857,6 +861,24 @@ static bool request_is_head(const struct vg_http_tx *tx)
 	return tx->has_request && vg_str_eq_cstr(tx->method, "HEAD");
 }
 
+/* The message's Upgrade header lists the token h2c (RFC 7540 3.2: HTTP/2 over cleartext). */
+static bool upgrade_h2c(const struct vg_http_msg *m)
+{
+	struct vg_str v;
+	if (!vg_http_msg_header(m, "Upgrade", &v) || !v.p)
+		return false;
+	size_t i = 0;
+	while (i <= v.len) {
+		size_t e = i;
+		while (e < v.len && v.p[e] != ',')
+			e++;
+		if (vg_str_casecmp_cstr(vg_str_trim(vg_str_make(v.p + i, e - i)), "h2c"))
+			return true;
+		i = e + 1;
+	}
+	return false;
+}
+
 static void headers_done(struct vg_http_state *st, int dir)
 {
 	struct hdir *d = &st->d[dir];
@@ -879,6 +901,17 @@ static void headers_done(struct vg_http_state *st, int dir)
 		return;
 	}
 	response_fields(tx);
+	if (tx->status == 101 && tx->has_request && tx->req.complete && upgrade_h2c(&tx->req) &&
+	    upgrade_h2c(m)) {
+		/* the switch to HTTP/2 (RFC 7540 3.2): the server's next bytes are its SETTINGS;
+		 * the client's are its preface, unless its side is mid-message */
+		tx->h2c_upgrade = true;
+		msg_done(st, 1);
+		d->state = H_H2C;
+		if (st->d[0].state == H_LINE && !st->d[0].tx && st->d[0].line.len == 0)
+			st->d[0].state = H_H2C;
+		return;
+	}
 	if (tx->status >= 100 && tx->status < 200) {
 		st->st.interim_responses++;
 		reset_response(tx);
@@ -1049,6 +1082,8 @@ static void msg_done(struct vg_http_state *st, int dir)
 		return;
 	if (dir == 0) {
 		tx->req.complete = true;
+		if (upgrade_h2c(&tx->req))
+			st->h2c_offered = true;
 		struct vg_str ct;
 		/* multipart bodies are files of POST requests only, as in Suricata */
 		if (tx->req.body.len > 0 && vg_str_eq_cstr(tx->method, "POST") &&
@@ -1152,8 +1187,19 @@ int vg_http_parse(struct vg_http_state *st, int dir, const uint8_t *data, size_t
 		return VG_EINVAL;
 	struct hdir *d = &st->d[dir];
 	int rc = 0;
+	const size_t len0 = len;
 	while (len > 0) {
+		/* after an h2c offer, the client's HTTP/2 preface (maybe seen before the 101) */
+		if (dir == 0 && st->h2c_offered && d->state == H_LINE && d->line.len == 0 &&
+		    memcmp(data, VG_HTTP2_PREFACE_STR, len < 24 ? len : 24) == 0)
+			d->state = H_H2C;
 		switch (d->state) {
+		case H_H2C:
+			if (!d->h2c_noted) {
+				d->h2c_noted = true;
+				d->h2c_used = len0 - len;
+			}
+			return 0;
 		case H_TUNNEL:
 			return 0;
 		case H_ERROR:
@@ -1229,7 +1275,22 @@ int vg_http_parse(struct vg_http_state *st, int dir, const uint8_t *data, size_t
 		}
 		}
 	}
+	if (d->state == H_H2C && !d->h2c_noted) {
+		d->h2c_noted = true;
+		d->h2c_used = len0;
+	}
 	return rc;
+}
+
+bool vg_http_h2c(const struct vg_http_state *st, int dir, size_t *used)
+{
+	if (used)
+		*used = 0;
+	if (!st || (dir != 0 && dir != 1) || st->d[dir].state != H_H2C)
+		return false;
+	if (used)
+		*used = st->d[dir].h2c_used;
+	return true;
 }
 
 void vg_http_gap(struct vg_http_state *st, int dir, size_t len)
@@ -1239,7 +1300,7 @@ void vg_http_gap(struct vg_http_state *st, int dir, size_t len)
 	struct hdir *d = &st->d[dir];
 	st->st.gaps++;
 	vg_buf_reset(&d->line);
-	if (d->state == H_TUNNEL)
+	if (d->state == H_TUNNEL || d->state == H_H2C)
 		return;
 	if (d->state == H_SKIP && d->remain > len) {
 		d->remain -= len;

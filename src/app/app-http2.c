@@ -884,6 +884,52 @@ void vg_http2_state_free(struct vg_http2_state *st)
 	free(st);
 }
 
+int vg_http2_upgrade(struct vg_http2_state *st, const struct vg_http_tx *h1)
+{
+	if (!st || !h1 || !h1->has_request)
+		return VG_EINVAL;
+	if (stream_find(st, 1))
+		return VG_EINVAL; /* stream 1 exists already */
+	/* transaction ids go on from the HTTP/1 ones: one numbering per flow */
+	if (st->next_tx_id <= h1->id)
+		st->next_tx_id = h1->id + 1;
+	struct h2_stream *s = stream_new(st, VG_APP_TOSERVER, 1);
+	if (!s)
+		return VG_ENOMEM;
+	if (st->max_client_sid < 1) /* the client's preface and streams may have come first */
+		st->max_client_sid = 1;
+	/* the request as if its fields had come in a HEADERS block: pseudo-headers from the
+	 * request line (the Host field stands for :authority), the fields as sent */
+	struct h2dir *d = &st->d[VG_APP_TOSERVER];
+	for (int i = 0; i < PS__COUNT; i++)
+		vg_buf_reset(&d->ps[i]);
+	if (vg_buf_append(&d->ps[PS_METHOD], h1->method.p, h1->method.len) < 0 ||
+	    vg_buf_append(&d->ps[PS_PATH], h1->uri_raw.p, h1->uri_raw.len) < 0) {
+		vg_buf_reset(&d->ps[PS_METHOD]);
+		vg_buf_reset(&d->ps[PS_PATH]);
+	}
+	for (uint32_t i = 0; i < h1->req.n_headers; i++) {
+		struct vg_str name, value;
+		vg_http_msg_header_at(&h1->req, i, &name, &value);
+		add_header(st, &s->tx.req, name, value);
+	}
+	request_fields(d, s);
+	for (int i = 0; i < PS__COUNT; i++)
+		vg_buf_reset(&d->ps[i]);
+	struct vg_http_msg *m = &s->tx.req;
+	if (h1->req.body.len > 0 && vg_buf_append(&m->body, h1->req.body.data, h1->req.body.len) < 0)
+		m->body_truncated = true;
+	m->body_seen = h1->req.body_seen;
+	m->body_truncated |= h1->req.body_truncated;
+	m->encoding = h1->req.encoding;
+	m->decoded = h1->req.decoded;
+	m->decoded_len = h1->req.decoded_len;
+	s->headers[0] = true;
+	/* the client's side of stream 1 is half-closed: the request is complete */
+	side_end(st, s, VG_APP_TOSERVER, !h1->req.incomplete);
+	return 0;
+}
+
 const struct vg_http2_stats *vg_http2_stats(const struct vg_http2_state *st)
 {
 	return &st->st;

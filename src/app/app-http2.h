@@ -78,6 +78,12 @@ void vg_http2_gap(struct vg_http2_state *st, int dir, size_t len);
  * have ended are reported DONE. */
 void vg_http2_eof(struct vg_http2_state *st, int dir);
 const struct vg_http2_stats *vg_http2_stats(const struct vg_http2_state *st);
+/* (additive) h2c (RFC 7540 3.2): the HTTP/1 request h1 that was upgraded by a 101 becomes
+ * stream 1, its client side complete (VG_HTTP_EV_REQUEST reported now); its response
+ * comes in HTTP/2 frames. Call before the server's HTTP/2 bytes. The server side needs
+ * no preface; the client side still starts with it. 0, VG_EINVAL (stream 1 exists),
+ * VG_ENOMEM. h1 is only read. */
+int vg_http2_upgrade(struct vg_http2_state *st, const struct vg_http_tx *h1);
 
 /* EVE: vg_http_tx_eve()'s {"http": {...}} (protocol "HTTP/2") plus "http2":
  * {"stream_id": N}. New reference; NULL on allocation failure. */

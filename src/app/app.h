@@ -22,6 +22,9 @@ typedef struct json_t json_t;
 
 enum { VG_APP_TOSERVER = 0, VG_APP_TOCLIENT = 1 };
 
+/* (additive) the HTTP/2 client connection preface (RFC 9113 3.4), 24 bytes */
+#define VG_HTTP2_PREFACE_STR "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
 /* ---------------------------------------------------------------------------------
  * Protocol detection by content (like Suricata's app-layer-protocol probing), with the
  * port only as a hint for DNS, whose messages carry no magic.
@@ -99,6 +102,9 @@ struct vg_http_tx {
 	/* (additive) an HTTP/2 stream (app-http2.c, also after an h2c upgrade): alerts say
 	 * app_proto "http2", app-layer-protocol:http2 and "alert http2" rules match it */
 	bool http2;
+	/* (additive) HTTP/1 tx whose 101 response switched the connection to HTTP/2 (h2c):
+	 * its request is stream 1 of what follows (RFC 7540 3.2) */
+	bool h2c_upgrade;
 	struct vg_http_tx *next;     /* private */
 };
 
@@ -146,6 +152,13 @@ void vg_http_gap(struct vg_http_state *st, int dir, size_t len);
  * reported incomplete. After EOF on the client side all unanswered txs are reported. */
 void vg_http_eof(struct vg_http_state *st, int dir);
 const struct vg_http_stats *vg_http_stats(const struct vg_http_state *st);
+/* (additive) h2c: true once dir of the connection is HTTP/2 after an "Upgrade: h2c"
+ * request answered by 101 (to client: right after the 101's headers; to server: at the
+ * preface, or right after the 101 when the client side was between messages). *used
+ * gets how many bytes of the vg_http_parse() call that switched were still HTTP/1; the
+ * rest of that call and every later byte of dir belong to an HTTP/2 parser (app-http2.h,
+ * vg_http2_upgrade). The HTTP/1 parser ignores them. */
+bool vg_http_h2c(const struct vg_http_state *st, int dir, size_t *used);
 
 /* URI normalization used for tx->uri_norm (exposed for tests and the rule engine):
  * path part only (absolute-form "http://h/p" → "/p"), %XX of unreserved characters

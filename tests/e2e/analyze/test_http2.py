@@ -395,3 +395,93 @@ def test_gzip_body_inflated(tmp_path):
     http = {e["http"]["url"]: e["http"] for e in of_type(evs, "http")}
     assert http["/gz"]["length"] == len(gz)
     assert all(e["app_proto"] == "http2" for e in of_type(evs, "alert"))
+
+
+@pytest.mark.parametrize("preface_first", [False, True])
+def test_h2c_upgrade(tmp_path, preface_first):
+    """HTTP/1.1 "Upgrade: h2c" answered by 101 Switching Protocols, then HTTP/2 on the
+    same connection (RFC 7540 3.2), built as nghttp -u sends it (nghttpd, the server of
+    the real test above, does not implement the upgrade): the upgraded request is stream
+    1, answered in HTTP/2 frames; a second request is stream 3. The 101 is an HTTP/1
+    transaction (app_proto http), the streams HTTP/2 ones (app_proto http2); the flow
+    ends as http2. preface_first: the client's preface reaches vigil before the 101."""
+    hpack = pytest.importorskip("hpack")
+    ec, es = hpack.Encoder(), hpack.Encoder()
+    req = (b"GET /index.html HTTP/1.1\r\nhost: 127.0.0.1:8080\r\n"
+           b"connection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\n"
+           b"http2-settings: AAMAAABkAAQAAP__\r\naccept: */*\r\nuser-agent: vigil-e2e-h2c/1.0\r\n\r\n")
+    s101 = b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+    srv1 = frame(4, 0, 0, b"\x00\x03\x00\x00\x00\x64")
+    srv1 += frame(1, 0x04, 1, es.encode([(":status", "200"), ("server", "crafted-h2c"),
+                                         ("content-type", "text/html")]))
+    srv1 += frame(0, 0x01, 1, b"<html>vigil h2c index</html>\n")
+    cli2 = PREFACE + frame(4, 0, 0, b"\x00\x03\x00\x00\x00\x64") + frame(4, 1, 0)
+    cli3 = frame(1, 0x05, 3, ec.encode([(":method", "GET"), (":scheme", "http"),
+                                        (":path", "/malware/payload.exe"),
+                                        (":authority", "127.0.0.1:8080"),
+                                        ("user-agent", "vigil-e2e-h2c/1.0")]))
+    payload = b"MZ\x90\x00 vigil-h2c-payload " + b"A" * 3000
+    srv3 = frame(4, 1, 0) + frame(1, 0x04, 3, es.encode([(":status", "200")]))
+    srv3 += frame(0, 0x01, 3, payload)
+    if preface_first:
+        chunks = [(0, req), (0, cli2), (1, s101 + srv1), (0, cli3), (1, srv3)]
+    else:
+        chunks = [(0, req), (1, s101 + srv1), (0, cli2 + cli3), (1, srv3)]
+    rules = [
+        'alert http any any -> any any (msg:"101"; http.stat_code; content:"101"; sid:1;)',
+        'alert http2 any any -> any any (msg:"h2 index body"; http.response_body; '
+        'content:"vigil h2c index"; sid:2;)',
+        'alert http2 any any -> any any (msg:"h2 payload"; http.uri; content:"/malware/payload.exe"; '
+        'http.response_body; content:"vigil-h2c-payload"; sid:3;)',
+        'alert http1 any any -> any any (msg:"h1 upgrade request"; http.header; content:"h2c"; sid:4;)',
+        'alert http any any -> any any (msg:"ua on every request"; http.user_agent; content:"vigil-e2e-h2c"; sid:5;)',
+        # not sent / not there
+        'alert http any any -> any any (msg:"no POST"; http.method; content:"POST"; sid:10;)',
+        'alert http1 any any -> any any (msg:"payload was never HTTP/1"; http.uri; '
+        'content:"/malware/payload.exe"; sid:11;)',
+        'alert http any any -> any any (msg:"no 404"; http.stat_code; content:"404"; sid:12;)',
+        'alert http any any -> any any (msg:"preface is not a request"; http.method; content:"PRI"; sid:13;)',
+        'alert http1 any any -> any any (msg:"frames are not an HTTP/1 body"; http.response_body; '
+        'content:"vigil h2c index"; sid:14;)',
+    ]
+    evs = analyze(tmp_path, tcp_session(40030, 8080, chunks), rules)
+    http = of_type(evs, "http")
+    h1 = [e for e in http if e["app_proto"] == "http"]
+    h2 = {e["http"]["http2"]["stream_id"]: e for e in http if e["app_proto"] == "http2"}
+    assert len(h1) == 1 and h1[0]["http"]["status"] == 101 and h1[0]["http"]["url"] == "/index.html"
+    assert sorted(h2) == [1, 3], http
+    assert h2[1]["http"]["url"] == "/index.html" and h2[1]["http"]["status"] == 200
+    assert h2[1]["http"]["http_method"] == "GET" and h2[1]["http"]["server"] == "crafted-h2c"
+    assert h2[1]["http"]["hostname"] == "127.0.0.1"
+    assert h2[3]["http"]["url"] == "/malware/payload.exe" and h2[3]["http"]["status"] == 200
+    assert h2[3]["http"]["length"] == len(payload)
+    a = alerts(evs)
+    assert [e["app_proto"] for e in a.get(1, [])] == ["http"]
+    assert [(e["app_proto"], e["http"]["url"]) for e in a.get(2, [])] == [("http2", "/index.html")]
+    assert [(e["app_proto"], e["http"]["url"]) for e in a.get(3, [])] == [("http2", "/malware/payload.exe")]
+    assert [e["app_proto"] for e in a.get(4, [])] == ["http"]
+    # the HTTP/1 request, stream 1 (the same request, upgraded) and stream 3
+    assert sorted(e["app_proto"] for e in a.get(5, [])) == ["http", "http2", "http2"]
+    for sid in (10, 11, 12, 13, 14):
+        assert sid not in a, a[sid]
+    assert of_type(evs, "anomaly") == []
+    assert [f["app_proto"] for f in of_type(evs, "flow")] == ["http2"]
+
+
+def test_h2c_refused_stays_http1(tmp_path):
+    """An h2c offer the server ignores (200, no 101): the connection stays HTTP/1 and
+    a second HTTP/1 request on it is parsed as one."""
+    req = (b"GET /a HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+           b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")
+    resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    req2 = b"GET /second HTTP/1.1\r\nHost: h\r\n\r\n"
+    resp2 = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+    evs = analyze(tmp_path, tcp_session(40031, 8080, [(0, req), (1, resp), (0, req2), (1, resp2)]),
+                  ['alert http2 any any -> any any (msg:"no http2"; http.uri; content:"/"; sid:1;)',
+                   'alert http1 any any -> any any (msg:"second"; http.uri; content:"/second"; sid:2;)'])
+    http = of_type(evs, "http")
+    assert [(e["app_proto"], e["http"]["url"], e["http"]["status"]) for e in http] == \
+        [("http", "/a", 200), ("http", "/second", 404)]
+    a = alerts(evs)
+    assert 1 not in a and len(a.get(2, [])) == 1
+    assert [f["app_proto"] for f in of_type(evs, "flow")] == ["http"]

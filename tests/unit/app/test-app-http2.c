@@ -996,6 +996,193 @@ static void test_content_encoding_bomb(void **state)
 	free(zeros);
 }
 
+/* ------------------------------------------------------------------ h2c ---- */
+
+struct h2c_rec {
+	unsigned h1, h2, other, anomalies;
+	int h1_status, h2_status[4];
+	char h2_url[4][64];
+	uint32_t h2_sid[4];
+	char h2_body[4][32];
+};
+
+static void on_h2c_event(void *ctx, enum vg_app_proto proto, int dir, json_t *extra)
+{
+	(void)dir;
+	struct h2c_rec *r = ctx;
+	if (vg_app_event_anomaly(extra, NULL)) {
+		r->anomalies++;
+		return;
+	}
+	json_t *h = json_object_get(extra, "http");
+	if (!h) {
+		r->other++;
+		return;
+	}
+	if (proto == VG_APP_HTTP) {
+		r->h1++;
+		r->h1_status = (int)json_integer_value(json_object_get(h, "status"));
+		assert_null(json_object_get(h, "http2"));
+		return;
+	}
+	assert_int_equal(proto, VG_APP_HTTP2);
+	assert_true(r->h2 < 4);
+	unsigned i = r->h2++;
+	r->h2_status[i] = (int)json_integer_value(json_object_get(h, "status"));
+	const char *u = json_string_value(json_object_get(h, "url"));
+	cpy(r->h2_url[i], sizeof(r->h2_url[i]), u ? u : "", u ? strlen(u) : 0);
+	r->h2_sid[i] = (uint32_t)json_integer_value(json_object_get(json_object_get(h, "http2"), "stream_id"));
+}
+
+struct h2c_insp {
+	unsigned req_h1, req_h2;
+	char body[4][32];
+	unsigned n_body;
+};
+
+static void on_h2c_insp(void *ctx, const struct vg_http_tx *tx, unsigned what)
+{
+	struct h2c_insp *r = ctx;
+	if (what == VG_HTTP_EV_REQUEST) {
+		if (tx->http2)
+			r->req_h2++;
+		else
+			r->req_h1++;
+	}
+	if (what == VG_HTTP_EV_DONE && tx->http2 && r->n_body < 4) {
+		cpy(r->body[r->n_body], sizeof(r->body[0]), tx->resp.body.data, tx->resp.body.len);
+		r->n_body++;
+	}
+}
+
+/* Upgrade: h2c + 101, then HTTP/2 (stream 1 = the upgraded request, stream 3 a new one),
+ * through vg_app_flow with the server's and the client's bytes split at every offset */
+static void test_h2c_upgrade(void **state)
+{
+	(void)state;
+	static const char req[] = "GET /up?x=1 HTTP/1.1\r\nHost: H2C.example:8080\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+				  "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\nUser-Agent: ua-h2c\r\n\r\n";
+	static const char r101[] = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
+	static struct bytes c, s;
+	c.n = s.n = 0;
+	put(&c, req, strlen(req));
+	size_t c_h1 = c.n;
+	preface(&c);
+	struct bytes hb = { .n = 0 };
+	request_block(&hb, "GET", "/second", "h2c.example");
+	frame(&c, VG_HTTP2_HEADERS, 0x05, 3, hb.b, hb.n);
+	put(&s, r101, strlen(r101));
+	size_t s_h1 = s.n;
+	frame(&s, VG_HTTP2_SETTINGS, 0, 0, NULL, 0);
+	hb.n = 0;
+	lit(&hb, ":status", "200");
+	frame(&s, VG_HTTP2_HEADERS, 0x04, 1, hb.b, hb.n);
+	frame(&s, VG_HTTP2_DATA, 0x01, 1, "stream-one", 10);
+	/* stream 3's response, after its request */
+	static struct bytes s3;
+	s3.n = 0;
+	hb.n = 0;
+	lit(&hb, ":status", "404");
+	frame(&s3, VG_HTTP2_HEADERS, 0x05, 3, hb.b, hb.n);
+	for (size_t cut = 0; cut <= s.n + c.n; cut++) {
+		/* cut < s.n: the server split there; else the client split at cut - s.n */
+		size_t sc = cut <= s.n ? cut : s.n, cc = cut <= s.n ? c_h1 : cut - s.n;
+		static struct h2c_rec r;
+		memset(&r, 0, sizeof(r));
+		struct h2c_insp in;
+		memset(&in, 0, sizeof(in));
+		struct vg_app_flow *f = vg_app_flow_new(6, 40000, 8080, on_h2c_event, &r);
+		assert_non_null(f);
+		struct vg_app_inspect h = { .http = on_h2c_insp, .ctx = &in };
+		vg_app_flow_set_inspect(f, &h);
+		size_t c1 = cc < c_h1 ? cc : c_h1;
+		assert_int_equal(vg_app_flow_data(f, 0, c.b, c1), 0);
+		if (c1 < c_h1)
+			assert_int_equal(vg_app_flow_data(f, 0, c.b + c1, c_h1 - c1), 0);
+		/* the client's preface and stream 3 before the server's 101 when the cut says so */
+		bool early = cc > c_h1;
+		if (early)
+			assert_int_equal(vg_app_flow_data(f, 0, c.b + c_h1, cc - c_h1), 0);
+		if (sc > 0)
+			assert_int_equal(vg_app_flow_data(f, 1, s.b, sc), 0);
+		if (sc < s.n)
+			assert_int_equal(vg_app_flow_data(f, 1, s.b + sc, s.n - sc), 0);
+		size_t from = early ? cc : c_h1;
+		if (from < c.n)
+			assert_int_equal(vg_app_flow_data(f, 0, c.b + from, c.n - from), 0);
+		assert_int_equal(vg_app_flow_data(f, 1, s3.b, s3.n), 0);
+		assert_int_equal(vg_app_flow_proto(f), VG_APP_HTTP2);
+		vg_app_flow_eof(f, 0);
+		vg_app_flow_eof(f, 1);
+		vg_app_flow_free(f);
+		assert_int_equal(r.anomalies, 0);
+		assert_int_equal(r.other, 0);
+		assert_int_equal(r.h1, 1);
+		assert_int_equal(r.h1_status, 101);
+		assert_int_equal(r.h2, 2);
+		/* streams end in any order relative to each other; find each */
+		unsigned i1 = r.h2_sid[0] == 1 ? 0 : 1, i3 = 1 - i1;
+		assert_int_equal(r.h2_sid[i1], 1);
+		assert_int_equal(r.h2_sid[i3], 3);
+		assert_string_equal(r.h2_url[i1], "/up?x=1");
+		assert_int_equal(r.h2_status[i1], 200);
+		assert_string_equal(r.h2_url[i3], "/second");
+		assert_int_equal(r.h2_status[i3], 404);
+		assert_int_equal(in.req_h1, 1);
+		assert_int_equal(in.req_h2, 2);
+		assert_true(strcmp(in.body[0], "stream-one") == 0 || strcmp(in.body[1], "stream-one") == 0);
+		(void)s_h1;
+	}
+}
+
+/* no 101 (the server ignored the offer), or a 101 to something else: HTTP/1 goes on */
+static void test_h2c_not_upgraded(void **state)
+{
+	(void)state;
+	static const char req[] = "GET /a HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\n\r\n";
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+	static const char req2[] = "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char ok2[] = "HTTP/1.1 204 No Content\r\n\r\n";
+	static struct h2c_rec r;
+	memset(&r, 0, sizeof(r));
+	struct vg_app_flow *f = vg_app_flow_new(6, 40000, 8080, on_h2c_event, &r);
+	assert_int_equal(vg_app_flow_data(f, 0, (const uint8_t *)req, strlen(req)), 0);
+	assert_int_equal(vg_app_flow_data(f, 1, (const uint8_t *)ok, strlen(ok)), 0);
+	assert_int_equal(vg_app_flow_data(f, 0, (const uint8_t *)req2, strlen(req2)), 0);
+	assert_int_equal(vg_app_flow_data(f, 1, (const uint8_t *)ok2, strlen(ok2)), 0);
+	assert_int_equal(vg_app_flow_proto(f), VG_APP_HTTP);
+	vg_app_flow_eof(f, 0);
+	vg_app_flow_eof(f, 1);
+	vg_app_flow_free(f);
+	assert_int_equal(r.h1, 2);
+	assert_int_equal(r.h2, 0);
+	/* a 101 to a websocket upgrade is not HTTP/2 */
+	static const char ws[] = "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\r\n";
+	static const char s101[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
+	memset(&r, 0, sizeof(r));
+	f = vg_app_flow_new(6, 40000, 8080, on_h2c_event, &r);
+	assert_int_equal(vg_app_flow_data(f, 0, (const uint8_t *)ws, strlen(ws)), 0);
+	assert_int_equal(vg_app_flow_data(f, 1, (const uint8_t *)s101, strlen(s101)), 0);
+	assert_int_equal(vg_app_flow_data(f, 0, (const uint8_t *)VG_HTTP2_PREFACE, VG_HTTP2_PREFACE_LEN), 0);
+	assert_int_equal(vg_app_flow_proto(f), VG_APP_HTTP);
+	vg_app_flow_eof(f, 0);
+	vg_app_flow_eof(f, 1);
+	vg_app_flow_free(f);
+	assert_int_equal(r.h2, 0);
+	/* a 101 to h2c the request did not ask for is not followed either */
+	static const char plain[] = "GET /p HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char h101[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n";
+	memset(&r, 0, sizeof(r));
+	f = vg_app_flow_new(6, 40000, 8080, on_h2c_event, &r);
+	assert_int_equal(vg_app_flow_data(f, 0, (const uint8_t *)plain, strlen(plain)), 0);
+	assert_int_equal(vg_app_flow_data(f, 1, (const uint8_t *)h101, strlen(h101)), 0);
+	assert_int_equal(vg_app_flow_proto(f), VG_APP_HTTP);
+	vg_app_flow_eof(f, 0);
+	vg_app_flow_eof(f, 1);
+	vg_app_flow_free(f);
+	assert_int_equal(r.h2, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1016,6 +1203,8 @@ int main(void)
 		cmocka_unit_test(test_content_encoding),
 		cmocka_unit_test(test_content_encoding_not),
 		cmocka_unit_test(test_content_encoding_bomb),
+		cmocka_unit_test(test_h2c_upgrade),
+		cmocka_unit_test(test_h2c_not_upgraded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
