@@ -446,11 +446,10 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 		if (vg_lx_eat(&s, "Partial "))
 			return auth_result(e, s, "ssh-auth-partial", C_AUTH, VG_OUTCOME_UNKNOWN);
 		if (vg_lx_eat(&s, "Protocol major versions differ")) {
-			/* " for 192.0.2.1: SSH-2.0-x vs. SSH-1.5-y" or (newer) ": 2 vs. 1" */
-			if (vg_lx_eat(&s, " for ")) {
-				long c = vg_str_chr(s, ':');
-				vg_logs_set_src(e, c >= 0 ? vg_lx_sub(s, 0, (size_t)c) : s);
-			}
+			/* " for 192.0.2.1: SSH-2.0-x vs. SSH-1.5-y", (9.x) " for 192.0.2.1 port 22:
+			 * SSH-2.0-x vs. SSH-1.5-y" or ": 2 vs. 1" */
+			if (vg_lx_eat(&s, " for "))
+				vg_logs_host_port(e, s, NULL);
 			vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-bad-protocol", VG_OUTCOME_FAILURE);
 			return 0;
 		}
@@ -642,6 +641,21 @@ int vg_logs_sshd(struct vg_log_entry *e, struct vg_str msg)
 			if (!user_host_port_r(e, s, &rest))
 				break;
 			set_reason_tail(e, rest);
+			vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-kex-error", VG_OUTCOME_FAILURE);
+			return 0;
+		}
+		break;
+	case 'u':
+		if (vg_str_startswith(s, "userauth_pubkey: key type ") ||
+		    vg_str_startswith(s, "userauth_hostbased: key type ")) {
+			/* OpenSSH 8.5+: "userauth_pubkey: key type ssh-rsa not in
+			 * PubkeyAcceptedAlgorithms [preauth]" (older: PubkeyAcceptedKeyTypes). The
+			 * client offered an algorithm the server refuses; no address on the line. */
+			long c = vg_str_find(s, ": ", 2);
+			struct vg_str why = vg_lx_sub(s, (size_t)c + 2, s.len);
+			if (vg_str_find(why, " not in ", 8) < 0)
+				break;
+			e->reason = vg_logs_dups(e, why);
 			vg_logs_norm(e, P_SSHD, C_AUTH, "ssh-kex-error", VG_OUTCOME_FAILURE);
 			return 0;
 		}

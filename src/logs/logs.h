@@ -28,7 +28,8 @@
  *     ssh-bad-protocol        Bad protocol version identification, banner exchange errors,
  *                             Protocol major versions differ
  *     ssh-kex-error           Unable to negotiate, kex_exchange_identification,
- *                             ssh_dispatch_run_fatal, kex errors
+ *                             ssh_dispatch_run_fatal, kex errors, a key type not in
+ *                             Pubkey/HostbasedAcceptedAlgorithms (userauth_*)
  *     ssh-pam-auth-failures   PAM N more authentication failures (attempts = N)
  *     ssh-reverse-mapping-failed  POSSIBLE BREAK-IN ATTEMPT! (category "network")
  *     ssh-maxstartups-drop    drop connection #N from [IP]:P ... past MaxStartups / penalty

@@ -93,6 +93,24 @@ static const struct row failures[] = {
 	  0, "ssh-kex-error", F, NULL, "192.0.2.19", 5013, NULL, false, NULL, NULL },
 	{ H "error: kex_exchange_identification: Connection closed by remote host", 0,
 	  "ssh-kex-error", F, NULL, NULL, 0, NULL, false, NULL, NULL },
+	/* OpenSSH 8.5+ / 9.x forms */
+	{ H "userauth_pubkey: key type ssh-rsa not in PubkeyAcceptedAlgorithms [preauth]", 0,
+	  "ssh-kex-error", F, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ H "userauth_hostbased: key type ssh-dss not in HostbasedAcceptedAlgorithms [preauth]", 0,
+	  "ssh-kex-error", F, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ H "error: kex_exchange_identification: client sent invalid protocol identifier "
+	    "\"GET / HTTP/1.1\"", 0, "ssh-kex-error", F, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ H "PAM 1 more authentication failure; logname= uid=0 euid=0 tty=ssh ruser= "
+	    "rhost=192.0.2.90  user=root", 0, "ssh-pam-auth-failures", F, "root", "192.0.2.90", 0,
+	  NULL, false, NULL, NULL },
+	{ H "error: Received disconnect from 192.0.2.91 port 40009:3: "
+	    "com.jcraft.jsch.JSchException: Auth fail [preauth]", 0, "ssh-preauth-disconnect", F,
+	  NULL, "192.0.2.91", 40009, NULL, false, NULL, NULL },
+	{ H "error: Protocol major versions differ for 192.0.2.92 port 40007: SSH-2.0-OpenSSH_9.6 "
+	    "vs. SSH-1.5-Nmap", 0, "ssh-bad-protocol", F, NULL, "192.0.2.92", 40007, NULL, false,
+	  NULL, NULL },
+	{ H "Protocol major versions differ for 192.0.2.93: SSH-2.0-OpenSSH_5.3 vs. SSH-1.5-Nmap", 0,
+	  "ssh-bad-protocol", F, NULL, "192.0.2.93", 0, NULL, false, NULL, NULL },
 	{ H "ssh_dispatch_run_fatal: Connection from 192.0.2.20 port 5014: message authentication code "
 	    "incorrect [preauth]",
 	  0, "ssh-kex-error", F, NULL, "192.0.2.20", 5014, NULL, false, NULL, NULL },
