@@ -34,6 +34,8 @@
 #define VG_SCAN_MAX_PAIRS         65536u   /* (target, port) pairs kept per scanner: one full port range */
 #define VG_SCAN_MAX_PORTS_LISTED  64u      /* probed ports named in one scan alert */
 #define VG_SCAN_MAX_MEMCAP        (1ull << 30) /* ceiling for detect.scan.memcap */
+#define VG_SCAN_MAX_FIRST_SLOTS   65536u   /* scan admission: remembered first probes (128 B each; max_trackers / 2 by default) */
+#define VG_SCAN_SEEN_BITS         (1u << 23) /* scan admission: "source seen" filter bits per generation (1 MiB; two generations) */
 #define VG_FLOOD_MAX_CMS_WIDTH    (1u << 20) /* count-min cells per row (4 rows x 16 B: 64 MiB) */
 
 /* --- text input (logs, rules, config) ------------------------------------------ */

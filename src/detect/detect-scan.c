@@ -12,7 +12,15 @@
  * the trackers (several hundred bytes each, a cache miss apiece): most packets concern no
  * tracker at all (answers and data of ordinary connections), and a lookup that misses
  * then stays in a few hundred KiB. Before that, a counting prefilter (srcf: trackers per
- * slot of a cheap keyed hash of the address) answers most misses without the SipHash. */
+ * slot of a cheap keyed hash of the address) answers most misses without the SipHash.
+ *
+ * Admission (detect-scan.h): a source's first probe is remembered in `first`, a
+ * direct-mapped table indexed by the same SipHash, and replayed into the tracker made at
+ * its second probe. The entry holds the probe, its repeats and up to FIRST_ANSWERS state
+ * changes with their times (an answer: RST, SYN-ACK, UDP reply, ICMP unreachable; then the
+ * handshake's end, data or close), replayed through pair_set() in order; one more change
+ * creates the tracker, so the replay stays exact. srcf counts entries as well as trackers:
+ * packets of sources with neither still skip the SipHash. */
 #include "detect/detect-scan.h"
 
 #include <stdbool.h>
@@ -91,6 +99,36 @@ struct tracker {
 	uint16_t port_list[VG_SCAN_MAX_PORTS_LISTED];
 };
 
+/* What a tracker takes from the packet that creates it. */
+struct origin {
+	int64_t ts;
+	uint32_t vni;          /* 0 without has_vni */
+	bool has_vni;
+	uint8_t n_vlan;
+	uint16_t vlan[2];
+};
+
+/* State changes a remembered first probe keeps: enough for an ordinary connection's
+ * life (SYN-ACK, ACK, data; or SYN-ACK, ACK, FIN) and every probe's answer; the next one
+ * creates the tracker. */
+#define FIRST_ANSWERS 3u
+
+/* A remembered first probe (admission table slot; see the top of the file). */
+struct first {
+	uint64_t h;            /* the source's tkey hash | 1; 0 = empty slot */
+	struct vg_addr src, tgt;
+	uint16_t port;
+	uint8_t proto, tech;   /* tech: the pair's technique (sentry b) */
+	uint8_t st0, st;       /* state given by the probe, state now */
+	uint8_t n_ans;         /* state changes since the probe, in ans_st / ans_ts */
+	uint8_t ans_st[FIRST_ANSWERS];
+	uint8_t syn;           /* a SYN probe: 1 OS-like options, 2 raw; 0 not a SYN */
+	uint32_t repeats;      /* further probes of the same pair */
+	struct origin o;       /* o.ts: time of the probe, the tracker's window start */
+	int64_t ans_ts[FIRST_ANSWERS], last_probe;
+	const char *tenant;    /* borrowed (detect-scan.h) */
+};
+
 struct vg_detect_scan {
 	struct vg_detect_scan_config cfg;
 	const struct vg_event_sink *sink;
@@ -118,6 +156,17 @@ struct vg_detect_scan {
 	 * arrays keeps malloc off that path. At most SMALL_SPARE arrays (64 B each). */
 	struct sentry *spare;
 	uint32_t n_spare;
+	/* Admission: remembered first probes, and the "seen" filter (two generations of
+	 * VG_SCAN_SEEN_BITS bits; the current one is cleared and becomes the old one once
+	 * SEEN_ROTATE sources set a bit in it, so a bit lives at least that many sources). */
+	struct first *first;
+	uint32_t first_mask;
+	uint64_t *seen_cur, *seen_old;
+	uint32_t n_seen;
+	/* pair_lookup's answer for a remembered first probe: a copy of its state in a
+	 * scratch sentry, and the entry it came from (pair_move) */
+	struct sentry scratch;
+	struct first *scratch_first;
 	struct vg_detect_scan_stats st;
 };
 
@@ -131,6 +180,11 @@ struct vg_detect_scan {
 #define SRCF_SAT 255u
 /* Trackers released at most by one reclaim() (bounded work per packet). */
 #define RECLAIM_MAX 256u
+/* Sources that set a bit in the current seen generation before it rotates: at most 1/16
+ * of the bits, so a probe of a never-seen source finds a bit set (and gets its tracker at
+ * once, as before admission) with probability < 1/8 even right before a rotation. */
+#define SEEN_ROTATE (VG_SCAN_SEEN_BITS / 16u)
+#define SEEN_WORDS (VG_SCAN_SEEN_BITS / 64u)
 
 static void reclaim(struct vg_detect_scan *d, const struct fpset *s, uint64_t need);
 _Static_assert(sizeof(struct sentry *) <= sizeof(uint64_t), "spare link fits in sentry.fp");
@@ -343,12 +397,9 @@ static uint32_t srcf_slot(const struct vg_detect_scan *d, const struct vg_addr *
 	return (uint32_t)(x >> 32) & d->srcf_mask;
 }
 
-static struct tracker *tracker_find(struct vg_detect_scan *d, uint32_t vni, bool has_vni,
-				    const struct vg_addr *a)
+static struct tracker *tracker_find_h(struct vg_detect_scan *d, uint32_t h, uint32_t vni,
+				      bool has_vni, const struct vg_addr *a)
 {
-	if (!d->srcf[srcf_slot(d, a)])
-		return NULL;
-	uint32_t h = (uint32_t)tkey_hash(d, vni, has_vni, a);
 	for (uint32_t i = d->buckets[h & (d->nbuckets - 1)]; i; i = d->hnext[i - 1]) {
 		if (d->hlo[i - 1] != h)
 			continue;
@@ -459,7 +510,7 @@ static void tracker_release(struct vg_detect_scan *d, struct tracker *t)
 	d->n_used--;
 }
 
-static struct tracker *tracker_create(struct vg_detect_scan *d, const struct vg_packet *p,
+static struct tracker *tracker_create(struct vg_detect_scan *d, const struct origin *o,
 				      const struct vg_addr *a, const char *tenant)
 {
 	struct tracker *t;
@@ -478,11 +529,11 @@ static struct tracker *tracker_create(struct vg_detect_scan *d, const struct vg_
 	memset(t, 0, sizeof(*t));
 	t->used = true;
 	t->src = *a;
-	t->has_vni = p->has_vni;
-	t->vni = p->has_vni ? p->vni : 0;
-	t->n_vlan = p->n_vlan > 2 ? 2 : p->n_vlan;
-	t->vlan[0] = p->vlan[0];
-	t->vlan[1] = p->vlan[1];
+	t->has_vni = o->has_vni;
+	t->vni = o->vni;
+	t->n_vlan = o->n_vlan;
+	t->vlan[0] = o->vlan[0];
+	t->vlan[1] = o->vlan[1];
 	if (tenant) {
 		size_t n = strnlen(tenant, VG_MAX_NAME - 1);
 		t->tenant = malloc(n + 1);
@@ -491,7 +542,7 @@ static struct tracker *tracker_create(struct vg_detect_scan *d, const struct vg_
 			t->tenant[n] = '\0';
 		}
 	}
-	t->window_start = p->ts_us;
+	t->window_start = o->ts;
 	uint32_t h = (uint32_t)tkey_hash(d, t->vni, t->has_vni, a), me = tidx(d, t);
 	uint32_t *b = &d->buckets[h & (d->nbuckets - 1)];
 	d->hlo[me - 1] = h;
@@ -688,23 +739,174 @@ static void pair_set(struct vg_detect_scan *d, struct tracker *t, struct sentry 
 	}
 }
 
-/* The tracker of scanner a, created for a probe; handles idle episodes and the window. */
-static struct tracker *scanner_for_probe(struct vg_detect_scan *d, const struct vg_packet *p,
-					 const struct vg_addr *a, const char *tenant)
+static struct origin origin_of(const struct vg_packet *p)
 {
-	struct tracker *t = tracker_find(d, p->vni, p->has_vni, a);
-	if (!t) {
-		t = tracker_create(d, p, a, tenant);
-		if (!t)
-			return NULL;
+	struct origin o;
+	memset(&o, 0, sizeof(o));
+	o.ts = p->ts_us;
+	o.has_vni = p->has_vni;
+	o.vni = p->has_vni ? p->vni : 0;
+	o.n_vlan = p->n_vlan > 2 ? 2 : p->n_vlan;
+	o.vlan[0] = p->vlan[0];
+	o.vlan[1] = p->vlan[1];
+	return o;
+}
+
+/* ---- admission ---------------------------------------------------------------------- */
+
+static struct first *first_slot(const struct vg_detect_scan *d, uint64_t h)
+{
+	return &d->first[(uint32_t)(h >> 32) & d->first_mask];
+}
+
+static bool first_is(const struct first *e, uint64_t h, const struct vg_packet *p,
+		     const struct vg_addr *a)
+{
+	return e->h == (h | 1) && e->o.has_vni == p->has_vni &&
+	       (!p->has_vni || e->o.vni == p->vni) && vg_addr_eq(&e->src, a);
+}
+
+static bool first_pair_is(const struct first *e, const struct vg_addr *tgt, uint16_t port,
+			  uint8_t proto)
+{
+	return e->port == port && e->proto == proto && vg_addr_eq(&e->tgt, tgt);
+}
+
+static void first_drop(struct vg_detect_scan *d, struct first *e)
+{
+	uint8_t *c = &d->srcf[srcf_slot(d, &e->src)];
+	if (*c != SRCF_SAT)
+		(*c)--;
+	e->h = 0;
+}
+
+/* The probe part of an entry: what a tracker's window holds after its first probe. */
+static void first_set_probe(struct first *e, const struct vg_packet *p, const struct vg_addr *tgt,
+			    uint16_t port, uint8_t proto, uint8_t tech, uint8_t ns)
+{
+	e->tgt = *tgt;
+	e->port = port;
+	e->proto = proto;
+	e->tech = tech;
+	e->st0 = e->st = ns;
+	e->n_ans = 0;
+	e->syn = 0;
+	if (tech == TECH_SYN)
+		e->syn = (p->tcp_sackok || p->tcp_ts || p->tcp_wscale != 0xff) ? 1 : 2;
+	e->repeats = 0;
+	e->o.ts = e->last_probe = p->ts_us;
+}
+
+/* Has this source been seen recently? Marks it in the current generation either way. */
+static bool seen_test_set(struct vg_detect_scan *d, uint64_t h)
+{
+	uint32_t i = (uint32_t)(h >> 40) & (VG_SCAN_SEEN_BITS - 1);
+	uint64_t m = 1ull << (i & 63);
+	uint64_t *w = &d->seen_cur[i >> 6];
+	if (*w & m)
+		return true;
+	bool old = (d->seen_old[i >> 6] & m) != 0;
+	*w |= m;
+	if (++d->n_seen >= SEEN_ROTATE) {
+		uint64_t *x = d->seen_old;
+		d->seen_old = d->seen_cur;
+		memset(x, 0, SEEN_WORDS * sizeof(*x));
+		d->seen_cur = x;
+		d->n_seen = 0;
 	}
-	int64_t ts = p->ts_us;
+	return old;
+}
+
+/* The tracker for entry e's source, with e's probe and answer replayed as the tracker
+ * would have recorded them; e is emptied. */
+static struct tracker *promote(struct vg_detect_scan *d, struct first *e)
+{
+	struct first f = *e;
+	first_drop(d, e);
+	struct tracker *t = tracker_create(d, &f.o, &f.src, f.tenant);
+	if (!t)
+		return NULL;
+	d->st.first_promoted++;
+	/* count_probe() for the probe and its repeats (already in st.probes) */
+	t->first_us = f.o.ts;
+	t->probes = 1 + (uint64_t)f.repeats;
+	t->last_us = f.last_probe;
+	t->last_seen = f.n_ans && f.ans_ts[f.n_ans - 1] > f.last_probe ? f.ans_ts[f.n_ans - 1]
+								       : f.last_probe;
+	struct sentry *x = set_get(d, &t->pairs, pair_fp(d, &f.tgt, f.port, f.proto));
+	if (!x) {
+		d->st.set_full++;
+		return t;
+	}
+	x->b = f.tech;
+	if (f.syn == 1)
+		t->syn_oslike++;
+	else if (f.syn == 2)
+		t->syn_raw++;
+	pair_set(d, t, x, &f.tgt, f.port, f.st0, f.o.ts);
+	for (unsigned i = 0; i < f.n_ans; i++)
+		pair_set(d, t, x, &f.tgt, f.port, f.ans_st[i], f.ans_ts[i]);
+	return t;
+}
+
+/* A probe from source a (hash h) that has no tracker. Returns the tracker to record it in
+ * (made now: a second pair, a second state change, or a source seen recently whose first
+ * probe is gone), or NULL when the probe is remembered in the admission table. */
+static struct tracker *admit(struct vg_detect_scan *d, const struct vg_packet *p,
+			     const char *tenant, const struct vg_addr *a, uint64_t h,
+			     const struct vg_addr *tgt, uint16_t port, uint8_t proto, uint8_t tech,
+			     uint8_t ns)
+{
+	struct first *e = first_slot(d, h);
+	if (first_is(e, h, p, a)) {
+		if (!first_pair_is(e, tgt, port, proto))
+			return promote(d, e);
+		if (p->ts_us - e->o.ts > d->cfg.slow_window_us) {
+			/* the tracker's window would restart here and the pair be new again */
+			first_set_probe(e, p, tgt, port, proto, tech, ns);
+			d->st.probes++;
+			return NULL;
+		}
+		if (ns == ST_STEALTH && st_weight[e->st] < 2)
+			return promote(d, e);
+		e->repeats++;
+		e->last_probe = p->ts_us;
+		d->st.probes++;
+		return NULL;
+	}
+	if (seen_test_set(d, h)) {
+		d->st.admitted_seen++;
+		struct origin o = origin_of(p);
+		return tracker_create(d, &o, a, tenant);
+	}
+	if (e->h) {
+		d->st.first_overwritten++;
+		first_drop(d, e);
+	}
+	memset(e, 0, sizeof(*e));
+	e->h = h | 1;
+	e->src = *a;
+	e->o = origin_of(p);
+	e->tenant = tenant;
+	first_set_probe(e, p, tgt, port, proto, tech, ns);
+	uint8_t *c = &d->srcf[srcf_slot(d, a)];
+	if (*c != SRCF_SAT)
+		(*c)++;
+	d->st.first_probes++;
+	d->st.probes++;
+	return NULL;
+}
+
+/* ---- probes and answers ------------------------------------------------------------- */
+
+/* Episode end and window restart due at a probe of t, then LRU. */
+static void scanner_for_probe(struct vg_detect_scan *d, struct tracker *t, int64_t ts)
+{
 	if (t->in_episode && ts - t->last_us >= d->cfg.idle_timeout_us)
 		episode_close(d, t);
 	if (!t->in_episode && ts - t->window_start > d->cfg.slow_window_us)
 		tracker_reset_window(d, t, ts);
 	touch(d, t, ts);
-	return t;
 }
 
 static void count_probe(struct vg_detect_scan *d, struct tracker *t, int64_t ts)
@@ -721,9 +923,16 @@ static void probe(struct vg_detect_scan *d, const struct vg_packet *p, const cha
 		  const struct vg_addr *a, const struct vg_addr *tgt, uint16_t port, uint8_t proto,
 		  uint8_t tech, uint8_t ns)
 {
-	struct tracker *t = scanner_for_probe(d, p, a, tenant);
-	if (!t)
-		return;
+	uint64_t h = tkey_hash(d, p->vni, p->has_vni, a);
+	struct tracker *t = NULL;
+	if (d->srcf[srcf_slot(d, a)])
+		t = tracker_find_h(d, (uint32_t)h, p->vni, p->has_vni, a);
+	if (!t) {
+		t = admit(d, p, tenant, a, h, tgt, port, proto, tech, ns);
+		if (!t)
+			return;
+	}
+	scanner_for_probe(d, t, p->ts_us);
 	count_probe(d, t, p->ts_us);
 	struct sentry *x = set_get(d, &t->pairs, pair_fp(d, tgt, port, proto));
 	if (!x) {
@@ -746,21 +955,62 @@ static void probe(struct vg_detect_scan *d, const struct vg_packet *p, const cha
 }
 
 /* An answer or follow-up concerning pair (tgt, port, proto) of scanner a; only existing
- * trackers and pairs are looked at. */
+ * trackers and pairs, and remembered first probes, are looked at. For a remembered first
+ * probe *tout is NULL and the pair returned is a scratch copy: change it with pair_move. */
 static struct sentry *pair_lookup(struct vg_detect_scan *d, const struct vg_packet *p,
 				  const struct vg_addr *a, const struct vg_addr *tgt, uint16_t port,
 				  uint8_t proto, struct tracker **tout)
 {
 	*tout = NULL;
-	struct tracker *t = tracker_find(d, p->vni, p->has_vni, a);
-	if (!t)
+	if (!d->srcf[srcf_slot(d, a)])
 		return NULL;
+	uint64_t h = tkey_hash(d, p->vni, p->has_vni, a);
+	struct tracker *t = tracker_find_h(d, (uint32_t)h, p->vni, p->has_vni, a);
+	if (!t) {
+		struct first *e = first_slot(d, h);
+		if (!first_is(e, h, p, a) || !first_pair_is(e, tgt, port, proto))
+			return NULL;
+		memset(&d->scratch, 0, sizeof(d->scratch));
+		d->scratch.a = e->st;
+		d->scratch_first = e;
+		return &d->scratch;
+	}
 	struct sentry *x = set_find(&t->pairs, pair_fp(d, tgt, port, proto));
 	if (x) {
 		*tout = t;
 		touch(d, t, p->ts_us);
 	}
 	return x;
+}
+
+/* pair_set for what pair_lookup returned: a remembered first probe keeps up to
+ * FIRST_ANSWERS changes; one more creates the tracker (replaying the probe and them) and
+ * is applied there. A "change" to the same state only counts for the states pair_set
+ * counts (half-open, connect-close); otherwise it does nothing, in pair_set too. */
+static void pair_move(struct vg_detect_scan *d, struct tracker *t, struct sentry *x,
+		      const struct vg_addr *tgt, uint16_t port, uint8_t ns, int64_t ts)
+{
+	if (t) {
+		pair_set(d, t, x, tgt, port, ns, ts);
+		return;
+	}
+	struct first *e = d->scratch_first;
+	if (ns == e->st && ns != ST_HALFOPEN && ns != ST_CONNCLOSE)
+		return;
+	if (e->n_ans < FIRST_ANSWERS) {
+		e->ans_st[e->n_ans] = ns;
+		e->ans_ts[e->n_ans++] = ts;
+		e->st = ns;
+		return;
+	}
+	uint8_t proto = e->proto;
+	t = promote(d, e);
+	if (!t)
+		return;
+	touch(d, t, ts);
+	x = set_find(&t->pairs, pair_fp(d, tgt, port, proto));
+	if (x)
+		pair_set(d, t, x, tgt, port, ns, ts);
 }
 
 static void on_tcp(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant)
@@ -785,7 +1035,7 @@ static void on_tcp(struct vg_detect_scan *d, const struct vg_packet *p, const ch
 		/* the target accepts: the port is open, the probe was answered */
 		x = pair_lookup(d, p, &p->dst, &p->src, p->sport, 6, &t);
 		if (x && (x->a == ST_PENDING || x->a == ST_REFUSED))
-			pair_set(d, t, x, &p->src, p->sport, ST_OPEN, p->ts_us);
+			pair_move(d, t, x, &p->src, p->sport, ST_OPEN, p->ts_us);
 		return;
 	}
 	if (f & VG_TH_RST) {
@@ -793,16 +1043,16 @@ static void on_tcp(struct vg_detect_scan *d, const struct vg_packet *p, const ch
 		x = pair_lookup(d, p, &p->src, &p->dst, p->dport, 6, &t);
 		if (x) {
 			if (x->a == ST_OPEN)
-				pair_set(d, t, x, &p->dst, p->dport, ST_HALFOPEN, p->ts_us);
+				pair_move(d, t, x, &p->dst, p->dport, ST_HALFOPEN, p->ts_us);
 			else if (x->a == ST_ESTAB)
-				pair_set(d, t, x, &p->dst, p->dport, ST_CONNCLOSE, p->ts_us);
+				pair_move(d, t, x, &p->dst, p->dport, ST_CONNCLOSE, p->ts_us);
 			return;
 		}
 		/* the target refusing a probe */
 		x = pair_lookup(d, p, &p->dst, &p->src, p->sport, 6, &t);
 		if (x) {
 			if (x->a == ST_PENDING)
-				pair_set(d, t, x, &p->src, p->sport, ST_REFUSED, p->ts_us);
+				pair_move(d, t, x, &p->src, p->sport, ST_REFUSED, p->ts_us);
 			return;
 		}
 		/* A bare RST (no ACK bit) answers a segment that carried ACK for no connection:
@@ -817,11 +1067,11 @@ static void on_tcp(struct vg_detect_scan *d, const struct vg_packet *p, const ch
 	if (!x)
 		return;
 	if (p->payload_len > 0)
-		pair_set(d, t, x, &p->dst, p->dport, ST_DATA, p->ts_us);
+		pair_move(d, t, x, &p->dst, p->dport, ST_DATA, p->ts_us);
 	else if (x->a == ST_OPEN)
-		pair_set(d, t, x, &p->dst, p->dport, ST_ESTAB, p->ts_us);
+		pair_move(d, t, x, &p->dst, p->dport, ST_ESTAB, p->ts_us);
 	else if (x->a == ST_ESTAB && (f & VG_TH_FIN))
-		pair_set(d, t, x, &p->dst, p->dport, ST_CONNCLOSE, p->ts_us);
+		pair_move(d, t, x, &p->dst, p->dport, ST_CONNCLOSE, p->ts_us);
 }
 
 static void on_udp(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant)
@@ -829,7 +1079,7 @@ static void on_udp(struct vg_detect_scan *d, const struct vg_packet *p, const ch
 	struct tracker *t;
 	struct sentry *x = pair_lookup(d, p, &p->dst, &p->src, p->sport, 17, &t);
 	if (x && (x->a == ST_PENDING || x->a == ST_REFUSED))
-		pair_set(d, t, x, &p->src, p->sport, ST_UDP_ANSWERED, p->ts_us);
+		pair_move(d, t, x, &p->src, p->sport, ST_UDP_ANSWERED, p->ts_us);
 	/* From a service port to an ephemeral one: a reply (DNS, NTP, QUIC), not a probe. */
 	if (p->sport < 1024 && p->dport >= 1024)
 		return;
@@ -886,7 +1136,7 @@ static void on_icmp(struct vg_detect_scan *d, const struct vg_packet *p)
 	struct tracker *t;
 	struct sentry *x = pair_lookup(d, p, &osrc, &odst, dport, proto, &t);
 	if (x && x->a == ST_PENDING)
-		pair_set(d, t, x, &odst, dport, expired ? ST_TTL_EXPIRED : ST_REFUSED, p->ts_us);
+		pair_move(d, t, x, &odst, dport, expired ? ST_TTL_EXPIRED : ST_REFUSED, p->ts_us);
 }
 
 void vg_detect_scan_prefetch(const struct vg_detect_scan *d, const struct vg_packet *p)
@@ -991,8 +1241,16 @@ int vg_detect_scan_new(const struct vg_detect_scan_config *cfg, const struct vg_
 	d->lnext = calloc(c->max_trackers, sizeof(*d->lnext));
 	d->srcf_mask = d->nbuckets * 4 - 1;
 	d->srcf = calloc((size_t)d->srcf_mask + 1, 1);
+	/* admission table: max_trackers / 2 slots (a power of two, 64..VG_SCAN_MAX_FIRST_SLOTS) */
+	uint32_t nfirst = 64;
+	while (nfirst < c->max_trackers / 2 && nfirst < VG_SCAN_MAX_FIRST_SLOTS)
+		nfirst <<= 1;
+	d->first_mask = nfirst - 1;
+	d->first = calloc(nfirst, sizeof(*d->first));
+	d->seen_cur = calloc(SEEN_WORDS, sizeof(uint64_t));
+	d->seen_old = calloc(SEEN_WORDS, sizeof(uint64_t));
 	if (!d->pool || !d->buckets || !d->hnext || !d->hlo || !d->lprev || !d->lnext ||
-	    !d->srcf)
+	    !d->srcf || !d->first || !d->seen_cur || !d->seen_old)
 		goto fail;
 	rc = vg_random_bytes(d->srcf_k, sizeof(d->srcf_k));
 	if (rc < 0)
@@ -1037,5 +1295,8 @@ void vg_detect_scan_free(struct vg_detect_scan *d)
 	free(d->lprev);
 	free(d->lnext);
 	free(d->srcf);
+	free(d->first);
+	free(d->seen_cur);
+	free(d->seen_old);
 	free(d);
 }

@@ -27,6 +27,23 @@
  *   9100006 VIGIL SCAN TCP ACK port scan          9100016 VIGIL SCAN TCP ACK sweep
  *   9100007 VIGIL SCAN UDP port scan              9100017 VIGIL SCAN UDP sweep
  *
+ * Admission: a source gets a tracker at its SECOND probe (a different pair). Its first probe
+ * goes into a fixed direct-mapped table (max_trackers / 2 slots, <= VG_SCAN_MAX_FIRST_SLOTS,
+ * indexed by the keyed hash of (vni, source), the full key stored and compared) holding
+ * what is needed to replay it: target, port, protocol, technique, state, SYN option facts,
+ * times, repeats of the same pair and one answer (refused, SYN-ACK, UDP reply, ICMP). The
+ * tracker is created when the source probes a second pair, or when a second state change
+ * of the remembered pair arrives; the first probe is replayed first, so counts, first seen
+ * and technique are what they would be had the tracker existed from the first packet.
+ * One-probe sources (spoofed floods and their backscatter) therefore never take a tracker,
+ * a set or an LRU slot, and cannot evict real scanners. Loss: a slot taken by another
+ * source overwrites the remembered probe (counted in first_overwritten) — that source's
+ * first probe is lost. A "seen" bit filter (two generations of VG_SCAN_SEEN_BITS, keyed by
+ * the same hash) still gives such a source its tracker at its second probe (counted in
+ * admitted_seen), so a flood of spoofed sources costs a slow scanner one probe at most, not
+ * its detection. A filter collision only gives a source its tracker at its first probe,
+ * as before admission existed.
+ *
  * Bounds: at most max_trackers scanners (<= VG_SCAN_MAX_TRACKERS; the least recently
  * active is evicted and counted), at most VG_SCAN_MAX_PAIRS pairs per scanner, and a
  * global memcap on all pair/host/port sets: at the memcap the least recently active
@@ -89,6 +106,12 @@ struct vg_detect_scan_stats {
 	uint64_t episodes;         /* episodes closed */
 	uint64_t emit_errors;      /* sink returned an error */
 	uint64_t mem_used;         /* bytes in pair/host/port sets now */
+	uint64_t first_probes;     /* first probes remembered in the admission table */
+	uint64_t first_promoted;   /* trackers created from a remembered first probe */
+	uint64_t first_overwritten; /* remembered first probes lost to another source's */
+	uint64_t admitted_seen;    /* trackers created at a probe with no remembered first
+				    * probe of a source seen recently (overwritten, or a filter
+				    * collision) */
 };
 
 struct vg_detect_scan;
@@ -101,8 +124,9 @@ void vg_detect_scan_config_default(struct vg_detect_scan_config *cfg);
 int vg_detect_scan_new(const struct vg_detect_scan_config *cfg, const struct vg_event_sink *sink,
 		       struct vg_detect_scan **out);
 
-/* Feed one decoded packet (borrowed for the call). tenant: borrowed name or NULL
- * (provider scope); it is copied into the tracker on creation. Packets must come in
+/* Feed one decoded packet (borrowed for the call). tenant: name or NULL (provider scope),
+ * borrowed: it must stay valid until the detector is freed (a remembered first probe keeps
+ * the pointer; nids passes names of its tenants table); copied into a tracker on creation. Packets must come in
  * non-decreasing time order (older ones are treated as "now"). Returns 0 or VG_EINVAL. */
 int vg_detect_scan_packet(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant);
 /* Optional hint, no effect on results: start loading the prefilter slots that

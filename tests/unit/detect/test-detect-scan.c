@@ -376,8 +376,10 @@ static void test_two_episodes(void **state)
 	free_ctx(&c);
 }
 
-/* 100000 one-probe "scanners" against a cap of 1000 trackers: the cap holds, evictions
- * are counted, and a real scanner in the middle of it is still reported. */
+/* 100000 one-probe "scanners" against a cap of 1000 trackers: they take no tracker at all
+ * (admission: a tracker from the second probe), their first probes overwrite each other in
+ * the 512-slot admission table (counted), and a real scanner in the middle of it is still
+ * reported. */
 static void test_eviction(void **state)
 {
 	(void)state;
@@ -398,7 +400,11 @@ static void test_eviction(void **state)
 	struct vg_detect_scan_stats st;
 	vg_detect_scan_get_stats(c.d, &st);
 	assert_true(st.trackers_in_use <= 1000);
-	assert_true(st.evictions >= 99000);
+	/* only the scanner and sources whose "seen" bit collided (~0.1 % here) get one */
+	assert_true(st.trackers_created < 1000);
+	assert_int_equal(st.trackers_created, st.first_promoted + st.admitted_seen);
+	assert_true(st.first_probes >= 99000);
+	assert_true(st.first_overwritten >= 99000 - 512);
 	assert_int_equal(st.alerts, 1);
 	vg_detect_scan_finish(c.d, t0 + 2000000);
 	one_episode(c.rec, "SYN", "192.0.2.77", "10.0.0.5");
@@ -690,6 +696,157 @@ static void test_api_edges(void **state)
 	free_ctx(&c);
 }
 
+/* ---- admission: a source gets its tracker at its second probe ---------------------- */
+
+/* A one-probe source (SYN refused, retransmitted) takes no tracker; its second probe
+ * creates one with both probes counted (and the retransmission), from the first one's
+ * time; a SYN-ACK answered by the scanner's RST to the remembered first probe makes it a
+ * half-open probe, so 15 ports alert at the 15th. */
+static void test_admit_second_probe(void **state)
+{
+	(void)state;
+	struct ctx c = new_ctx(NULL);
+	struct vg_packet p;
+	struct vg_detect_scan_stats st;
+	/* port 1: SYN, SYN-ACK, scanner RST (half-open), SYN retransmitted */
+	build_tcp(&p, T0, "198.51.100.7", "10.0.0.9", 41000, 1, VG_TH_SYN, 0);
+	feed(&c, &p);
+	build_tcp(&p, T0 + 100, "10.0.0.9", "198.51.100.7", 1, 41000, VG_TH_SYN | VG_TH_ACK, 0);
+	feed(&c, &p);
+	build_tcp(&p, T0 + 200, "198.51.100.7", "10.0.0.9", 41000, 1, VG_TH_RST, 0);
+	feed(&c, &p);
+	build_tcp(&p, T0 + 300, "198.51.100.7", "10.0.0.9", 41000, 1, VG_TH_SYN, 0);
+	feed(&c, &p);
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_int_equal(st.trackers_created, 0);
+	assert_int_equal(st.trackers_in_use, 0);
+	assert_int_equal(st.first_probes, 1);
+	assert_int_equal(st.probes, 2);
+	assert_int_equal(st.mem_used, 0);
+	/* second pair: the tracker, with the first probe replayed */
+	syn_refused(&c, T0 + 1000000, "198.51.100.7", "10.0.0.9", 41000, 2);
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_int_equal(st.trackers_created, 1);
+	assert_int_equal(st.first_promoted, 1);
+	assert_int_equal(st.admitted_seen, 0);
+	assert_int_equal(st.trackers_in_use, 1);
+	for (uint16_t port = 3; port <= 14; port++)
+		syn_refused(&c, T0 + port * 1000000ll, "198.51.100.7", "10.0.0.9", 41000, port);
+	assert_int_equal(c.rec->n, 0); /* 14 probed ports */
+	syn_refused(&c, T0 + 15000000ll, "198.51.100.7", "10.0.0.9", 41000, 15);
+	assert_int_equal(recorder_count(c.rec, VG_EVT_ALERT, VG_DET_SCAN), 1);
+	vg_detect_scan_finish(c.d, T0 + 20000000ll);
+	const struct rec_event *e = one_episode(c.rec, "SYN", "198.51.100.7", "10.0.0.9");
+	assert_int_equal(e->ports, 15);
+	assert_int_equal(e->probes, 16);
+	assert_true(e->first_us == T0);
+	assert_true(e->last_us == T0 + 15000000ll);
+	free_ctx(&c);
+}
+
+/* UDP: a remembered first probe that is answered (a DNS reply) is not a probed port: 15
+ * ports sent, the first answered, make 14 and no alert; the 16th port alerts with 15. */
+static void test_admit_udp_answer(void **state)
+{
+	(void)state;
+	struct ctx c = new_ctx(NULL);
+	struct vg_packet p;
+	build_udp(&p, T0, "198.51.100.8", "10.0.0.9", 45000, 53, 30);
+	feed(&c, &p);
+	build_udp(&p, T0 + 500, "10.0.0.9", "198.51.100.8", 53, 45000, 60);
+	feed(&c, &p);
+	for (uint16_t port = 2; port <= 15; port++) {
+		build_udp(&p, T0 + port * 100000ll, "198.51.100.8", "10.0.0.9", 45000, (uint16_t)(1000 + port), 0);
+		feed(&c, &p);
+	}
+	assert_int_equal(c.rec->n, 0);
+	build_udp(&p, T0 + 2000000ll, "198.51.100.8", "10.0.0.9", 45000, 2000, 0);
+	feed(&c, &p);
+	vg_detect_scan_finish(c.d, T0 + 3000000ll);
+	const struct rec_event *e = one_episode(c.rec, "UDP", "198.51.100.8", "10.0.0.9");
+	assert_int_equal(e->ports, 15);
+	assert_int_equal(e->probes, 16);
+	assert_true(e->first_us == T0);
+	free_ctx(&c);
+}
+
+/* A slot taken by another source is counted, and the first source's first probe is lost:
+ * the "seen" filter still gives it a tracker at its second probe (counted), which starts
+ * there — 16 ports sent, 15 counted, from the second probe's time. */
+static void test_admit_collision(void **state)
+{
+	(void)state;
+	struct vg_detect_scan_config cfg;
+	vg_detect_scan_config_default(&cfg);
+	cfg.max_trackers = 128; /* 64 admission slots */
+	struct ctx c = new_ctx(&cfg);
+	struct vg_packet p;
+	char src[32];
+	syn_refused(&c, T0, "198.51.100.9", "10.0.0.9", 42000, 1);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(src, sizeof(src), "100.64.%d.%d", (i >> 8) & 255, i & 255);
+		build_tcp(&p, T0 + 1000 + i, src, "10.0.0.80", 1234, 80, VG_TH_SYN, 0);
+		feed(&c, &p);
+	}
+	struct vg_detect_scan_stats st;
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_true(st.first_overwritten >= 5001 - 64 - st.admitted_seen);
+	assert_true(st.trackers_created == st.admitted_seen);
+	assert_true(st.trackers_created < 50);
+	uint64_t seen0 = st.admitted_seen;
+	for (uint16_t port = 2; port <= 16; port++)
+		syn_refused(&c, T0 + port * 1000000ll, "198.51.100.9", "10.0.0.9", 42000, port);
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_int_equal(st.admitted_seen, seen0 + 1);
+	vg_detect_scan_finish(c.d, T0 + 20000000ll);
+	const struct rec_event *e = one_episode(c.rec, "SYN", "198.51.100.9", "10.0.0.9");
+	assert_int_equal(e->ports, 15);
+	assert_true(e->first_us == T0 + 2000000ll);
+	free_ctx(&c);
+}
+
+/* Evasion: a slow scan (nmap -T1, one port every 15 s, 40 ports) with a SYN flood from
+ * 100,000 spoofed sources (answered by SYN-ACKs) between its 20th and 21st probes. Before
+ * admission every spoofed source took a tracker: 100k > max_trackers evicted the scanner's
+ * (least recently active) tracker and each half of the scan (20 ports) stayed under the
+ * slow threshold (25): no alert. Now the flood takes no tracker and the scan is reported
+ * whole, nothing else. */
+static void test_slow_scan_behind_spoofed_flood(void **state)
+{
+	(void)state;
+	struct ctx c = new_ctx(NULL);
+	struct vg_packet p;
+	char src[32];
+	for (int i = 0; i < 40; i++) {
+		int64_t ts = T0 + i * 15000000ll;
+		syn_refused(&c, ts, "203.0.113.44", "10.0.0.5", 40000, (uint16_t)(1000 + i));
+		vg_detect_scan_tick(c.d, ts);
+		if (i != 19)
+			continue;
+		for (int k = 0; k < 100000; k++) {
+			snprintf(src, sizeof(src), "%d.%d.%d.%d", 11 + (k % 180), (k >> 4) & 255, (k * 7) & 255, k >> 12);
+			int64_t tf = ts + 1000000 + k * 100;
+			uint16_t sp = (uint16_t)(1024 + k % 60000);
+			build_tcp(&p, tf, src, "10.0.0.80", sp, 80, VG_TH_SYN, 0);
+			feed(&c, &p);
+			build_tcp(&p, tf + 50, "10.0.0.80", src, 80, sp, VG_TH_SYN | VG_TH_ACK, 0);
+			feed(&c, &p);
+			if (k % 10000 == 0)
+				vg_detect_scan_tick(c.d, tf);
+		}
+	}
+	struct vg_detect_scan_stats st;
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_int_equal(st.evictions, 0);
+	assert_true(st.trackers_created < 5000); /* the scanner + "seen" filter collisions */
+	assert_true(st.first_probes >= 95000);
+	vg_detect_scan_finish(c.d, T0 + 40 * 15000000ll);
+	const struct rec_event *e = one_episode(c.rec, "SYN", "203.0.113.44", "10.0.0.5");
+	assert_int_equal(e->ports, 40);
+	assert_true(e->first_us == T0);
+	free_ctx(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +874,10 @@ int main(void)
 		cmocka_unit_test(test_memcap),
 		cmocka_unit_test(test_memcap_evicts_idle),
 		cmocka_unit_test(test_api_edges),
+		cmocka_unit_test(test_admit_second_probe),
+		cmocka_unit_test(test_admit_udp_answer),
+		cmocka_unit_test(test_admit_collision),
+		cmocka_unit_test(test_slow_scan_behind_spoofed_flood),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
