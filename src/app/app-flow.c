@@ -255,10 +255,12 @@ static int route(struct vg_app_flow *f, int dir, const uint8_t *data, size_t len
 		if (f->h2c[dir])
 			return vg_http2_parse(f->http2, dir, data, len);
 		rc = vg_http_parse(f->http, dir, data, len);
-		size_t used;
-		if (!vg_http_h2c(f->http, dir, &used) || !h2c_state(f))
+		size_t used, pre;
+		if (!vg_http_h2c(f->http, dir, &used, &pre) || !h2c_state(f))
 			return rc;
 		f->h2c[dir] = true;
+		if (pre) /* the preface's first line went through the HTTP/1 parser */
+			vg_http2_parse(f->http2, dir, (const uint8_t *)VG_HTTP2_PREFACE_STR, pre);
 		return used < len ? vg_http2_parse(f->http2, dir, data + used, len - used) : 0;
 	}
 	case VG_APP_DNS:

@@ -62,6 +62,7 @@ struct hdir {
 	struct vg_http_inflater *inf;   /* encoded body being inflated; NULL otherwise */
 	size_t h2c_used;        /* H_H2C: bytes of the call that switched that were HTTP/1 */
 	bool h2c_noted;         /* h2c_used is set */
+	bool h2c_line;          /* switched at the preface's first line, already consumed */
 };
 
 struct vg_http_state {
@@ -1120,6 +1121,14 @@ static int handle_line(struct vg_http_state *st, int dir, const char *p, size_t 
 	case H_LINE:
 		if (n == 0)
 			return 0; /* empty lines before a start line are allowed (RFC 9112 2.2) */
+		/* after an h2c offer, the first line of the client's HTTP/2 preface (maybe seen
+		 * before the 101): HTTP/2 from that line on */
+		if (dir == 0 && st->h2c_offered && d->state == H_LINE && d->line.len == 16 &&
+		    memcmp(d->line.data, VG_HTTP2_PREFACE_STR, 16) == 0) {
+			d->state = H_H2C;
+			d->h2c_line = true;
+			return 0;
+		}
 		if (dir == 0 ? looks_like_request(p, n) : looks_like_status(p, n)) {
 			if (n > VG_HTTP_MAX_LINE) {
 				st->st.line_too_long++;
@@ -1189,10 +1198,6 @@ int vg_http_parse(struct vg_http_state *st, int dir, const uint8_t *data, size_t
 	int rc = 0;
 	const size_t len0 = len;
 	while (len > 0) {
-		/* after an h2c offer, the client's HTTP/2 preface (maybe seen before the 101) */
-		if (dir == 0 && st->h2c_offered && d->state == H_LINE && d->line.len == 0 &&
-		    memcmp(data, VG_HTTP2_PREFACE_STR, len < 24 ? len : 24) == 0)
-			d->state = H_H2C;
 		switch (d->state) {
 		case H_H2C:
 			if (!d->h2c_noted) {
@@ -1282,14 +1287,18 @@ int vg_http_parse(struct vg_http_state *st, int dir, const uint8_t *data, size_t
 	return rc;
 }
 
-bool vg_http_h2c(const struct vg_http_state *st, int dir, size_t *used)
+bool vg_http_h2c(const struct vg_http_state *st, int dir, size_t *used, size_t *preface)
 {
 	if (used)
 		*used = 0;
+	if (preface)
+		*preface = 0;
 	if (!st || (dir != 0 && dir != 1) || st->d[dir].state != H_H2C)
 		return false;
 	if (used)
 		*used = st->d[dir].h2c_used;
+	if (preface)
+		*preface = st->d[dir].h2c_line ? 16 : 0;
 	return true;
 }
 

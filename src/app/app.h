@@ -154,11 +154,13 @@ void vg_http_eof(struct vg_http_state *st, int dir);
 const struct vg_http_stats *vg_http_stats(const struct vg_http_state *st);
 /* (additive) h2c: true once dir of the connection is HTTP/2 after an "Upgrade: h2c"
  * request answered by 101 (to client: right after the 101's headers; to server: at the
- * preface, or right after the 101 when the client side was between messages). *used
- * gets how many bytes of the vg_http_parse() call that switched were still HTTP/1; the
- * rest of that call and every later byte of dir belong to an HTTP/2 parser (app-http2.h,
- * vg_http2_upgrade). The HTTP/1 parser ignores them. */
-bool vg_http_h2c(const struct vg_http_state *st, int dir, size_t *used);
+ * preface's first line, or right after the 101 when the client side was between
+ * messages). *used gets how many bytes of the vg_http_parse() call that switched were
+ * HTTP/1 (or the preface's first line); the rest of that call and every later byte of
+ * dir belong to an HTTP/2 parser (app-http2.h, vg_http2_upgrade), which first needs the
+ * *preface (0 or 16) leading bytes of VG_HTTP2_PREFACE_STR that the HTTP/1 parser took
+ * as a line (possibly over earlier calls). The HTTP/1 parser ignores later bytes. */
+bool vg_http_h2c(const struct vg_http_state *st, int dir, size_t *used, size_t *preface);
 
 /* URI normalization used for tx->uri_norm (exposed for tests and the rule engine):
  * path part only (absolute-form "http://h/p" → "/p"), %XX of unreserved characters

@@ -1156,6 +1156,26 @@ static void test_h2c_not_upgraded(void **state)
 	vg_app_flow_free(f);
 	assert_int_equal(r.h1, 2);
 	assert_int_equal(r.h2, 0);
+	/* after a refused offer, a POST fed byte by byte (its "P" alone, "PR" is not "PRI *")
+	 * and a line that only starts like the preface stay HTTP/1 */
+	static const char post[] = "POST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\nx";
+	static const char pri[] = "PRI * HTTP/1.1\r\nHost: h\r\n\r\n";
+	memset(&r, 0, sizeof(r));
+	f = vg_app_flow_new(6, 40000, 8080, on_h2c_event, &r);
+	assert_int_equal(vg_app_flow_data(f, 0, (const uint8_t *)req, strlen(req)), 0);
+	assert_int_equal(vg_app_flow_data(f, 1, (const uint8_t *)ok, strlen(ok)), 0);
+	for (size_t i = 0; i < strlen(post); i++)
+		assert_int_equal(vg_app_flow_data(f, 0, (const uint8_t *)post + i, 1), 0);
+	assert_int_equal(vg_app_flow_data(f, 1, (const uint8_t *)ok2, strlen(ok2)), 0);
+	for (size_t i = 0; i < strlen(pri); i++)
+		vg_app_flow_data(f, 0, (const uint8_t *)pri + i, 1);
+	assert_int_equal(vg_app_flow_data(f, 1, (const uint8_t *)ok2, strlen(ok2)), 0);
+	assert_int_equal(vg_app_flow_proto(f), VG_APP_HTTP);
+	vg_app_flow_eof(f, 0);
+	vg_app_flow_eof(f, 1);
+	vg_app_flow_free(f);
+	assert_int_equal(r.h1, 3); /* /a, the POST and "PRI * HTTP/1.1", all HTTP/1 */
+	assert_int_equal(r.h2, 0);
 	/* a 101 to a websocket upgrade is not HTTP/2 */
 	static const char ws[] = "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\r\n";
 	static const char s101[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
