@@ -60,7 +60,7 @@ static void usage(FILE *out)
 		"\n"
 		"Inspect pcap/pcapng files (in the order given) or a live interface: decode\n"
 		"(VLAN, QinQ, VXLAN, Geneve, GRE/ERSPAN, MPLS, PPPoE, IPv4/IPv6 fragments), track\n"
-		"flows, reassemble TCP, parse HTTP/DNS/TLS/SSH, detect port scans, sweeps and\n"
+		"flows, reassemble TCP, parse HTTP/1+2/DNS/TLS/SSH, detect port scans, sweeps and\n"
 		"floods, attribute everything to tenants, and write events as JSON lines.\n"
 		"\n"
 		"options:\n"
