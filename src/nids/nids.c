@@ -642,6 +642,10 @@ static void detectors_free(struct vg_nids *n)
 		n->scan_acc.set_full += a.set_full;
 		n->scan_acc.alerts += a.alerts;
 		n->scan_acc.episodes += a.episodes;
+		n->scan_acc.first_probes += a.first_probes;
+		n->scan_acc.first_promoted += a.first_promoted;
+		n->scan_acc.first_overwritten += a.first_overwritten;
+		n->scan_acc.admitted_seen += a.admitted_seen;
 	}
 	if (n->flood) {
 		struct vg_detect_flood_stats a;
@@ -849,6 +853,12 @@ json_t *vg_nids_stats_json(const struct vg_nids *n)
 			set_u(o, "alerts", sc.alerts + acc->alerts);
 			set_u(o, "episodes", sc.episodes + acc->episodes);
 			set_u(o, "memuse", sc.mem_used);
+			/* admission: first probes remembered, turned into trackers, lost to a
+			 * colliding source, and trackers admitted by the seen filter */
+			set_u(o, "first_probes", sc.first_probes + acc->first_probes);
+			set_u(o, "first_promoted", sc.first_promoted + acc->first_promoted);
+			set_u(o, "first_overwritten", sc.first_overwritten + acc->first_overwritten);
+			set_u(o, "admitted_seen", sc.admitted_seen + acc->admitted_seen);
 			json_object_set_new(det, "scan", o);
 		}
 	}
