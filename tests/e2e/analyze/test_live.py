@@ -4,7 +4,6 @@ after the capture is open. Needs root (capture, namespaces): skipped otherwise."
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 
