@@ -335,11 +335,32 @@ static void out_put(struct jw_out *o, const char *s, size_t n)
 	o->n += n;
 }
 
-/* A string as jansson's dump_string writes it: \" \\ \b \f \n \r \t, other
- * control characters as \u00XX (upper-case hex), everything else as is. */
-static void jw_dump_str(struct jw_out *o, const char *s, size_t len)
+/* The escape jansson's dump_string writes for c (a control character, '"' or '\\'):
+ * \" \\ \b \f \n \r \t, other control characters as \u00XX (upper-case hex). Its length. */
+static size_t jansson_escape(unsigned char c, char esc[6])
 {
 	static const char hex[] = "0123456789ABCDEF";
+	esc[0] = '\\';
+	switch (c) {
+	case '"': esc[1] = '"'; return 2;
+	case '\\': esc[1] = '\\'; return 2;
+	case '\b': esc[1] = 'b'; return 2;
+	case '\f': esc[1] = 'f'; return 2;
+	case '\n': esc[1] = 'n'; return 2;
+	case '\r': esc[1] = 'r'; return 2;
+	case '\t': esc[1] = 't'; return 2;
+	default:
+		memcpy(esc + 1, "u00", 3);
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 15];
+		return 6;
+	}
+}
+
+/* A string as jansson's dump_string writes it: escapes as jansson_escape, everything
+ * else as is. */
+static void jw_dump_str(struct jw_out *o, const char *s, size_t len)
+{
 	out_put(o, "\"", 1);
 	size_t run = 0;
 	for (size_t i = 0; i < len; i++) {
@@ -347,22 +368,8 @@ static void jw_dump_str(struct jw_out *o, const char *s, size_t len)
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		out_put(o, s + run, i - run);
-		char esc[6] = { '\\', 0, 0, 0, 0, 0 };
-		size_t el = 2;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			el = 6;
-		}
+		char esc[6];
+		size_t el = jansson_escape(c, esc);
 		out_put(o, esc, el);
 		run = i + 1;
 	}
@@ -446,7 +453,6 @@ void vg_jw_json(struct vg_jw *w, const char *key, const json_t *v)
 
 bool vg_jw_jstrn(struct vg_jw *w, const char *key, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	if (!utf8_ok(s, len))
 		return false;
 	pre(w, key);
@@ -457,22 +463,8 @@ bool vg_jw_jstrn(struct vg_jw *w, const char *key, const char *s, size_t len)
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		raw(w, s + run, i - run);
-		char esc[6] = { '\\', 0, 0, 0, 0, 0 };
-		size_t el = 2;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			el = 6;
-		}
+		char esc[6];
+		size_t el = jansson_escape(c, esc);
 		raw(w, esc, el);
 		run = i + 1;
 	}
