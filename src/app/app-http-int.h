@@ -1,4 +1,5 @@
-/* app-http-int.h — internal to src/app: app-http.c's streaming, bounded body inflater
+/* app-http-int.h — internal to src/app: app-http.c's HTTP message set-up and its streaming,
+ * bounded body inflater
  * (Content-Encoding gzip / x-gzip / deflate / x-deflate), shared with app-http2.c so that
  * HTTP/2 DATA is decoded exactly as HTTP/1 bodies are (docs/app-layer.md, "Content
  * decoding"): the same bounds (VG_HTTP_MAX_INFLATE_OUT, the bomb ratio), the same
@@ -12,6 +13,11 @@
 /* zlib state with its 32 KiB window and the pending bytes: about what one costs, for the
  * callers' state accounting */
 #define VG_HTTP_INFLATER_BYTES (48u * 1024u)
+
+/* An empty message with its buffers at their HTTP/1 bounds (VG_HTTP_MAX_*), for the
+ * HTTP/1 and HTTP/2 transactions alike; vg_http_msg_free releases the buffers. */
+void vg_http_msg_init(struct vg_http_msg *m);
+void vg_http_msg_free(struct vg_http_msg *m);
 
 struct vg_http_inflater;
 

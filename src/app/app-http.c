@@ -79,7 +79,7 @@ struct vg_http_state {
 
 /* ------------------------------------------------------------------------------ */
 
-static void msg_init(struct vg_http_msg *m)
+void vg_http_msg_init(struct vg_http_msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	vg_buf_init(&m->line, VG_HTTP_MAX_LINE);
@@ -88,7 +88,7 @@ static void msg_init(struct vg_http_msg *m)
 	vg_buf_init(&m->body, VG_HTTP_MAX_BODY);
 }
 
-static void msg_free(struct vg_http_msg *m)
+void vg_http_msg_free(struct vg_http_msg *m)
 {
 	vg_buf_free(&m->line);
 	vg_buf_free(&m->raw_headers);
@@ -101,8 +101,8 @@ static struct vg_http_tx *tx_new(struct vg_http_state *st)
 	struct vg_http_tx *tx = calloc(1, sizeof(*tx));
 	if (!tx)
 		return NULL;
-	msg_init(&tx->req);
-	msg_init(&tx->resp);
+	vg_http_msg_init(&tx->req);
+	vg_http_msg_init(&tx->resp);
 	vg_buf_init(&tx->uri_norm, VG_HTTP_MAX_LINE);
 	vg_buf_init(&tx->host, VG_HTTP_MAX_LINE);
 	tx->id = st->next_id++;
@@ -117,8 +117,8 @@ static struct vg_http_tx *tx_new(struct vg_http_state *st)
 
 static void tx_free(struct vg_http_tx *tx)
 {
-	msg_free(&tx->req);
-	msg_free(&tx->resp);
+	vg_http_msg_free(&tx->req);
+	vg_http_msg_free(&tx->resp);
 	vg_buf_free(&tx->uri_norm);
 	vg_buf_free(&tx->host);
 	free(tx);
@@ -850,8 +850,8 @@ static int start_response(struct vg_http_state *st, const char *p, size_t n)
 /* Interim 1xx: forget it and wait for the final response of the same tx. */
 static void reset_response(struct vg_http_tx *tx)
 {
-	msg_free(&tx->resp);
-	msg_init(&tx->resp);
+	vg_http_msg_free(&tx->resp);
+	vg_http_msg_init(&tx->resp);
 	tx->has_response = false; /* the final response still belongs to this tx */
 	tx->status = 0;
 	tx->status_msg = tx->location = tx->server = tx->resp_content_type = vg_str_make("", 0);

@@ -113,23 +113,6 @@ static uint32_t be32(const uint8_t *p)
 
 /* ------------------------------------------------------------------ streams ---- */
 
-static void msg_init(struct vg_http_msg *m)
-{
-	memset(m, 0, sizeof(*m));
-	vg_buf_init(&m->line, VG_HTTP_MAX_LINE);
-	vg_buf_init(&m->raw_headers, VG_HTTP_MAX_HEADER_BYTES);
-	vg_buf_init(&m->hbuf, VG_HTTP_MAX_HEADER_BYTES + 2u * VG_HTTP_MAX_HEADERS);
-	vg_buf_init(&m->body, VG_HTTP_MAX_BODY);
-}
-
-static void msg_free(struct vg_http_msg *m)
-{
-	vg_buf_free(&m->line);
-	vg_buf_free(&m->raw_headers);
-	vg_buf_free(&m->hbuf);
-	vg_buf_free(&m->body);
-}
-
 static size_t msg_bytes(const struct vg_http_msg *m)
 {
 	return m->line.cap + m->raw_headers.cap + m->hbuf.cap + m->body.cap;
@@ -147,8 +130,8 @@ static size_t state_bytes(const struct vg_http2_state *st)
 
 static void stream_free(struct h2_stream *s)
 {
-	msg_free(&s->tx.req);
-	msg_free(&s->tx.resp);
+	vg_http_msg_free(&s->tx.req);
+	vg_http_msg_free(&s->tx.resp);
 	vg_buf_free(&s->tx.uri_norm);
 	vg_buf_free(&s->tx.host);
 	vg_buf_free(&s->authority);
@@ -194,8 +177,8 @@ static struct h2_stream *stream_new(struct vg_http2_state *st, int dir, uint32_t
 	struct h2_stream *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	msg_init(&s->tx.req);
-	msg_init(&s->tx.resp);
+	vg_http_msg_init(&s->tx.req);
+	vg_http_msg_init(&s->tx.resp);
 	vg_buf_init(&s->tx.uri_norm, VG_HTTP_MAX_LINE);
 	vg_buf_init(&s->tx.host, VG_HTTP_MAX_LINE);
 	vg_buf_init(&s->authority, VG_HTTP_MAX_LINE);
@@ -370,8 +353,8 @@ static bool response_fields(struct h2dir *d, struct h2_stream *s)
 	if (vg_parse_u64(status.p, status.len, 999, &code) < 0)
 		code = 0;
 	if (code >= 100 && code < 200) {
-		msg_free(m);
-		msg_init(m);
+		vg_http_msg_free(m);
+		vg_http_msg_init(m);
 		return false;
 	}
 	vg_buf_reset(&m->line);
