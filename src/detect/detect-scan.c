@@ -1139,14 +1139,6 @@ static void on_icmp(struct vg_detect_scan *d, const struct vg_packet *p)
 		pair_move(d, t, x, &odst, dport, expired ? ST_TTL_EXPIRED : ST_REFUSED, p->ts_us);
 }
 
-void vg_detect_scan_prefetch(const struct vg_detect_scan *d, const struct vg_packet *p)
-{
-	if (!d || !p || p->ip_version == 0)
-		return;
-	__builtin_prefetch(&d->srcf[srcf_slot(d, &p->src)]);
-	__builtin_prefetch(&d->srcf[srcf_slot(d, &p->dst)]);
-}
-
 int vg_detect_scan_packet(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant)
 {
 	if (!d || !p)

@@ -129,10 +129,6 @@ int vg_detect_scan_new(const struct vg_detect_scan_config *cfg, const struct vg_
  * the pointer; nids passes names of its tenants table); copied into a tracker on creation. Packets must come in
  * non-decreasing time order (older ones are treated as "now"). Returns 0 or VG_EINVAL. */
 int vg_detect_scan_packet(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant);
-/* Optional hint, no effect on results: start loading the prefilter slots that
- * vg_detect_scan_packet(p) will read (the source's and destination's), so that the cache
- * misses overlap with the caller's own work (the flow lookup). d NULL is a no-op. */
-void vg_detect_scan_prefetch(const struct vg_detect_scan *d, const struct vg_packet *p);
 
 /* Close episodes whose scanner has been idle for idle_timeout_us at packet time now_us. */
 void vg_detect_scan_tick(struct vg_detect_scan *d, int64_t now_us);

@@ -517,8 +517,6 @@ static void ip_packet(struct vg_nids *n, const struct vg_packet *p)
 {
 	struct vg_flow *f = NULL;
 	int dir = 0;
-	/* the scan prefilter's lines load while the flow table looks the packet up */
-	vg_detect_scan_prefetch(n->scan, p);
 	int rc = vg_flow_handle_packet(n->flows, p, p->ts_us, &f, &dir);
 	bool is_new = rc == VG_OK && vg_flow_is_new(f);
 	/* A flow is attributed on its first packet (destination's tenant, else the source's)
