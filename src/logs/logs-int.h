@@ -112,6 +112,9 @@ int vg_logs_web(struct vg_log_entry *e, struct vg_str s, enum vg_log_format kind
 /* Error logs (logs-web.c): basic-auth failures, Horizon messages through Apache. */
 int vg_logs_apache_error(struct vg_log_entry *e, struct vg_str s);
 int vg_logs_nginx_error(struct vg_log_entry *e, struct vg_str s, const struct vg_log_opts *o);
+/* A syslog message of nginx/Apache (kind NGINX/APACHE): access line or error line.
+ * Returns 0 or VG_ENOTSUP; keeps the syslog header's time for error lines. */
+int vg_logs_web_syslog(struct vg_log_entry *e, struct vg_str msg, enum vg_log_format kind);
 
 /* Set the normalized triple. */
 static inline void vg_logs_norm(struct vg_log_entry *e, const char *parser, const char *category,

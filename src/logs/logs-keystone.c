@@ -75,9 +75,11 @@ int vg_logs_keystone_msg(struct vg_log_entry *e, struct vg_str msg)
 	long af = vg_str_find(s, "Authorization failed", 20);
 	struct vg_str user = name_after(s, "Could not find user:");
 	struct vg_str locked = name_after(s, "The account is locked for user:");
+	struct vg_str disabled = name_after(s, "The account is disabled for user:");
+	struct vg_str expired = name_after(s, "The password is expired and needs to be changed for user:");
 	bool bad_pw = vg_str_find(s, "Invalid username or password", 28) >= 0 ||
 		      vg_str_find(s, "Invalid user / password", 23) >= 0;
-	if (af < 0 && !user.p && !locked.p && !bad_pw)
+	if (af < 0 && !user.p && !locked.p && !disabled.p && !expired.p && !bad_pw)
 		return VG_ENOTSUP;
 	find_request_id(e, s);
 	if (af >= 0) {
@@ -96,41 +98,63 @@ int vg_logs_keystone_msg(struct vg_log_entry *e, struct vg_str msg)
 		e->user = vg_logs_dups(e, locked);
 		e->reason = "account locked";
 	}
+	if (disabled.p && disabled.len) {
+		e->user = vg_logs_dups(e, disabled);
+		e->reason = "account disabled";
+	}
+	if (expired.p && expired.len) {
+		e->user = vg_logs_dups(e, expired);
+		e->reason = "password expired";
+	}
 	e->service = "keystone";
 	vg_logs_norm(e, P_KS, "authentication", "keystone-auth-failure", VG_OUTCOME_FAILURE);
 	return 0;
 }
 
-/* Horizon (openstack_auth.forms): 'Login failed for user "admin" using domain "Default",
- * remote address 10.0.0.7.' and 'Login successful for user "admin" ...'. */
+/* Horizon (openstack_auth.forms), across releases:
+ *   'Login failed for user "admin" using domain "Default", remote address 10.0.0.7.'
+ *   'Login failed for user "admin" using domain "Default", remote address 10.0.0.7:
+ *    password expired.'
+ *   'Login failed for user "admin", remote address 10.0.0.7.'   (before domains)
+ *   'Login failed for user "admin".'                              (oldest, no address)
+ * and the same with "Login successful". The user name is always quoted: an unquoted
+ * "Login failed for user sa" is another program's (SQL Server's) and not taken. */
 int vg_logs_horizon_msg(struct vg_log_entry *e, struct vg_str msg)
 {
 	struct vg_str s = vg_str_trim(msg);
-	long lf = vg_str_find(s, "Login failed for user ", 22);
-	long ls = lf < 0 ? vg_str_find(s, "Login successful for user ", 26) : -1;
+	long lf = vg_str_find(s, "Login failed for user \"", 23);
+	long ls = lf < 0 ? vg_str_find(s, "Login successful for user \"", 27) : -1;
 	if (lf < 0 && ls < 0)
 		return VG_ENOTSUP;
 	struct vg_str t = vg_lx_sub(s, lf >= 0 ? (size_t)lf + 22 : (size_t)ls + 26, s.len);
-	/* The user name is quoted and may hold anything, also '"': the domain / remote
-	 * address phrase after it is found from the right. */
+	/* The user name may hold anything, also '"' and ", remote address ": the phrases
+	 * after it are found from the right. */
 	long ra = vg_lx_rfind(t, ", remote address ");
 	struct vg_str who = ra >= 0 ? vg_lx_sub(t, 0, (size_t)ra) : t;
+	if (ra < 0)
+		vg_lx_chop(&who, ".");
 	long ud = vg_lx_rfind(who, "\" using domain \"");
+	struct vg_str dom = { 0 };
 	if (ud >= 0) {
-		struct vg_str d = vg_lx_sub(who, (size_t)ud + 16, who.len);
-		vg_lx_chop(&d, "\"");
-		e->domain = vg_logs_dups(e, d);
+		dom = vg_lx_sub(who, (size_t)ud + 16, who.len);
+		if (!vg_lx_chop(&dom, "\""))
+			return VG_ENOTSUP;
 		who.len = (size_t)ud + 1;
 	}
-	if (who.len >= 2 && who.p[0] == '"' && who.p[who.len - 1] == '"')
+	if (who.len < 2 || who.p[who.len - 1] != '"')
+		return VG_ENOTSUP;
+	if (who.len > 2)
 		e->user = vg_logs_dups(e, vg_lx_sub(who, 1, who.len - 1));
-	else if (who.len)
-		e->user = vg_logs_dups(e, who);
+	if (dom.p)
+		e->domain = vg_logs_dups(e, dom);
 	if (ra >= 0) {
 		struct vg_str a = vg_lx_sub(t, (size_t)ra + 17, t.len);
 		struct vg_str w = vg_lx_word(&a);
-		vg_lx_chop(&w, ".");
+		if (!vg_lx_chop(&w, "."))
+			vg_lx_chop(&w, ":");
 		vg_logs_set_src(e, w);
+		if (vg_str_find(a, "password expired", 16) >= 0)
+			e->reason = "password expired";
 	}
 	e->service = "horizon";
 	if (lf >= 0)
@@ -282,15 +306,20 @@ int vg_logs_cadf(struct vg_log_entry *e, struct vg_str s)
 	if (addr)
 		vg_logs_set_src(e, vg_str_cstr(addr));
 	e->http.user_agent = jdup(e, jstr(host, "agent"));
-	const char *user = jstr(init, "name");
-	if (!user)
-		user = jstr(init, "username");
-	if (!user)
-		user = jstr(init, "user_name");
-	if (!user)
-		user = jstr(init, "id");
+	/* Keystone's initiator: user_name (a name that was not found), user_id (the account
+	 * that failed or succeeded), id (a UUID derived from user_id); older or other
+	 * emitters write name / username. */
+	static const char *const user_keys[] = { "user_name", "name", "username", "user_id", "id" };
+	const char *user = NULL;
+	for (size_t k = 0; !user && k < sizeof(user_keys) / sizeof(user_keys[0]); k++)
+		user = jstr(init, user_keys[k]);
 	e->user = jdup(e, user);
-	e->domain = jdup(e, jstr(init, "domain"));
+	const char *dom = jstr(init, "domain_name");
+	if (!dom)
+		dom = jstr(init, "domain");
+	if (!dom)
+		dom = jstr(init, "domain_id");
+	e->domain = jdup(e, dom);
 	json_t *reason = json_object_get(payload, "reason");
 	e->reason = jdup(e, jstr(reason, "reasonType"));
 	e->request_id = jdup(e, jstr(payload, "id"));

@@ -355,9 +355,7 @@ static int dispatch_message(struct vg_log_entry *e, struct vg_str msg)
 		return vg_logs_keystone_msg(e, msg);
 	if (prog_is(app, "nginx") || prog_is(app, "apache2") || prog_is(app, "httpd") ||
 	    prog_is(app, "apache"))
-		return vg_logs_web(e, msg, app[0] == 'n' ? VG_LOGF_NGINX : VG_LOGF_APACHE, NULL) == 0
-			       ? 0
-			       : VG_ENOTSUP;
+		return vg_logs_web_syslog(e, msg, app[0] == 'n' ? VG_LOGF_NGINX : VG_LOGF_APACHE);
 	/* Horizon logs through Apache's error log, a "horizon" tag, or django's logger. */
 	if (vg_str_find(msg, "Login ", 6) >= 0 && vg_logs_horizon_msg(e, msg) == 0)
 		return 0;
@@ -382,6 +380,12 @@ static void zero_entry(struct vg_log_entry *e)
 static bool looks_web(struct vg_str s)
 {
 	long br = vg_str_chr(vg_lx_sub(s, 0, 512), '[');
+	if (br == 0) {
+		/* "[::1] - - [22/Nov/2026:..." : a bracketed IPv6 client */
+		long rb = vg_str_chr(vg_lx_sub(s, 0, 48), ']');
+		long b2 = rb > 0 ? vg_str_chr(vg_lx_sub(s, (size_t)rb, 512), '[') : -1;
+		br = b2 > 0 ? rb + b2 : -1;
+	}
 	if (br < 0 || (size_t)br + 12 > s.len)
 		return false;
 	const char *d = s.p + br + 1;

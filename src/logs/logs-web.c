@@ -11,8 +11,15 @@
  * ends at the format's next literal byte, or at the closing unescaped quote when the
  * variable is quoted in the format. Unknown variables are skipped.
  *
- * Quoted values are unescaped (Apache \" \\ \xHH, nginx \xHH) so referrer, user agent
- * and request hold the bytes the client sent, except NUL which stays "\x00". */
+ * Quoted values are unescaped (Apache \" \\ \xHH and C-style \n \t \r \b \v \f for
+ * whitespace; nginx \xHH, and with escape=json \" \\ \n ... \u00HH) so referrer, user
+ * agent and request hold the bytes the client sent, except NUL which stays "\x00".
+ *
+ * What is not an access line is refused (VG_EINVAL, counted by the caller), never half
+ * read: the time must parse, the status must be three digits or "-", the bytes a number
+ * or "-", and the request must be quoted and closed. A request that is not
+ * "METHOD URI PROTOCOL" (TLS or SSH bytes on the HTTP port, "", "-", a lone word) keeps
+ * its status and client but no method/URI. */
 #include "logs/logs-int.h"
 
 #include "core/core-error.h"
@@ -38,6 +45,28 @@ static const char *dup_uri_query(struct vg_log_entry *e, struct vg_str uri, stru
 	return d;
 }
 
+/* Apache writes whitespace in C notation (ap_escape_logitem), so does nginx's
+ * escape=json; 0 when nx is not one of those letters. */
+static char c_escape(char nx)
+{
+	switch (nx) {
+	case 'n':
+		return '\n';
+	case 't':
+		return '\t';
+	case 'r':
+		return '\r';
+	case 'b':
+		return '\b';
+	case 'v':
+		return '\v';
+	case 'f':
+		return '\f';
+	default:
+		return 0;
+	}
+}
+
 /* Unescaped copy of a quoted value into the arena; NULL for "-". */
 static const char *unescape_dup(struct vg_log_entry *e, struct vg_str v, bool dash_is_null)
 {
@@ -54,6 +83,7 @@ static const char *unescape_dup(struct vg_log_entry *e, struct vg_str v, bool da
 		char c = v.p[i];
 		if (c == '\\' && i + 1 < v.len) {
 			char nx = v.p[i + 1];
+			char ws = c_escape(nx);
 			if (nx == '"' || nx == '\\') {
 				c = nx;
 				i++;
@@ -64,6 +94,18 @@ static const char *unescape_dup(struct vg_log_entry *e, struct vg_str v, bool da
 					c = (char)b;
 					i += 3;
 				}
+			} else if (nx == 'u' && i + 5 < v.len && v.p[i + 2] == '0' &&
+				   v.p[i + 3] == '0' && vg_hex_digit(v.p[i + 4]) >= 0 &&
+				   vg_hex_digit(v.p[i + 5]) >= 0) {
+				/* nginx escape=json writes other control bytes as \u00HH */
+				int b = vg_hex_digit(v.p[i + 4]) * 16 + vg_hex_digit(v.p[i + 5]);
+				if (b != 0) {
+					c = (char)b;
+					i += 5;
+				}
+			} else if (ws) {
+				c = ws;
+				i++;
 			}
 		}
 		d[n++] = c;
@@ -203,7 +245,8 @@ static bool set_status(struct vg_log_entry *e, struct vg_str s)
 	uint64_t v;
 	if (s.len == 1 && s.p[0] == '-')
 		return true;
-	if (vg_parse_u64(s.p, s.len, 999, &v) != 0)
+	/* Always three digits (nginx 000 / 499, Apache 200): "1" or "2000" is not a status. */
+	if (s.len != 3 || vg_parse_u64(s.p, s.len, 999, &v) != 0)
 		return false;
 	e->http.status = (int)v;
 	return true;
@@ -244,6 +287,19 @@ static bool looks_ip_list(struct vg_str s)
 	return vg_logs_parse_ip(c >= 0 ? vg_lx_sub(s, 0, (size_t)c) : s, &a);
 }
 
+/* Four words before the time: "VHOST CLIENT IDENT USER" or "CLIENT IDENT USER WITH-SPACE"?
+ * The client is an address or a name (HostnameLookups), the ident is almost always "-". */
+static bool vhost_first(const struct vg_str w[4])
+{
+	struct vg_addr a;
+	if (vg_logs_parse_ip(w[1], &a))
+		return true;   /* "www.example.com:443 192.0.2.7 - -" */
+	if (vg_logs_parse_ip(w[0], &a))
+		return false;  /* "192.0.2.7 - John Smith" */
+	/* Two names: "www.example.com:80 crawl.example.net - -" vs "crawl.example.net - J S" */
+	return !(w[1].len == 1 && w[1].p[0] == '-');
+}
+
 static int parse_combined(struct vg_log_entry *e, struct vg_str s, enum vg_log_format kind)
 {
 	long br = vg_str_find(s, " [", 2);
@@ -260,27 +316,25 @@ static int parse_combined(struct vg_log_entry *e, struct vg_str s, enum vg_log_f
 			break;
 		w[nw++] = x;
 	}
-	vg_lx_skipsp(&t);
-	struct vg_str user_rest = t; /* user names with spaces (rare) keep the rest */
+	const char *head_end = head.p + head.len;
 	struct vg_addr a;
-	if (nw == 4 && vg_logs_parse_ip(w[1], &a) && !vg_logs_parse_ip(w[0], &a)) {
+	if (nw == 4 && vhost_first(w)) {
+		/* Apache vhost_combined "%v:%p %h %l %u", nginx "$host $remote_addr - ..." */
 		struct vg_str vh = w[0];
 		long colon = vg_lx_rfind(vh, ":");
-		if (colon > 0)
-			vh.len = (size_t)colon;
+		if (colon > 0 && !vg_logs_parse_ip(vh, &a))
+			vh.len = (size_t)colon; /* the port; a bare IPv6 server address keeps all */
 		e->http.vhost = vg_logs_dups(e, vh);
 		set_client(e, w[1]);
-		set_user(e, w[3]);
+		set_user(e, vg_str_make(w[3].p, (size_t)(head_end - w[3].p)));
 	} else if (nw == 2) {
 		/* "HOST USER [time]" without the ident column */
 		set_client(e, w[0]);
 		set_user(e, w[1]);
 	} else if (nw >= 3) {
+		/* "HOST IDENT USER"; a user name with spaces keeps the rest of the words */
 		set_client(e, w[0]);
-		struct vg_str u = nw == 4 ? vg_str_make(w[2].p, (size_t)(head.p + head.len - w[2].p))
-					  : w[2];
-		(void)user_rest;
-		set_user(e, u);
+		set_user(e, nw == 4 ? vg_str_make(w[2].p, (size_t)(head_end - w[2].p)) : w[2]);
 	} else {
 		return VG_EINVAL;
 	}
@@ -666,17 +720,29 @@ int vg_logs_web(struct vg_log_entry *e, struct vg_str s, enum vg_log_format kind
 /* --------------------------------------------------------- error logs -------- */
 /* Apache error log: "[Mon Nov 23 10:00:00.123456 2026] [auth_basic:error] [pid 1:tid 2]
  * [client 192.0.2.1:5555] AH01617: user admin: authentication failure for "/login":
- * Password Mismatch". Horizon's WSGI messages arrive the same way ([wsgi:error] ...
- * [remote IP:port] Login failed for user ...): those are handed to the Horizon parser. */
+ * Password Mismatch". Horizon's and Keystone's WSGI messages arrive the same way
+ * ([wsgi:error] ... [remote IP:port] Login failed for user ...): those are handed to the
+ * Horizon and Keystone parsers. */
 static bool client_port(struct vg_log_entry *e, struct vg_str v)
 {
 	/* Apache 2.4 always appends the port: "192.0.2.1:5555", "2001:db8::1:5555" (sic,
-	 * unbracketed) or "[2001:db8::1]:5555"; so the last ':' is split off first. */
+	 * unbracketed), so the last ':' is split off first; 2.2 logs no port; a bracketed
+	 * "[2001:db8::1]:5555" is read too. */
 	struct vg_addr a;
+	uint64_t port;
+	if (v.len && v.p[0] == '[') {
+		long rb = vg_str_chr(v, ']');
+		if (rb <= 0 || !vg_logs_parse_ip(vg_lx_sub(v, 1, (size_t)rb), &a))
+			return false;
+		struct vg_str p = vg_lx_sub(v, (size_t)rb + 1, v.len);
+		e->src = a;
+		if (vg_lx_eat(&p, ":") && vg_parse_u64(p.p, p.len, 65535, &port) == 0)
+			e->sport = (uint16_t)port;
+		return true;
+	}
 	long c = vg_lx_rfind(v, ":");
 	if (c > 0) {
 		struct vg_str h = vg_lx_sub(v, 0, (size_t)c), p = vg_lx_sub(v, (size_t)c + 1, v.len);
-		uint64_t port;
 		if (vg_logs_parse_ip(h, &a) && vg_parse_u64(p.p, p.len, 65535, &port) == 0) {
 			e->src = a;
 			e->sport = (uint16_t)port;
@@ -699,6 +765,93 @@ static int auth_failure(struct vg_log_entry *e, struct vg_str user, const char *
 	e->service = parser;
 	vg_logs_norm(e, parser, "authentication", "http-auth-failure", VG_OUTCOME_FAILURE);
 	return 0;
+}
+
+/* End of one "[...]" group at the front of s: the first ']' followed by a space or the
+ * end, so that "[client [2001:db8::1]:5555]" is one group. -1 when there is none. */
+static long group_end(struct vg_str s)
+{
+	for (size_t i = 1; i < s.len; i++) {
+		if (s.p[i] == ']' && (i + 1 == s.len || s.p[i + 1] == ' '))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* mod_auth_basic / mod_auth_digest messages after the "user " that starts them. The
+ * name ends at the first ':' (a Basic-auth name cannot hold one, and what follows, the
+ * URI, may hold anything):
+ *   AH01617 "user NAME: authentication failure for "/uri": Password Mismatch"
+ *   AH01618 "user NAME not found: /uri"          (2.2: the same without the AH number)
+ *   AH01792 "user NAME: password mismatch: /uri"  (digest)
+ *   AH01790 "user `NAME' in realm `REALM' not found: /uri"  (digest)
+ * An empty name ("user  not found") is still a failure, without a user. Anything else
+ * ("user X: authorization failure", the authz modules) is not an authentication failure. */
+static int apache_auth_message(struct vg_log_entry *e, struct vg_str m)
+{
+	long c = vg_str_chr(m, ':');
+	if (c < 0)
+		return VG_ENOTSUP;
+	struct vg_str name = vg_lx_sub(m, 0, (size_t)c), after = vg_lx_sub(m, (size_t)c, m.len);
+	if (vg_str_startswith(after, ": authentication failure for ") ||
+	    vg_str_startswith(after, ": password mismatch"))
+		return auth_failure(e, name, "apache", "password mismatch");
+	if (!vg_lx_chop(&name, " not found"))
+		return VG_ENOTSUP;
+	if (name.len && name.p[0] == '`') {
+		long q = vg_str_find(name, "' in realm `", 12);
+		if (q <= 0 || !vg_lx_ends(name, "'"))
+			return VG_ENOTSUP;
+		name = vg_lx_sub(name, 1, (size_t)q);
+	}
+	return auth_failure(e, name, "apache", "user not found");
+}
+
+/* Everything after the time: "[module:level] [pid N:tid M] [client IP:port] MESSAGE".
+ * Apache sends this part alone to syslog. */
+static int apache_error_body(struct vg_log_entry *e, struct vg_str s)
+{
+	/* "[module:level] [pid N:tid M] [client IP:port]" in any order, any number. */
+	for (int k = 0; k < 8 && s.len && s.p[0] == '['; k++) {
+		long r = group_end(s);
+		if (r < 0)
+			break;
+		struct vg_str g = vg_lx_sub(s, 1, (size_t)r);
+		if (vg_lx_eat(&g, "client ") || vg_lx_eat(&g, "remote "))
+			client_port(e, g);
+		else if (vg_lx_eat(&g, "pid ")) {
+			uint64_t pid;
+			if (vg_lx_num(&g, INT64_MAX, &pid))
+				e->pid = (int64_t)pid;
+		} else if (!e->app_name) {
+			long c = vg_str_chr(g, ':');
+			e->app_name = vg_logs_dups(e, c > 0 ? vg_lx_sub(g, 0, (size_t)c) : g);
+		}
+		s = vg_lx_sub(s, (size_t)r + 1, s.len);
+		vg_lx_skipsp(&s);
+	}
+	e->message = s.p;
+	struct vg_str m = s;
+	/* "AH01617: " (the message number, 2.4) */
+	if (m.len > 9 && m.p[0] == 'A' && m.p[1] == 'H' && m.p[7] == ':') {
+		m = vg_lx_sub(m, 8, m.len);
+		vg_lx_skipsp(&m);
+	}
+	if (vg_lx_eat(&m, "user "))
+		return apache_auth_message(e, m);
+	if (vg_logs_horizon_msg(e, s) == 0)
+		return 0;
+	/* Keystone under mod_wsgi: its oslo.log line is the message. Its own "from IP" is
+	 * the client Keystone saw; the [client] port then belongs to another address. */
+	if (vg_str_find(s, "keystone", 8) >= 0) {
+		struct vg_addr before = e->src;
+		if (vg_logs_keystone_msg(e, s) == 0) {
+			if (!vg_addr_eq(&before, &e->src))
+				e->sport = 0;
+			return 0;
+		}
+	}
+	return VG_ENOTSUP;
 }
 
 int vg_logs_apache_error(struct vg_log_entry *e, struct vg_str s)
@@ -737,64 +890,55 @@ int vg_logs_apache_error(struct vg_log_entry *e, struct vg_str s)
 	e->has_ts = true;
 	s = vg_lx_sub(s, (size_t)rb + 1, s.len);
 	vg_lx_skipsp(&s);
-	/* "[module:level] [pid N:tid M] [client IP:port]" in any order, any number. */
-	for (int k = 0; k < 8 && s.len && s.p[0] == '['; k++) {
-		long r = vg_str_chr(s, ']');
-		if (r < 0)
-			break;
-		struct vg_str g = vg_lx_sub(s, 1, (size_t)r);
-		if (vg_lx_eat(&g, "client ") || vg_lx_eat(&g, "remote "))
-			client_port(e, g);
-		else if (vg_lx_eat(&g, "pid ")) {
-			uint64_t pid;
-			if (vg_lx_num(&g, INT64_MAX, &pid))
-				e->pid = (int64_t)pid;
-		} else if (!e->app_name) {
-			long c = vg_str_chr(g, ':');
-			e->app_name = vg_logs_dups(e, c > 0 ? vg_lx_sub(g, 0, (size_t)c) : g);
-		}
-		s = vg_lx_sub(s, (size_t)r + 1, s.len);
-		vg_lx_skipsp(&s);
-	}
-	e->message = s.p;
-	/* "AH01617: user admin: authentication failure for "/x": Password Mismatch",
-	 * "AH01618: user bob not found: /x" (mod_auth_basic). */
-	struct vg_str m = s;
-	if (m.len > 9 && memcmp(m.p, "AH", 2) == 0 && m.p[7] == ':') {
-		m = vg_lx_sub(m, 8, m.len);
-		vg_lx_skipsp(&m);
-	}
-	if (vg_lx_eat(&m, "user ")) {
-		long af = vg_str_find(m, ": authentication failure for ", 29);
-		long nf = vg_lx_rfind(m, " not found");
-		if (af > 0)
-			return auth_failure(e, vg_lx_sub(m, 0, (size_t)af), "apache", "password mismatch");
-		if (nf > 0)
-			return auth_failure(e, vg_lx_sub(m, 0, (size_t)nf), "apache", "user not found");
-	}
-	struct vg_str all = vg_str_cstr(e->message);
-	if (vg_logs_horizon_msg(e, all) == 0)
-		return 0;
-	return VG_ENOTSUP;
+	return apache_error_body(e, s);
 }
 
-/* nginx error log: "2026/11/22 23:59:32 [error] 123#123: *5 user "admin": password
- * mismatch, client: 10.99.0.1, server: _, request: "GET /login HTTP/1.1", host: "x"". */
-int vg_logs_nginx_error(struct vg_log_entry *e, struct vg_str s, const struct vg_log_opts *o)
+/* ngx_http_auth_basic after "user \"": 'user "x": password mismatch' and 'user "x" was
+ * not found in "/etc/nginx/.htpasswd"', each followed by ", client: IP, server: ...,
+ * request: "..."". The name is logged raw, so it may hold '"', but never ':' (Basic auth
+ * splits there): the first '": ' ends it, and the first ", client: " after it is the
+ * real one (the request line and the Host and Referer headers logged after it may hold
+ * that text). */
+static int nginx_auth_message(struct vg_log_entry *e, struct vg_str m)
 {
-	e->format = VG_LOGF_NGINX;
-	uint64_t y, mo, d, h, mi, sec, pid;
-	if (!vg_lx_num(&s, 9999, &y) || !vg_lx_eat(&s, "/") || !vg_lx_num(&s, 12, &mo) ||
-	    !vg_lx_eat(&s, "/") || !vg_lx_num(&s, 31, &d) || !vg_lx_eat(&s, " ") ||
-	    !vg_lx_num(&s, 23, &h) || !vg_lx_eat(&s, ":") || !vg_lx_num(&s, 59, &mi) ||
-	    !vg_lx_eat(&s, ":") || !vg_lx_num(&s, 60, &sec) || !vg_lx_eat(&s, " [") || mo == 0 ||
-	    d == 0)
+	long cl = vg_str_find(m, ", client: ", 10);
+	if (cl < 0)
+		return VG_ENOTSUP;
+	struct vg_str before = vg_lx_sub(m, 0, (size_t)cl);
+	struct vg_str c = vg_lx_sub(m, (size_t)cl + 10, m.len);
+	long pm = vg_str_find(before, "\": password mismatch", 20);
+	long nf = pm < 0 ? vg_lx_rfind(before, "\" was not found in \"") : -1;
+	const char *reason;
+	struct vg_str user;
+	if (pm >= 0 && (size_t)pm + 20 == before.len) {
+		user = vg_lx_sub(before, 0, (size_t)pm);
+		reason = "password mismatch";
+	} else if (nf >= 0 && vg_lx_ends(before, "\"")) {
+		user = vg_lx_sub(before, 0, (size_t)nf);
+		reason = "user not found";
+	} else {
+		return VG_ENOTSUP;
+	}
+	if (memchr(user.p, ':', user.len))
+		return VG_ENOTSUP;
+	long comma = vg_str_chr(c, ',');
+	vg_logs_set_src(e, comma >= 0 ? vg_lx_sub(c, 0, (size_t)comma) : c);
+	long rq = vg_str_find(c, ", request: \"", 12);
+	if (rq >= 0) {
+		struct vg_str r = vg_lx_sub(c, (size_t)rq + 12, c.len);
+		struct vg_str q;
+		if (take_quoted(&r, &q))
+			set_request(e, q);
+	}
+	return auth_failure(e, user, "nginx", reason);
+}
+
+/* Everything after the time: "[error] 123#123: *5 MESSAGE, client: ...". */
+static int nginx_error_body(struct vg_log_entry *e, struct vg_str s)
+{
+	uint64_t pid, cid;
+	if (!vg_lx_eat(&s, "["))
 		return VG_EINVAL;
-	e->ts_us = (vg_logs_days_from_civil((int64_t)y, (unsigned)mo, (unsigned)d) * 86400 +
-		    (int64_t)(h * 3600 + mi * 60 + sec) - (int64_t)o->tz_offset_min * 60) *
-		   US_PER_S;
-	e->ts_offset_min = o->tz_offset_min;
-	e->has_ts = true;
 	long rb = vg_str_chr(s, ']');
 	if (rb <= 0)
 		return VG_EINVAL;
@@ -806,38 +950,71 @@ int vg_logs_nginx_error(struct vg_log_entry *e, struct vg_str s, const struct vg
 	if (colon < 0)
 		return VG_EINVAL;
 	s = vg_lx_sub(s, (size_t)colon + 2, s.len);
-	uint64_t cid;
 	if (vg_lx_eat(&s, "*")) {
 		vg_lx_num(&s, UINT64_MAX, &cid);
 		vg_lx_skipsp(&s);
 	}
-	e->app_name = "nginx";
+	if (!e->app_name)
+		e->app_name = "nginx";
 	e->message = s.p;
-	long cl = vg_lx_rfind(s, ", client: ");
-	if (cl >= 0) {
-		struct vg_str c = vg_lx_sub(s, (size_t)cl + 10, s.len);
-		long comma = vg_str_chr(c, ',');
-		vg_logs_set_src(e, comma >= 0 ? vg_lx_sub(c, 0, (size_t)comma) : c);
-		long rq = vg_str_find(c, "request: \"", 10);
-		if (rq >= 0) {
-			struct vg_str r = vg_lx_sub(c, (size_t)rq + 10, c.len);
-			struct vg_str q;
-			if (take_quoted(&r, &q))
-				set_request(e, q);
-		}
-	}
-	/* ngx_http_auth_basic: 'user "x": password mismatch', 'user "x" was not found in
-	 * "/etc/nginx/.htpasswd"', 'no user/password was provided for basic authentication'
-	 * (the last is every browser's first request: not counted as a failure). */
+	/* 'no user/password was provided for basic authentication' is every browser's first
+	 * request: not a failure, counted unknown like other error lines. */
 	struct vg_str m = s;
-	if (vg_lx_eat(&m, "user \"")) {
-		struct vg_str u;
-		if (take_quoted(&m, &u)) {
-			if (vg_str_startswith(m, ": password mismatch"))
-				return auth_failure(e, u, "nginx", "password mismatch");
-			if (vg_str_startswith(m, " was not found in"))
-				return auth_failure(e, u, "nginx", "user not found");
-		}
-	}
+	if (vg_lx_eat(&m, "user \""))
+		return nginx_auth_message(e, m);
 	return VG_ENOTSUP;
+}
+
+/* "2026/11/22 23:59:32 " at the front of *s (consumed). */
+static bool nginx_error_time(struct vg_str *s, int tz_offset_min, int64_t *ts_us)
+{
+	uint64_t y, mo, d, h, mi, sec;
+	struct vg_str t = *s;
+	if (!vg_lx_num(&t, 9999, &y) || !vg_lx_eat(&t, "/") || !vg_lx_num(&t, 12, &mo) ||
+	    !vg_lx_eat(&t, "/") || !vg_lx_num(&t, 31, &d) || !vg_lx_eat(&t, " ") ||
+	    !vg_lx_num(&t, 23, &h) || !vg_lx_eat(&t, ":") || !vg_lx_num(&t, 59, &mi) ||
+	    !vg_lx_eat(&t, ":") || !vg_lx_num(&t, 60, &sec) || !vg_lx_eat(&t, " ") || mo == 0 ||
+	    d == 0)
+		return false;
+	*ts_us = (vg_logs_days_from_civil((int64_t)y, (unsigned)mo, (unsigned)d) * 86400 +
+		  (int64_t)(h * 3600 + mi * 60 + sec) - (int64_t)tz_offset_min * 60) *
+		 US_PER_S;
+	*s = t;
+	return true;
+}
+
+/* nginx error log: "2026/11/22 23:59:32 [error] 123#123: *5 user "admin": password
+ * mismatch, client: 10.99.0.1, server: _, request: "GET /login HTTP/1.1", host: "x"". */
+int vg_logs_nginx_error(struct vg_log_entry *e, struct vg_str s, const struct vg_log_opts *o)
+{
+	e->format = VG_LOGF_NGINX;
+	if (!nginx_error_time(&s, o->tz_offset_min, &e->ts_us))
+		return VG_EINVAL;
+	e->ts_offset_min = o->tz_offset_min;
+	e->has_ts = true;
+	return nginx_error_body(e, s);
+}
+
+/* An nginx or Apache message received through syslog (tag nginx, apache2, httpd):
+ * an access line, or an error line. nginx sends its error lines whole ("2026/11/22
+ * 23:59:32 [error] ..."), Apache without its time ("[auth_basic:error] [pid 1] [client
+ * ...] AH01617: ..."); the syslog header's time is kept for them. */
+int vg_logs_web_syslog(struct vg_log_entry *e, struct vg_str msg, enum vg_log_format kind)
+{
+	int64_t ts = e->ts_us;
+	bool has_ts = e->has_ts;
+	int64_t unused;
+	if (vg_logs_web(e, msg, kind, NULL) == 0)
+		return 0;
+	e->ts_us = ts;
+	e->has_ts = has_ts;
+	e->format = kind;
+	e->message = msg.p;
+	int rc = VG_ENOTSUP;
+	struct vg_str t = msg;
+	if (nginx_error_time(&t, 0, &unused))
+		rc = nginx_error_body(e, t);
+	else if (t.len && t.p[0] == '[')
+		rc = apache_error_body(e, t);
+	return rc == 0 ? 0 : VG_ENOTSUP;
 }

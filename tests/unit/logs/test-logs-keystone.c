@@ -84,10 +84,117 @@ static const struct row rows[] = {
 	{ "[1, 2, 3]", VG_EINVAL, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
 };
 
+#define KS "2026-11-22 23:59:27.866 21 WARNING keystone.server.flask.application [None req-5b1c - - - - - -] "
+#define HZ "2026-11-22 23:59:27,866 4321 "
+
+/* Keystone's and Horizon's messages across releases (keystone/exception.py message
+ * formats, the flask and wsgi "Authorization failed. %(exception)s from %(remote_addr)s",
+ * openstack_auth/forms.py), CADF as Keystone emits it (initiator user_name / user_id /
+ * domain_name), and lines that must not be taken for them. */
+static const struct row variety[] = {
+	/* insecure_debug amendment, the old "Invalid user / password", IPv6 clients. */
+	{ "2016-02-08 12:17:56.170 2733 WARNING keystone.common.wsgi [-] Authorization failed. The "
+	  "request you have made requires authentication. (Disable insecure_debug mode to suppress "
+	  "these details.) from 127.0.0.1",
+	  0, "keystone-auth-failure", F, NULL, "127.0.0.1", 0, NULL, false, NULL, "keystone" },
+	{ "2014-05-10 09:12:00.123 4242 WARNING keystone.common.wsgi [-] Authorization failed. Invalid "
+	  "user / password from 192.0.2.50",
+	  0, "keystone-auth-failure", F, NULL, "192.0.2.50", 0, NULL, false, NULL, "keystone" },
+	{ KS "Authorization failed. The request you have made requires authentication. from "
+	     "2001:db8::5",
+	  0, "keystone-auth-failure", F, NULL, "2001:db8::5", 0, NULL, false, NULL, "keystone" },
+	/* keystone.auth.plugins.core logs the UserNotFound itself. */
+	{ "2026-11-22 23:59:27.866 21 WARNING keystone.auth.plugins.core [None req-5b1c - - - - - -] "
+	  "Could not find user: mallory.",
+	  0, "keystone-auth-failure", F, "mallory", NULL, 0, NULL, false, NULL, "keystone" },
+	/* Locked (PCI-DSS lockout), disabled, expired password: the user id and the source. */
+	{ KS "Authorization failed. The account is locked for user: 8f2a9c1e0b6d4e2f. from 10.0.0.9",
+	  0, "keystone-auth-failure", F, "8f2a9c1e0b6d4e2f", "10.0.0.9", 0, NULL, false, NULL, NULL },
+	{ KS "Authorization failed. The account is disabled for user: 8f2a9c1e0b6d4e2f. from 10.0.0.9",
+	  0, "keystone-auth-failure", F, "8f2a9c1e0b6d4e2f", "10.0.0.9", 0, NULL, false, NULL, NULL },
+	{ KS "Authorization failed. The password is expired and needs to be changed for user: "
+	     "8f2a9c1e0b6d4e2f. from 10.0.0.9",
+	  0, "keystone-auth-failure", F, "8f2a9c1e0b6d4e2f", "10.0.0.9", 0, NULL, false, NULL, NULL },
+	/* Keystone under Apache mod_wsgi: its line inside the error log. */
+	{ "[Sun Nov 22 23:59:33.804417 2026] [wsgi:error] [pid 123:tid 456] [client 10.0.0.7:53116] "
+	  "2026-11-22 23:59:33.804 123 WARNING keystone.server.flask.application [req-1 - - - - -] "
+	  "Authorization failed. The request you have made requires authentication. from 10.0.0.7",
+	  0, "keystone-auth-failure", F, NULL, "10.0.0.7", 53116, NULL, false, NULL, "keystone" },
+	/* Authorization (403), other lookups, requests: not authentication failures. */
+	{ KS "You are not authorized to perform the requested action: identity:list_users.",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ KS "Could not find project: abc.", VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL,
+	  NULL },
+	{ "2026-11-22 23:59:27.866 21 INFO keystone.common.wsgi [req-1 - - - - -] GET "
+	  "http://10.0.0.1:5000/v3/users",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+
+	/* Horizon across releases. */
+	{ HZ "INFO openstack_auth.forms Login failed for user \"admin\" using domain \"Default\", "
+	     "remote address 10.0.0.7: password expired.",
+	  0, "horizon-login-failure", F, "admin", "10.0.0.7", 0, NULL, false, NULL, "horizon" },
+	{ HZ "WARNING openstack_auth.forms Login failed for user \"admin\", remote address 10.0.0.7.",
+	  0, "horizon-login-failure", F, "admin", "10.0.0.7", 0, NULL, false, NULL, "horizon" },
+	{ HZ "WARNING openstack_auth.forms Login failed for user \"admin\".", 0,
+	  "horizon-login-failure", F, "admin", NULL, 0, NULL, false, NULL, "horizon" },
+	{ HZ "INFO openstack_auth.forms Login successful for user \"\", remote address ::1.", 0,
+	  "horizon-login-success", S, NULL, "::1", 0, NULL, false, NULL, "horizon" },
+	{ "[Sun Nov 22 23:59:33.804417 2026] [wsgi:error] [pid 123:tid 456] [remote 10.0.0.7:53116] "
+	  "WARNING:openstack_auth.forms:Login failed for user \"admin\" using domain \"Default\", "
+	  "remote address 10.0.0.7.",
+	  0, "horizon-login-failure", F, "admin", "10.0.0.7", 53116, NULL, false, NULL, "horizon" },
+	{ "Nov 22 23:59:27 ctl1 horizon: Login failed for user \"admin\", remote address 10.0.0.8.", 0,
+	  "horizon-login-failure", F, "admin", "10.0.0.8", 0, NULL, false, NULL, "horizon" },
+	/* Other programs' "Login failed for user": not Horizon's (unquoted name). */
+	{ "Nov 22 23:59:27 db1 sqlservr: Login failed for user 'sa'. Reason: Password did not match "
+	  "that for the login provided. [CLIENT: 10.0.0.3]",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "Nov 22 23:59:27 app1 app: Login failed for user sa from 10.0.0.3", VG_ENOTSUP, NULL, N,
+	  NULL, NULL, 0, NULL, false, NULL, NULL },
+	/* An unterminated domain is not the Horizon phrase. */
+	{ "Nov 22 23:59:27 ctl1 horizon: Login failed for user \"a\" using domain \"x, remote address "
+	  "10.0.0.8.",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+
+	/* CADF as Keystone sends it: a name that was not found (user_name), a failed and a
+	 * successful account (user_id; id is a UUID derived from it). */
+	{ "{\"message_id\": \"4a8b\", \"publisher_id\": \"identity.ctl1\", \"event_type\": "
+	  "\"identity.authenticate\", \"priority\": \"INFO\", \"payload\": {\"typeURI\": "
+	  "\"http://schemas.dmtf.org/cloud/audit/1.0/event\", \"id\": \"c1d2\", \"eventTime\": "
+	  "\"2026-11-22T23:59:27.932842+0000\", \"action\": \"authenticate\", \"eventType\": "
+	  "\"activity\", \"outcome\": \"failure\", \"reason\": {\"reasonType\": \"Could not find user: "
+	  "mallory.\", \"reasonCode\": \"404\"}, \"initiator\": {\"typeURI\": "
+	  "\"service/security/account/user\", \"host\": {\"address\": \"10.0.0.5\", \"agent\": "
+	  "\"python-requests/2.31\"}, \"id\": \"5f1c\", \"user_name\": \"mallory\", \"domain_id\": "
+	  "\"default\", \"domain_name\": \"Default\"}, \"target\": {\"typeURI\": "
+	  "\"service/security/account/user\", \"id\": \"77aa\"}, \"observer\": {\"typeURI\": "
+	  "\"service/security\", \"id\": \"openstack:3f2e\"}}, \"timestamp\": \"2026-11-22 "
+	  "23:59:27.933191\"}",
+	  0, "keystone-auth-failure", F, "mallory", "10.0.0.5", 0, NULL, false, NULL, "keystone" },
+	{ "{\"event_type\": \"identity.authenticate\", \"payload\": {\"action\": \"authenticate\", "
+	  "\"outcome\": \"failure\", \"initiator\": {\"typeURI\": \"service/security/account/user\", "
+	  "\"host\": {\"address\": \"2001:db8::50\", \"agent\": \"curl/8.5\"}, \"id\": \"9b8d5c6a\", "
+	  "\"user_id\": \"c9f76d3c31e1\"}}}",
+	  0, "keystone-auth-failure", F, "c9f76d3c31e1", "2001:db8::50", 0, NULL, false, NULL, NULL },
+	{ "{\"event_type\": \"identity.authenticate\", \"payload\": {\"action\": \"authenticate\", "
+	  "\"outcome\": \"success\", \"initiator\": {\"host\": {\"address\": \"10.0.0.6\"}, \"id\": "
+	  "\"aa11\", \"user_id\": \"c9f76d3c31e1\", \"project_id\": \"p1\"}}}",
+	  0, "keystone-auth-success", S, "c9f76d3c31e1", "10.0.0.6", 0, NULL, false, NULL, NULL },
+	/* Other CADF actions, even from the same initiator, are not authentications. */
+	{ "{\"event_type\": \"identity.project.created\", \"payload\": {\"action\": "
+	  "\"created.project\", \"outcome\": \"success\", \"initiator\": {\"user_id\": \"u1\", "
+	  "\"host\": {\"address\": \"10.0.0.5\"}}}}",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "{\"event_type\": \"identity.OS-TRUST:trust.created\", \"payload\": {\"action\": "
+	  "\"created.OS-TRUST:trust\", \"outcome\": \"failure\"}}",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+};
+
 static void test_rows(void **state)
 {
 	(void)state;
 	RUN_ROWS(rows);
+	RUN_ROWS(variety);
 }
 
 static void test_fields(void **state)
@@ -118,6 +225,24 @@ static void test_fields(void **state)
 	assert_string_equal(e->reason, "Unauthorized");
 	assert_string_equal(e->http.user_agent, "python-keystoneclient");
 	assert_int_equal(e->ts_us, 1795391967LL * 1000000 + 932842);
+	/* Keystone's initiator: domain_name, and the reason it gave. */
+	l = variety[20].line;
+	assert_int_equal(vg_logs_parse_line(l, strlen(l), NULL, e), 0);
+	assert_string_equal(e->domain, "Default");
+	assert_string_equal(e->reason, "Could not find user: mallory.");
+	assert_string_equal(e->http.user_agent, "python-requests/2.31");
+	/* Keystone and Horizon reasons. */
+	l = variety[6].line;
+	assert_int_equal(vg_logs_parse_line(l, strlen(l), NULL, e), 0);
+	assert_string_equal(e->reason, "password expired");
+	l = variety[4].line;
+	assert_int_equal(vg_logs_parse_line(l, strlen(l), NULL, e), 0);
+	assert_string_equal(e->reason, "account locked");
+	l = variety[11].line;
+	assert_int_equal(vg_logs_parse_line(l, strlen(l), NULL, e), 0);
+	assert_string_equal(e->reason, "password expired");
+	assert_string_equal(e->domain, "Default");
+	assert_int_equal(e->ts_us, 1795391967LL * 1000000 + 866000);
 	/* JSON nested deeper than VG_MAX_JSON_DEPTH is refused before jansson sees it. */
 	char deep[512];
 	size_t n = 0;

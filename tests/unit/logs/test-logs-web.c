@@ -58,10 +58,174 @@ static const struct row rows[] = {
 	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
 };
 
+#define U VG_OUTCOME_UNKNOWN
+#define TS "[22/Nov/2026:23:59:32 +0000]"
+
+/* The real variety of access and error lines (nginx and Apache docs, their sources'
+ * log calls, lines seen on the Internet): what each must give, and what must not be
+ * read from it. */
+static const struct row variety[] = {
+	/* Client column: vhost prefix with an IP server name, a host name client behind a
+	 * vhost (HostnameLookups On), bracketed and mapped IPv6. */
+	{ "10.0.0.2:80 192.0.2.7 - - " TS " \"GET / HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"", 0,
+	  "http-request", S, NULL, "192.0.2.7", 0, "GET", false, NULL, "web" },
+	{ "www.example.com:80 crawl-66-249-66-1.googlebot.com - - " TS " \"GET / HTTP/1.1\" 200 1 "
+	  "\"-\" \"Googlebot/2.1\"",
+	  0, "http-request", S, NULL, NULL, 0, "GET", false, NULL, NULL },
+	{ "crawl-66-249-66-1.googlebot.com - - " TS " \"GET /robots.txt HTTP/1.1\" 404 1 \"-\" \"-\"",
+	  0, "http-request", F, NULL, NULL, 0, "GET", false, NULL, NULL },
+	{ "example.org 203.0.113.9 - alice [22/Nov/2026:23:59:32 +0100] \"GET /a HTTP/1.1\" 401 12 "
+	  "\"-\" \"curl/8.5.0\"",
+	  0, "http-request", F, "alice", "203.0.113.9", 0, "GET", false, NULL, NULL },
+	{ "192.0.2.7 - John Smith " TS " \"GET /a HTTP/1.1\" 200 12", 0, "http-request", S,
+	  "John Smith", "192.0.2.7", 0, "GET", false, NULL, NULL },
+	{ "[::1] - - " TS " \"GET /server-status?auto HTTP/1.1\" 200 512 \"-\" \"Python-urllib/3.11\"",
+	  0, "http-request", S, NULL, "::1", 0, "GET", false, NULL, "web" },
+	{ "::1 - - " TS " \"OPTIONS * HTTP/1.0\" 200 126 \"-\" \"Apache/2.4.57 (Debian) (internal "
+	  "dummy connection)\"",
+	  0, "http-request", S, NULL, "::1", 0, "OPTIONS", false, NULL, NULL },
+	{ "2001:db8:85a3::8a2e:370:7334 - bob [22/Nov/2026:23:59:32 +0530] \"GET /x HTTP/1.1\" 403 0 "
+	  "\"-\" \"-\"",
+	  0, "http-request", F, "bob", "2001:db8:85a3::8a2e:370:7334", 0, "GET", false, NULL, NULL },
+	{ "::ffff:198.51.100.3 - - " TS " \"GET / HTTP/1.1\" 200 1 \"-\" \"-\"", 0, "http-request", S,
+	  NULL, "198.51.100.3", 0, "GET", false, NULL, NULL },
+	/* Requests that are not "METHOD URI PROTOCOL": the status and client stay, no method. */
+	{ "192.0.2.9 - - " TS " \"\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xFC\\x03\\x03\" 400 166 "
+	  "\"-\" \"-\"",
+	  0, "http-request", F, NULL, "192.0.2.9", 0, NULL, false, NULL, NULL },
+	{ "192.0.2.9 - - " TS " \"SSH-2.0-libssh_0.9.6\" 400 166 \"-\" \"-\"", 0, "http-request", F,
+	  NULL, "192.0.2.9", 0, NULL, false, NULL, NULL },
+	{ "192.0.2.9 - - " TS " \"t3 12.2.1\" 400 166 \"-\" \"-\"", 0, "http-request", F, NULL,
+	  "192.0.2.9", 0, NULL, false, NULL, NULL },
+	{ "192.0.2.9 - - " TS " \"MGLNDD_203.0.113.1_80\" 400 166 \"-\" \"-\"", 0, "http-request", F,
+	  NULL, "192.0.2.9", 0, NULL, false, NULL, NULL },
+	{ "192.0.2.10 - - " TS " \"\" 400 0 \"-\" \"-\"", 0, "http-request", F, NULL, "192.0.2.10",
+	  0, NULL, false, NULL, NULL },
+	{ "192.0.2.9 - - " TS " \"GET\" 400 166 \"-\" \"-\"", 0, "http-request", F, NULL,
+	  "192.0.2.9", 0, NULL, false, NULL, NULL },
+	{ "192.0.2.9 - - " TS " \"GET /a b c HTTP/1.1\" 400 166 \"-\" \"-\"", 0, "http-request", F,
+	  NULL, "192.0.2.9", 0, "GET", false, NULL, NULL },
+	{ "192.0.2.9 - - " TS " \"PRI * HTTP/2.0\" 400 166 \"-\" \"-\"", 0, "http-request", F, NULL,
+	  "192.0.2.9", 0, "PRI", false, NULL, NULL },
+	{ "192.0.2.9 - - " TS " \"GET /\" 200 166 \"-\" \"-\"", 0, "http-request", S, NULL,
+	  "192.0.2.9", 0, "GET", false, NULL, NULL },
+	/* "-" status (the client went away before a response): neither success nor failure. */
+	{ "192.0.2.10 - - " TS " \"GET / HTTP/1.1\" - - \"-\" \"-\"", 0, "http-request", U, NULL,
+	  "192.0.2.10", 0, "GET", false, NULL, NULL },
+	/* A redirect and a not-modified are not failures; 499 (nginx: client closed) is. */
+	{ "192.0.2.11 - - " TS " \"GET /old HTTP/1.1\" 301 0 \"-\" \"-\"", 0, "http-request", S, NULL,
+	  "192.0.2.11", 0, "GET", false, NULL, NULL },
+	{ "192.0.2.11 - - " TS " \"GET /a.css HTTP/1.1\" 304 0 \"-\" \"-\"", 0, "http-request", S,
+	  NULL, "192.0.2.11", 0, "GET", false, NULL, NULL },
+	{ "192.0.2.11 - - " TS " \"POST /api HTTP/1.1\" 499 0 \"-\" \"-\"", 0, "http-request", F, NULL,
+	  "192.0.2.11", 0, "POST", false, NULL, NULL },
+	/* ingress-nginx: request length, time, [upstream], upstream address/length/time/status,
+	 * request id after the agent. */
+	{ "10.0.0.1 - - " TS " \"GET /api HTTP/1.1\" 200 612 \"-\" \"curl/8\" 253 0.004 "
+	  "[default-web-80] [] 10.244.0.5:8080 612 0.004 200 5f6c3d2e1a",
+	  0, "http-request", S, NULL, "10.0.0.1", 0, "GET", false, NULL, NULL },
+	/* Not access lines (refused, never half read). */
+	{ "192.0.2.1 - - " TS " \"GET / HTTP/1.1\" 2000 1", VG_EINVAL, NULL, N, NULL, NULL, 0, NULL,
+	  false, NULL, NULL },
+	{ "192.0.2.1 - - " TS " \"GET / HTTP/1.1\" 20 1", VG_EINVAL, NULL, N, NULL, NULL, 0, NULL,
+	  false, NULL, NULL },
+	{ "192.0.2.1 - - " TS " \"GET / HTTP/1.1\" 200 1k", VG_EINVAL, NULL, N, NULL, NULL, 0, NULL,
+	  false, NULL, NULL },
+	{ "192.0.2.1 - - [22/Nov/2026:25:59:32 +0000] \"GET / HTTP/1.1\" 200 1", VG_EINVAL, NULL, N,
+	  NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "192.0.2.1 - - [22/Nov/2026:23:59:32 +2400] \"GET / HTTP/1.1\" 200 1", VG_EINVAL, NULL, N,
+	  NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "192.0.2.1 - - " TS " GET / HTTP/1.1 200 1", VG_EINVAL, NULL, N, NULL, NULL, 0, NULL,
+	  false, NULL, NULL },
+
+	/* Apache error log (mod_auth_basic, mod_auth_digest; 2.4 and 2.2). */
+	{ "[Sun Nov 22 23:59:33.000001 2026] [auth_basic:error] [pid 9:tid 140234] [client "
+	  "192.0.2.1:5555] AH01617: user admin: authentication failure for \"/login\": Password "
+	  "Mismatch, referer: https://example.com/",
+	  0, "http-auth-failure", F, "admin", "192.0.2.1", 5555, NULL, false, NULL, "apache" },
+	{ "[Sun Nov 22 23:59:33.000001 2026] [auth_basic:error] [pid 9:tid 10] [client "
+	  "[2001:db8::5]:5555] AH01618: user bob not found: /secret",
+	  0, "http-auth-failure", F, "bob", "2001:db8::5", 5555, NULL, false, NULL, "apache" },
+	/* The URI says "not found" too: the name still ends at the first ':'. */
+	{ "[Sun Nov 22 23:59:33 2026] [auth_basic:error] [pid 9] [client 192.0.2.1:5555] AH01618: "
+	  "user bob not found: /user x not found",
+	  0, "http-auth-failure", F, "bob", "192.0.2.1", 5555, NULL, false, NULL, "apache" },
+	{ "[Sun Nov 22 23:59:33 2026] [error] [client 192.0.2.2] user admin: authentication failure "
+	  "for \"/\": Password Mismatch",
+	  0, "http-auth-failure", F, "admin", "192.0.2.2", 0, NULL, false, NULL, "apache" },
+	{ "[Sun Nov 22 23:59:33 2026] [error] [client 192.0.2.2] user bob not found: /private/", 0,
+	  "http-auth-failure", F, "bob", "192.0.2.2", 0, NULL, false, NULL, "apache" },
+	{ "[Sun Nov 22 23:59:33.123456 2026] [auth_digest:error] [pid 9:tid 10] [client "
+	  "192.0.2.3:5555] AH01790: user `eve' in realm `Private' not found: /private/",
+	  0, "http-auth-failure", F, "eve", "192.0.2.3", 5555, NULL, false, NULL, "apache" },
+	{ "[Sun Nov 22 23:59:33.123456 2026] [auth_digest:error] [pid 9:tid 10] [client "
+	  "192.0.2.3:5555] AH01792: user eve: password mismatch: /private/",
+	  0, "http-auth-failure", F, "eve", "192.0.2.3", 5555, NULL, false, NULL, "apache" },
+	/* An empty name is still a failure, without a user. */
+	{ "[Sun Nov 22 23:59:33 2026] [auth_basic:error] [pid 9] [client 192.0.2.4:5555] AH01618: "
+	  "user  not found: /",
+	  0, "http-auth-failure", F, NULL, "192.0.2.4", 5555, NULL, false, NULL, "apache" },
+	/* Authorization (an authenticated user refused), no credentials, wrong scheme, server
+	 * configuration denials, a missing file: not authentication failures. */
+	{ "[Sun Nov 22 23:59:33 2026] [authz_core:error] [pid 9] [client 192.0.2.1:5555] AH01631: "
+	  "user admin: authorization failure for \"/admin/\": ",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "[Sun Nov 22 23:59:33 2026] [auth_basic:error] [pid 9] [client 192.0.2.1:5555] AH01614: "
+	  "client used wrong authentication scheme: /private/",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "[Sun Nov 22 23:59:33 2026] [authz_core:error] [pid 9] [client 192.0.2.1:5555] AH01630: "
+	  "client denied by server configuration: /var/www/private",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "[Sun Nov 22 23:59:33 2026] [core:info] [pid 9] [client 192.0.2.1:5555] AH00128: File does "
+	  "not exist: /var/www/html/user admin not found",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+
+	/* nginx error log. The name is logged raw (a '"' stays), the client is the first
+	 * "client:" after the message, not one an attacker wrote into the Referer. */
+	{ "2026/11/22 23:59:32 [error] 123#0: *6 user \"gh\"ost\" was not found in "
+	  "\"/etc/nginx/.htpasswd\", client: 192.0.2.4, server: _, request: \"GET /a HTTP/1.1\"",
+	  0, "http-auth-failure", F, "gh\"ost", "192.0.2.4", 0, "GET", false, NULL, "nginx" },
+	{ "2026/11/22 23:59:32 [error] 123#123: *5 user \"admin\": password mismatch, client: "
+	  "10.99.0.1, server: example.com, request: \"GET /login HTTP/1.1\", host: \"example.com\", "
+	  "referrer: \"http://x/, client: 6.6.6.6, \"",
+	  0, "http-auth-failure", F, "admin", "10.99.0.1", 0, "GET", false, NULL, "nginx" },
+	/* A name cannot hold ':' (Basic auth splits there): such a line is not nginx's. */
+	{ "2026/11/22 23:59:32 [error] 123#123: *5 user \"x, client: 6.6.6.6\": password mismatch, "
+	  "client: 10.99.0.1, server: _",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "2026/11/22 23:59:32 [crit] 123#123: *8 crypt_r() failed (22: Invalid argument), client: "
+	  "10.99.0.1, server: _, request: \"GET /login HTTP/1.1\"",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "2026/11/22 23:59:32 [error] 123#123: *9 access forbidden by rule, client: 10.99.0.1, "
+	  "server: _, request: \"GET /admin HTTP/1.1\", host: \"x\"",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "2026/11/22 23:59:32 [error] 123#123: *9 limiting requests, excess: 10.520 by zone "
+	  "\"login\", client: 10.99.0.1, server: _, request: \"POST /login HTTP/1.1\"",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "2026/11/22 23:59:32 [info] 123#123: *8 client 10.99.0.1 closed keepalive connection",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+
+	/* Through syslog: nginx sends error lines whole, Apache without its time. */
+	{ "Nov 22 23:59:32 web1 nginx: 2026/11/22 23:59:32 [error] 123#123: *5 user \"admin\": "
+	  "password mismatch, client: 10.99.0.1, server: _, request: \"GET /login HTTP/1.1\"",
+	  0, "http-auth-failure", F, "admin", "10.99.0.1", 0, "GET", false, NULL, "nginx" },
+	{ "Nov 22 23:59:32 web1 apache2[123]: [auth_basic:error] [pid 123] [client 192.0.2.1:5555] "
+	  "AH01617: user admin: authentication failure for \"/\": Password Mismatch",
+	  0, "http-auth-failure", F, "admin", "192.0.2.1", 5555, NULL, false, NULL, "apache" },
+	{ "Nov 22 23:59:32 web1 httpd[123]: [auth_basic:error] [pid 123] [client 192.0.2.1:5555] "
+	  "AH01614: client used wrong authentication scheme: /",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+	{ "<190>Nov 22 23:59:32 web1 nginx: 10.0.0.1 - - " TS " \"GET / HTTP/1.1\" 401 1 \"-\" \"-\"",
+	  0, "http-request", F, NULL, "10.0.0.1", 0, "GET", false, NULL, "nginx" },
+	{ "Nov 22 23:59:32 web1 nginx: 2026/11/22 23:59:32 [notice] 1#1: signal process started",
+	  VG_ENOTSUP, NULL, N, NULL, NULL, 0, NULL, false, NULL, NULL },
+};
+
 static void test_rows(void **state)
 {
 	(void)state;
 	RUN_ROWS(rows);
+	RUN_ROWS(variety);
 }
 
 static struct vg_log_entry *g_e;
@@ -153,6 +317,120 @@ static void test_formats(void **state)
 	assert_int_equal(parse_fmt("x", VG_LOGF_NGINX, nf), VG_EINVAL);
 }
 
+/* Field values of the variety rows: vhost, escapes, odd requests, extra fields, times. */
+static void test_variety_fields(void **state)
+{
+	(void)state;
+	/* vhost_combined: the port is cut from the server name; a bare IPv6 one is kept. */
+	assert_int_equal(parse_fmt("www.example.com:443 192.0.2.7 - - " TS " \"GET / HTTP/1.1\" 200 "
+				   "5 \"-\" \"-\"",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_string_equal(g_e->http.vhost, "www.example.com");
+	assert_int_equal(parse_fmt("2001:db8::80 192.0.2.7 - - " TS " \"GET / HTTP/1.1\" 200 5",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_string_equal(g_e->http.vhost, "2001:db8::80");
+	assert_null(g_e->user);
+	/* A host name client is kept as a name, the vhost in front of it is not the client. */
+	assert_int_equal(parse_fmt("www.example.com:80 crawl.example.net - - " TS " \"GET / "
+				   "HTTP/1.1\" 200 1",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_string_equal(g_e->src_host, "crawl.example.net");
+	assert_string_equal(g_e->http.vhost, "www.example.com");
+	assert_int_equal(g_e->src.family, VG_AF_NONE);
+	/* Apache writes whitespace as \t \n, nginx escape=json as \n and \u00HH. */
+	assert_int_equal(parse_fmt("192.0.2.8 - - " TS " \"GET /tab\\there HTTP/1.1\" 404 1 \"-\" "
+				   "\"a\\tb\\nc \\\\ \\\"q\\\"\"",
+				   VG_LOGF_APACHE, NULL),
+			 0);
+	assert_string_equal(g_e->http.uri, "/tab\there");
+	assert_string_equal(g_e->http.user_agent, "a\tb\nc \\ \"q\"");
+	assert_int_equal(parse_fmt("192.0.2.8 - - " TS " \"GET /x HTTP/1.1\" 200 1 \"-\" "
+				   "\"j\\u001b[31m \\u0000 \\\"q\\\"\"",
+				   VG_LOGF_NGINX, NULL),
+			 0);
+	assert_string_equal(g_e->http.user_agent, "j\x1b[31m \\u0000 \"q\"");
+	/* nginx default escaping: \x22 for '"', \x5C for '\'. */
+	assert_int_equal(parse_fmt("192.0.2.8 - - " TS " \"GET /a\\x22b HTTP/1.1\" 404 1 \"-\" "
+				   "\"Mozilla \\x22quoted\\x22 \\x5Cslash\"",
+				   VG_LOGF_NGINX, NULL),
+			 0);
+	assert_string_equal(g_e->http.uri, "/a\"b");
+	assert_string_equal(g_e->http.user_agent, "Mozilla \"quoted\" \\slash");
+	/* TLS bytes as the request: kept unescaped, not split. */
+	assert_int_equal(parse_fmt("192.0.2.9 - - " TS " \"\\x16\\x03\\x01\\x02\" 400 166 \"-\" \"-\"",
+				   VG_LOGF_NGINX, NULL),
+			 0);
+	assert_string_equal(g_e->http.request, "\x16\x03\x01\x02");
+	assert_null(g_e->http.method);
+	assert_null(g_e->http.uri);
+	assert_null(g_e->http.protocol);
+	/* A request line with spaces in the URI; HTTP/0.9 style without protocol. */
+	assert_int_equal(parse_fmt("192.0.2.9 - - " TS " \"GET /a b c HTTP/1.1\" 400 1", VG_LOGF_AUTO,
+				   NULL),
+			 0);
+	assert_string_equal(g_e->http.uri, "/a b c");
+	assert_string_equal(g_e->http.protocol, "HTTP/1.1");
+	assert_int_equal(parse_fmt("192.0.2.9 - - " TS " \"GET /\" 200 1", VG_LOGF_AUTO, NULL), 0);
+	assert_string_equal(g_e->http.uri, "/");
+	assert_null(g_e->http.protocol);
+	/* "-" status and bytes. */
+	assert_int_equal(parse_fmt("192.0.2.10 - - " TS " \"GET / HTTP/1.1\" - - \"-\" \"-\"",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_int_equal(g_e->http.status, 0);
+	assert_int_equal(g_e->http.bytes, 0);
+	assert_true(g_e->http.has_bytes);
+	/* Trailing fields: ingress-nginx (the first number with a fraction is the request
+	 * time), upstream times after "rt=", "-" for X-Forwarded-For. */
+	assert_int_equal(parse_fmt("10.0.0.1 - - " TS " \"GET /api HTTP/1.1\" 200 612 \"-\" \"curl/8\" "
+				   "253 0.004 [default-web-80] [] 10.244.0.5:8080 612 0.004 200 5f6c",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_int_equal(g_e->http.request_time_us, 4000);
+	assert_null(g_e->http.xff);
+	assert_int_equal(parse_fmt("10.0.0.1 - - " TS " \"GET /api HTTP/1.1\" 200 612 \"-\" \"curl/8\" "
+				   "\"-\" rt=1.250 uct=\"0.000\" uht=\"0.004\" urt=\"0.004\"",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_int_equal(g_e->http.request_time_us, 1250000);
+	assert_null(g_e->http.xff);
+	assert_int_equal(parse_fmt("10.0.0.1 - - " TS " \"GET /api HTTP/1.1\" 200 612 \"-\" \"curl/8\" "
+				   "\"2001:db8::1, 198.51.100.7\"",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_string_equal(g_e->http.xff, "2001:db8::1, 198.51.100.7");
+	/* Zones east and west of UTC land on the same instant. */
+	assert_int_equal(parse_fmt("10.0.0.1 - - [01/Jan/2026:05:30:00 +0530] \"GET / HTTP/1.1\" 200 1",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	int64_t east = g_e->ts_us;
+	assert_int_equal(g_e->ts_offset_min, 330);
+	assert_int_equal(parse_fmt("10.0.0.1 - - [31/Dec/2025:14:00:00 -1000] \"GET / HTTP/1.1\" 200 1",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_int_equal(g_e->ts_us, east);
+	assert_int_equal(east, 1767225600LL * 1000000);
+	/* Error lines through syslog keep the syslog header's time and host. */
+	assert_int_equal(parse_fmt("Nov 22 23:59:40 web1 nginx: 2026/11/22 23:59:32 [error] 1#1: *5 "
+				   "user \"admin\": password mismatch, client: 10.99.0.1, server: _",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_string_equal(g_e->hostname, "web1");
+	assert_int_equal(g_e->ts_us, 1795391980LL * 1000000);
+	assert_string_equal(g_e->reason, "password mismatch");
+	/* The Apache digest realm is not part of the name. */
+	assert_int_equal(parse_fmt("[Sun Nov 22 23:59:33 2026] [auth_digest:error] [pid 9] [client "
+				   "192.0.2.3:5555] AH01790: user `eve' in realm `Private' not found: /p",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_string_equal(g_e->user, "eve");
+	assert_string_equal(g_e->reason, "user not found");
+	assert_string_equal(g_e->app_name, "auth_digest");
+}
+
 /* A near-maximal line: the line, the request and the URI copies all fit the arena. */
 static void test_long_line(void **state)
 {
@@ -227,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_variety_fields),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_lab),
 	};
