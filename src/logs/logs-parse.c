@@ -379,18 +379,23 @@ static void zero_entry(struct vg_log_entry *e)
 /* Is this an access log line? "HOST - USER [dd/Mon/yyyy:..." possibly after a vhost. */
 static bool looks_web(struct vg_str s)
 {
-	long br = vg_str_chr(vg_lx_sub(s, 0, 512), '[');
-	if (br == 0) {
-		/* "[::1] - - [22/Nov/2026:..." : a bracketed IPv6 client */
-		long rb = vg_str_chr(vg_lx_sub(s, 0, 48), ']');
-		long b2 = rb > 0 ? vg_str_chr(vg_lx_sub(s, (size_t)rb, 512), '[') : -1;
-		br = b2 > 0 ? rb + b2 : -1;
+	/* The time's '[' is the first one, or the second after a bracketed IPv6 client
+	 * ("[::1] - - [22/Nov/2026:...", "vhost [2001:db8::1] - - [...") */
+	size_t from = 0;
+	for (int k = 0; k < 2; k++) {
+		long br = vg_str_chr(vg_lx_sub(s, from, 512), '[');
+		if (br < 0)
+			return false;
+		br += (long)from;
+		if ((size_t)br + 12 > s.len)
+			return false;
+		const char *d = s.p + br + 1;
+		if (is_digit(d[0]) && is_digit(d[1]) && d[2] == '/' && d[6] == '/' && br > 2 &&
+		    s.p[br - 1] == ' ')
+			return true;
+		from = (size_t)br + 1;
 	}
-	if (br < 0 || (size_t)br + 12 > s.len)
-		return false;
-	const char *d = s.p + br + 1;
-	return is_digit(d[0]) && is_digit(d[1]) && d[2] == '/' && d[6] == '/' && br > 2 &&
-	       s.p[br - 1] == ' ';
+	return false;
 }
 
 /* The contract: when no parser recognised the line, no normalized field is set. */

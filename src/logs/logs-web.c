@@ -302,7 +302,13 @@ static bool vhost_first(const struct vg_str w[4])
 
 static int parse_combined(struct vg_log_entry *e, struct vg_str s, enum vg_log_format kind)
 {
+	/* The time is the first " [dd/": a bracketed IPv6 client may come first
+	 * ("www.example.com:443 [2001:db8::1] - - [22/Nov/2026:..."). */
 	long br = vg_str_find(s, " [", 2);
+	if (br > 0 && !(s.len > (size_t)br + 4 && s.p[br + 4] == '/')) {
+		long b2 = vg_str_find(vg_lx_sub(s, (size_t)br + 2, s.len), " [", 2);
+		br = b2 >= 0 ? br + 2 + b2 : -1;
+	}
 	if (br <= 0)
 		return VG_EINVAL;
 	/* Words before the time: host ident user, or vhost host ident user. */

@@ -87,6 +87,11 @@ static const struct row variety[] = {
 	{ "2001:db8:85a3::8a2e:370:7334 - bob [22/Nov/2026:23:59:32 +0530] \"GET /x HTTP/1.1\" 403 0 "
 	  "\"-\" \"-\"",
 	  0, "http-request", F, "bob", "2001:db8:85a3::8a2e:370:7334", 0, "GET", false, NULL, NULL },
+	{ "www.example.com:443 [2001:db8::1] - bob " TS " \"GET / HTTP/1.1\" 401 5", 0,
+	  "http-request", F, "bob", "2001:db8::1", 0, "GET", false, NULL, "web" },
+	/* Tomcat's AccessLogValve writes IPv6 uncompressed. */
+	{ "0:0:0:0:0:0:0:1 - - " TS " \"GET /manager/html HTTP/1.1\" 401 2473", 0, "http-request", F,
+	  NULL, "::1", 0, "GET", false, NULL, "web" },
 	{ "::ffff:198.51.100.3 - - " TS " \"GET / HTTP/1.1\" 200 1 \"-\" \"-\"", 0, "http-request", S,
 	  NULL, "198.51.100.3", 0, "GET", false, NULL, NULL },
 	/* Requests that are not "METHOD URI PROTOCOL": the status and client stay, no method. */
