@@ -324,7 +324,23 @@ static int parse_combined(struct vg_log_entry *e, struct vg_str s, enum vg_log_f
 	}
 	const char *head_end = head.p + head.len;
 	struct vg_addr a;
-	if (nw == 4 && vhost_first(w)) {
+	if (nw >= 2 && vg_lx_ends(w[0], ",")) {
+		/* Apache "%{X-Forwarded-For}i %l %u" behind a load balancer: the client column is
+		 * the header's address list "A, B, C". Its first entries are whatever the client
+		 * sent; the last one was appended by the proxy in front: that is the source. */
+		t = head;
+		struct vg_str x;
+		do
+			x = vg_lx_word(&t);
+		while (x.len && vg_lx_ends(x, ","));
+		if (x.len == 0)
+			return VG_EINVAL;
+		e->http.xff = vg_logs_dup(e, head.p, (size_t)(x.p + x.len - head.p));
+		set_client(e, x);
+		vg_lx_word(&t); /* ident */
+		vg_lx_skipsp(&t);
+		set_user(e, t);
+	} else if (nw == 4 && vhost_first(w)) {
 		/* Apache vhost_combined "%v:%p %h %l %u", nginx "$host $remote_addr - ..." */
 		struct vg_str vh = w[0];
 		long colon = vg_lx_rfind(vh, ":");
@@ -380,12 +396,16 @@ static int parse_combined(struct vg_log_entry *e, struct vg_str s, enum vg_log_f
 			struct vg_str x = vg_lx_word(&s);
 			struct vg_str v = x;
 			int64_t us;
+			uint64_t ms;
 			if ((vg_lx_eat(&v, "rt=") || vg_lx_eat(&v, "request_time=")) &&
 			    parse_seconds(v, &us))
 				e->http.request_time_us = us;
 			else if (e->http.request_time_us < 0 && vg_str_chr(x, '.') > 0 &&
 				 parse_seconds(x, &us))
 				e->http.request_time_us = us;
+			else if (e->http.request_time_us < 0 && vg_lx_chop(&v, "ms") && v.len &&
+				 vg_parse_u64(v.p, v.len, INT64_MAX / 1000, &ms) == 0)
+				e->http.request_time_us = (int64_t)ms * 1000; /* Traefik: "3ms" */
 		}
 		vg_lx_skipsp(&s);
 	}

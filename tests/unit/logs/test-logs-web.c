@@ -89,6 +89,11 @@ static const struct row variety[] = {
 	  0, "http-request", F, "bob", "2001:db8:85a3::8a2e:370:7334", 0, "GET", false, NULL, NULL },
 	{ "www.example.com:443 [2001:db8::1] - bob " TS " \"GET / HTTP/1.1\" 401 5", 0,
 	  "http-request", F, "bob", "2001:db8::1", 0, "GET", false, NULL, "web" },
+	/* "%{X-Forwarded-For}i %l %u ..." behind a load balancer: the last address of the
+	 * list (the proxy appended it) is the source, not one the client wrote first. */
+	{ "6.6.6.6, 203.0.113.5, 10.0.0.1 - alice " TS " \"POST /login HTTP/1.1\" 401 5 \"-\" "
+	  "\"curl/8\"",
+	  0, "http-request", F, "alice", "10.0.0.1", 0, "POST", false, NULL, "web" },
 	/* Tomcat's AccessLogValve writes IPv6 uncompressed. */
 	{ "0:0:0:0:0:0:0:1 - - " TS " \"GET /manager/html HTTP/1.1\" 401 2473", 0, "http-request", F,
 	  NULL, "::1", 0, "GET", false, NULL, "web" },
@@ -407,6 +412,17 @@ static void test_variety_fields(void **state)
 				   VG_LOGF_AUTO, NULL),
 			 0);
 	assert_string_equal(g_e->http.xff, "2001:db8::1, 198.51.100.7");
+	assert_int_equal(parse_fmt("6.6.6.6, 203.0.113.5 - - " TS " \"GET / HTTP/1.1\" 200 5",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_string_equal(g_e->http.xff, "6.6.6.6, 203.0.113.5");
+	/* Traefik's CLF: request count, router and service quoted, duration in ms. */
+	assert_int_equal(parse_fmt("192.0.2.1 - - " TS " \"GET / HTTP/1.1\" 200 5 \"-\" \"curl\" 1 "
+				   "\"router@docker\" \"http://10.0.0.2:80\" 3ms",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_int_equal(g_e->http.request_time_us, 3000);
+	assert_null(g_e->http.xff);
 	/* Zones east and west of UTC land on the same instant. */
 	assert_int_equal(parse_fmt("10.0.0.1 - - [01/Jan/2026:05:30:00 +0530] \"GET / HTTP/1.1\" 200 1",
 				   VG_LOGF_AUTO, NULL),
