@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core-hash-impl.h"
+
 struct vg_hash_key {
 	uint64_t k0, k1;
 };
@@ -22,7 +24,10 @@ uint64_t vg_siphash(const struct vg_hash_key *key, const void *data, size_t len)
  * their output never leaves the process (no MAC, nothing an attacker sees but timing),
  * which is the setting SipHash-1-3 is used in. Keep SipHash-2-4 where a hash is
  * exposed or long-lived. */
-uint64_t vg_siphash13(const struct vg_hash_key *key, const void *data, size_t len);
+static inline uint64_t vg_siphash13(const struct vg_hash_key *key, const void *data, size_t len)
+{
+	return vg_siphash_cd(key->k0, key->k1, data, len, 1, 3);
+}
 /* Fill buf with len bytes from the OS random source; 0 or VG_EIO. */
 int vg_random_bytes(void *buf, size_t len);
 
