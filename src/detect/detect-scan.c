@@ -29,6 +29,7 @@
 
 #include "core/core-error.h"
 #include "core/core-hash.h"
+#include "core/core-mem.h"
 #include "core/limits.h"
 
 enum { TECH_SYN, TECH_CONNECT, TECH_FIN, TECH_NULL, TECH_XMAS, TECH_ACK, TECH_UDP, TECH__N };
@@ -151,11 +152,11 @@ struct vg_detect_scan {
 	uint32_t *lprev, *lnext;
 	uint32_t lru_head, lru_tail, ep_head;
 	uint64_t ep_prefix, ep_counter;
-	/* Spare 16-entry set arrays: a stream of one-probe sources (random or spoofed
-	 * scanners) creates and evicts a tracker per packet; recycling its three smallest
-	 * arrays keeps malloc off that path. At most SMALL_SPARE arrays (64 B each). */
-	struct sentry *spare;
-	uint32_t n_spare;
+	/* Set arrays up to 1 MiB come from a block pool on huge pages sized by the memcap
+	 * (core-mem.h): trackers are created and evicted all the time under a flood of
+	 * sources, and sets double as scans grow; recycling the arrays keeps malloc and
+	 * first-touch page faults off that path. Larger arrays come from the heap. */
+	struct vg_blocks blocks;
 	/* Admission: remembered first probes, and the "seen" filter (two generations of
 	 * VG_SCAN_SEEN_BITS bits; the current one is cleared and becomes the old one once
 	 * SEEN_ROTATE sources set a bit in it, so a bit lives at least that many sources). */
@@ -167,6 +168,9 @@ struct vg_detect_scan {
 	 * scratch sentry, and the entry it came from (pair_move) */
 	struct sentry scratch;
 	struct first *scratch_first;
+	/* vg_detect_scan_flow_packet: the client's pair of this connection is in state data
+	 * after the packet (set by on_tcp) */
+	bool settled;
 	struct vg_detect_scan_stats st;
 };
 
@@ -176,7 +180,6 @@ struct vg_detect_scan {
  * them (1M-flow benchmark); 4-entry starts still held 384 B each (2: 192 B; the 1M-flow
  * capture with the app layer on peaks 12 MiB lower). */
 #define SMALL_CAP 2u
-#define SMALL_SPARE 4096u
 #define SRCF_SAT 255u
 /* Trackers released at most by one reclaim() (bounded work per packet). */
 #define RECLAIM_MAX 256u
@@ -187,7 +190,6 @@ struct vg_detect_scan {
 #define SEEN_WORDS (VG_SCAN_SEEN_BITS / 64u)
 
 static void reclaim(struct vg_detect_scan *d, const struct fpset *s, uint64_t need);
-_Static_assert(sizeof(struct sentry *) <= sizeof(uint64_t), "spare link fits in sentry.fp");
 
 void vg_detect_scan_config_default(struct vg_detect_scan_config *cfg)
 {
@@ -215,28 +217,10 @@ static void set_clear(struct vg_detect_scan *d, struct fpset *s)
 {
 	if (s->e) {
 		d->st.mem_used -= (uint64_t)s->cap * sizeof(struct sentry);
-		if (s->cap == SMALL_CAP && d->n_spare < SMALL_SPARE) {
-			/* the first entry's fp field links the spare list */
-			memcpy(&s->e[0].fp, &d->spare, sizeof(d->spare));
-			d->spare = s->e;
-			d->n_spare++;
-		} else {
-			free(s->e);
-		}
+		vg_blocks_free(&d->blocks, s->e, (size_t)s->cap * sizeof(struct sentry));
 	}
 	s->e = NULL;
 	s->cap = s->n = 0;
-}
-
-static struct sentry *small_alloc(struct vg_detect_scan *d)
-{
-	if (!d->spare)
-		return calloc(SMALL_CAP, sizeof(struct sentry));
-	struct sentry *e = d->spare;
-	memcpy(&d->spare, &e[0].fp, sizeof(d->spare));
-	d->n_spare--;
-	memset(e, 0, SMALL_CAP * sizeof(*e));
-	return e;
 }
 
 static struct sentry *set_slot(struct sentry *e, uint32_t cap, uint64_t fp)
@@ -257,7 +241,7 @@ static int set_grow(struct vg_detect_scan *d, struct fpset *s)
 		reclaim(d, s, bytes);
 	if (d->st.mem_used + bytes > d->cfg.memcap)
 		return VG_EFULL;
-	struct sentry *ne = ncap == SMALL_CAP ? small_alloc(d) : calloc(ncap, sizeof(*ne));
+	struct sentry *ne = vg_blocks_alloc(&d->blocks, (size_t)ncap * sizeof(*ne));
 	if (!ne)
 		return VG_ENOMEM;
 	for (uint32_t i = 0; i < s->cap; i++)
@@ -1066,8 +1050,11 @@ static void on_tcp(struct vg_detect_scan *d, const struct vg_packet *p, const ch
 	x = pair_lookup(d, p, &p->src, &p->dst, p->dport, 6, &t);
 	if (!x)
 		return;
-	if (p->payload_len > 0)
+	if (p->payload_len > 0) {
 		pair_move(d, t, x, &p->dst, p->dport, ST_DATA, p->ts_us);
+		d->settled = true;
+	} else if (x->a == ST_DATA)
+		d->settled = true;
 	else if (x->a == ST_OPEN)
 		pair_move(d, t, x, &p->dst, p->dport, ST_ESTAB, p->ts_us);
 	else if (x->a == ST_ESTAB && (f & VG_TH_FIN))
@@ -1137,6 +1124,25 @@ static void on_icmp(struct vg_detect_scan *d, const struct vg_packet *p)
 	struct sentry *x = pair_lookup(d, p, &osrc, &odst, dport, proto, &t);
 	if (x && x->a == ST_PENDING)
 		pair_move(d, t, x, &odst, dport, expired ? ST_TTL_EXPIRED : ST_REFUSED, p->ts_us);
+}
+
+int vg_detect_scan_flow_packet(struct vg_detect_scan *d, const struct vg_packet *p,
+			       const char *tenant, bool from_client, uint8_t *flow_bits)
+{
+	if (!d || !p || !flow_bits)
+		return VG_EINVAL;
+	bool tcp = (p->flags & VG_PKT_TCP) && !(p->flags & VG_PKT_INVALID);
+	if (tcp && *flow_bits && (p->tcp_flags & (VG_TH_ACK | VG_TH_RST))) {
+		d->st.packets++;
+		d->st.settled_skipped++;
+		return 0;
+	}
+	d->settled = false;
+	int rc = vg_detect_scan_packet(d, p, tenant);
+	/* a probe (SYN, stealth) re-decides: its pair may be new */
+	if (tcp)
+		*flow_bits = d->settled && from_client;
+	return rc;
 }
 
 int vg_detect_scan_packet(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant)
@@ -1225,7 +1231,7 @@ int vg_detect_scan_new(const struct vg_detect_scan_config *cfg, const struct vg_
 	d->nbuckets = 1;
 	while (d->nbuckets < c->max_trackers)
 		d->nbuckets <<= 1;
-	d->pool = calloc(c->max_trackers, sizeof(*d->pool));
+	d->pool = vg_mem_map_zeroed((size_t)c->max_trackers * sizeof(*d->pool));
 	d->buckets = calloc(d->nbuckets, sizeof(*d->buckets));
 	d->hnext = calloc(c->max_trackers, sizeof(*d->hnext));
 	d->hlo = calloc(c->max_trackers, sizeof(*d->hlo));
@@ -1238,9 +1244,11 @@ int vg_detect_scan_new(const struct vg_detect_scan_config *cfg, const struct vg_
 	while (nfirst < c->max_trackers / 2 && nfirst < VG_SCAN_MAX_FIRST_SLOTS)
 		nfirst <<= 1;
 	d->first_mask = nfirst - 1;
-	d->first = calloc(nfirst, sizeof(*d->first));
+	d->first = vg_mem_map_zeroed((size_t)nfirst * sizeof(*d->first));
 	d->seen_cur = calloc(SEEN_WORDS, sizeof(uint64_t));
 	d->seen_old = calloc(SEEN_WORDS, sizeof(uint64_t));
+	if (vg_blocks_init(&d->blocks, (size_t)c->memcap) < 0)
+		goto fail;
 	if (!d->pool || !d->buckets || !d->hnext || !d->hlo || !d->lprev || !d->lnext ||
 	    !d->srcf || !d->first || !d->seen_cur || !d->seen_old)
 		goto fail;
@@ -1275,19 +1283,15 @@ void vg_detect_scan_free(struct vg_detect_scan *d)
 			free(t->tenant);
 		}
 	}
-	while (d->spare) {
-		struct sentry *e = d->spare;
-		memcpy(&d->spare, &e[0].fp, sizeof(d->spare));
-		free(e);
-	}
-	free(d->pool);
+	vg_blocks_destroy(&d->blocks);
+	vg_mem_unmap(d->pool, (size_t)d->cfg.max_trackers * sizeof(*d->pool));
 	free(d->buckets);
 	free(d->hnext);
 	free(d->hlo);
 	free(d->lprev);
 	free(d->lnext);
 	free(d->srcf);
-	free(d->first);
+	vg_mem_unmap(d->first, (size_t)(d->first_mask + 1) * sizeof(*d->first));
 	free(d->seen_cur);
 	free(d->seen_old);
 	free(d);

@@ -53,6 +53,7 @@
 #ifndef VG_DETECT_SCAN_H
 #define VG_DETECT_SCAN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/core-event.h"
@@ -112,6 +113,8 @@ struct vg_detect_scan_stats {
 	uint64_t admitted_seen;    /* trackers created at a probe with no remembered first
 				    * probe of a source seen recently (overwritten, or a filter
 				    * collision) */
+	uint64_t settled_skipped;  /* segments of connections whose pair had carried data,
+				    * not examined (vg_detect_scan_flow_packet) */
 };
 
 struct vg_detect_scan;
@@ -129,6 +132,17 @@ int vg_detect_scan_new(const struct vg_detect_scan_config *cfg, const struct vg_
  * the pointer; nids passes names of its tenants table); copied into a tracker on creation. Packets must come in
  * non-decreasing time order (older ones are treated as "now"). Returns 0 or VG_EINVAL. */
 int vg_detect_scan_packet(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant);
+
+/* vg_detect_scan_packet for a packet of a flow the caller tracks (nids: every packet the
+ * flow table accepted). from_client: the packet goes to the flow's server. *flow_bits is a
+ * byte the caller keeps in the flow record for the detector, zero when the flow starts.
+ * Once the client's pair of a TCP connection has carried data from the client, no later
+ * segment of that connection with ACK or RST can change the scan state ("data" is the
+ * pair's last state: answers, teardown and more data leave it there), so such segments
+ * return at once, counted in settled_skipped; SYN and stealth probes are always examined.
+ * On a busy sensor that is most packets. Returns 0 or VG_EINVAL. */
+int vg_detect_scan_flow_packet(struct vg_detect_scan *d, const struct vg_packet *p,
+			       const char *tenant, bool from_client, uint8_t *flow_bits);
 
 /* Close episodes whose scanner has been idle for idle_timeout_us at packet time now_us. */
 void vg_detect_scan_tick(struct vg_detect_scan *d, int64_t now_us);

@@ -25,10 +25,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "core/core-error.h"
 #include "core/core-hash.h"
+#include "core/core-mem.h"
 
 enum {
 	TC_TCP_NEW = 0,
@@ -47,6 +47,11 @@ enum {
 #define IPPROTO_ICMPV6_ 58
 
 _Static_assert(sizeof(struct vg_flow_key) == 48, "flow key must have no padding");
+/* Three cache lines per record: 1M flows in ~190 MiB (the 1M-flow memory target); the
+ * per-packet fields in the first two (flow.h). The pool is page aligned. */
+_Static_assert(sizeof(struct vg_flow) == 192, "flow record must stay three cache lines");
+_Static_assert(offsetof(struct vg_flow, last_us) == 64 && offsetof(struct vg_flow, flow_id) == 128,
+	       "per-packet fields in the second cache line");
 
 /* Buckets in use at creation (or all of them for a smaller memcap); see buckets_grow. */
 #define FLOW_MIN_BUCKETS 4096u
@@ -141,22 +146,6 @@ static inline uint32_t idx_of(const struct vg_flow_table *t, const struct vg_flo
 	return (uint32_t)(f - t->pool) + 1;
 }
 
-/* Zeroed memory backed only as it is touched. Large regions ask for transparent huge
- * pages: lookups hit random buckets and records, and with 4 KiB pages each of those is
- * also a TLB miss. NULL on failure. */
-static void *map_zeroed(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	if (len >= (2u << 20))
-		(void)madvise(p, len, MADV_HUGEPAGE); /* advisory: fine if refused */
-#endif
-	return p;
-}
-
 int vg_flow_table_new(const struct vg_flow_config *cfg, const struct vg_event_sink *sink,
 		      struct vg_flow_table **out)
 {
@@ -208,13 +197,13 @@ int vg_flow_table_new(const struct vg_flow_config *cfg, const struct vg_event_si
 	t->max_flows = (uint32_t)mf;
 	t->bucket_max_mask = (uint32_t)(nb - 1);
 	t->bucket_mask = (uint32_t)((nb < FLOW_MIN_BUCKETS ? nb : FLOW_MIN_BUCKETS) - 1);
-	t->buckets = map_zeroed((size_t)t->bucket_bytes);
+	t->buckets = vg_mem_map_zeroed((size_t)t->bucket_bytes);
 	if (!t->buckets) {
 		rc = VG_ENOMEM;
 		goto fail;
 	}
 	t->pool_bytes = (size_t)mf * sizeof(struct vg_flow);
-	t->pool = map_zeroed(t->pool_bytes);
+	t->pool = vg_mem_map_zeroed(t->pool_bytes);
 	if (!t->pool) {
 		rc = VG_ENOMEM;
 		goto fail;
@@ -249,10 +238,10 @@ void vg_flow_table_free(struct vg_flow_table *t)
 			for (uint32_t i = t->lists[c].head; i; i = at(t, i)->lnext)
 				free_storage(t, at(t, i));
 		}
-		munmap(t->pool, t->pool_bytes);
+		vg_mem_unmap(t->pool, t->pool_bytes);
 	}
 	if (t->buckets)
-		munmap(t->buckets, (size_t)t->bucket_bytes);
+		vg_mem_unmap(t->buckets, (size_t)t->bucket_bytes);
 	free(t);
 }
 

@@ -96,27 +96,23 @@ enum {
 	VG_FLOW_F_RST = 1u << 7,
 };
 
-/* One flow. Read-only for callers except tenant, app_proto and alerted, which the
+/* One flow. Read-only for callers except tenant, app_proto, alerted and caller_flags, which the
  * pipeline sets (tenant once, when vg_flow_is_new()). Storage is reached through
  * vg_flow_storage_get/_set. Pointers (tenant, app_proto) are borrowed: they must outlive
  * the table (static strings or the tenant registry). */
 struct vg_flow {
+	/* Cache line 1: what a lookup reads. */
 	struct vg_flow_key key;
 	uint32_t hnext;            /* hash chain: pool index + 1, 0 ends */
 	/* internal: keyed hash of key (chain checks, unlink, growth); in the key's cache
 	 * line, so that walking a chain touches one line per record */
 	uint32_t hash;
 	uint32_t lprev, lnext;     /* timeout list links: pool index + 1 */
-	uint64_t flow_id;          /* unique in this table, from 1 */
-	int64_t start_us, last_us;
+	/* Cache line 2: what every packet of the flow updates (and the pipeline reads), so
+	 * that a packet of a known flow touches two lines of the record, not three. */
+	int64_t last_us;
 	uint64_t pkts[2], bytes[2]; /* [VG_FLOW_TOSERVER], [VG_FLOW_TOCLIENT] */
 	const char *tenant;
-	const char *app_proto;
-	void *storage[VG_FLOW_MAX_STORAGE];
-	/* Sequence number of the first SYN per direction (valid when tcp_flags[dir] has
-	 * SYN): lets the pipeline start a flow's stream only at its first payload byte and
-	 * still know the initial sequence numbers. */
-	uint32_t syn_seq[2];
 	uint32_t lru_s;            /* internal: packet-time second (since the table's first
 	                            * packet) when queued on its timeout list; <= last_us */
 	uint8_t tcp_flags[2];      /* OR of TCP flags per direction */
@@ -125,6 +121,18 @@ struct vg_flow {
 	uint8_t tclass;            /* timeout class (internal) */
 	bool alerted;
 	bool in_use;
+	/* Bits owned by the caller (the packet pipeline), zero when the flow is created:
+	 * what it learnt about the flow that lets it skip work on later packets. */
+	uint8_t caller_flags;
+	/* Cache line 3: set once, or used by the stream and app layers. */
+	uint64_t flow_id;          /* unique in this table, from 1 */
+	int64_t start_us;
+	const char *app_proto;
+	void *storage[VG_FLOW_MAX_STORAGE];
+	/* Sequence number of the first SYN per direction (valid when tcp_flags[dir] has
+	 * SYN): lets the pipeline start a flow's stream only at its first payload byte and
+	 * still know the initial sequence numbers. */
+	uint32_t syn_seq[2];
 };
 
 static inline bool vg_flow_is_new(const struct vg_flow *f)

@@ -527,8 +527,13 @@ static void ip_packet(struct vg_nids *n, const struct vg_packet *p)
 		f->tenant = tenant;
 	if (tenant)
 		n->st.tenant_packets++;
-	if (n->scan)
-		(void)vg_detect_scan_packet(n->scan, p, tenant);
+	if (n->scan) {
+		if (rc == VG_OK)
+			(void)vg_detect_scan_flow_packet(n->scan, p, tenant, dir == VG_FLOW_TOSERVER,
+							 &f->caller_flags);
+		else
+			(void)vg_detect_scan_packet(n->scan, p, tenant);
+	}
 	if (n->flood)
 		(void)vg_detect_flood_packet(n->flood, p, tenant);
 	if (rc != VG_OK) {
@@ -644,6 +649,7 @@ static void detectors_free(struct vg_nids *n)
 		n->scan_acc.first_promoted += a.first_promoted;
 		n->scan_acc.first_overwritten += a.first_overwritten;
 		n->scan_acc.admitted_seen += a.admitted_seen;
+		n->scan_acc.settled_skipped += a.settled_skipped;
 	}
 	if (n->flood) {
 		struct vg_detect_flood_stats a;
@@ -857,6 +863,8 @@ json_t *vg_nids_stats_json(const struct vg_nids *n)
 			set_u(o, "first_promoted", sc.first_promoted + acc->first_promoted);
 			set_u(o, "first_overwritten", sc.first_overwritten + acc->first_overwritten);
 			set_u(o, "admitted_seen", sc.admitted_seen + acc->admitted_seen);
+			/* segments of connections that had carried data, not examined */
+			set_u(o, "settled_skipped", sc.settled_skipped + acc->settled_skipped);
 			json_object_set_new(det, "scan", o);
 		}
 	}

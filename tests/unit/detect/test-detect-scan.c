@@ -847,6 +847,88 @@ static void test_slow_scan_behind_spoofed_flood(void **state)
 	free_ctx(&c);
 }
 
+/* vg_detect_scan_flow_packet: segments of a connection whose client has sent data are
+ * passed over (counted), without changing what is detected; a server's data (a banner)
+ * does not settle a connection, so a banner-grabbing connect scan is still seen; a SYN on
+ * a settled connection is still a probe. */
+static void flow_feed(struct ctx *c, const struct vg_packet *p, bool from_client, uint8_t *bits)
+{
+	assert_int_equal(vg_detect_scan_flow_packet(c->d, p, c->tenant, from_client, bits), 0);
+}
+
+static void test_settled_connections(void **state)
+{
+	(void)state;
+	struct ctx c = new_ctx(NULL);
+	struct vg_packet p;
+	struct vg_detect_scan_stats st;
+	const char *cl = "192.0.2.7", *sv = "10.0.0.7";
+	/* 20 ordinary connections with data both ways, closed by the client's RST */
+	for (int i = 0; i < 20; i++) {
+		uint8_t bits = 0;
+		int64_t ts = T0 + i * 100000;
+		uint16_t sp = (uint16_t)(41000 + i), port = (uint16_t)(8000 + i);
+		build_tcp(&p, ts, cl, sv, sp, port, VG_TH_SYN, 0);
+		flow_feed(&c, &p, true, &bits);
+		build_tcp(&p, ts + 1, sv, cl, port, sp, VG_TH_SYN | VG_TH_ACK, 0);
+		flow_feed(&c, &p, false, &bits);
+		build_tcp(&p, ts + 2, cl, sv, sp, port, VG_TH_ACK, 0);
+		flow_feed(&c, &p, true, &bits);
+		assert_int_equal(bits, 0);
+		build_tcp(&p, ts + 3, cl, sv, sp, port, VG_TH_ACK | VG_TH_PSH, 100);
+		flow_feed(&c, &p, true, &bits);
+		assert_int_not_equal(bits, 0);
+		for (int k = 0; k < 5; k++) {
+			build_tcp(&p, ts + 10 + k, sv, cl, port, sp, VG_TH_ACK | VG_TH_PSH, 500);
+			flow_feed(&c, &p, false, &bits);
+			build_tcp(&p, ts + 20 + k, cl, sv, sp, port, VG_TH_ACK, 0);
+			flow_feed(&c, &p, true, &bits);
+		}
+		build_tcp(&p, ts + 30, cl, sv, sp, port, VG_TH_RST | VG_TH_ACK, 0);
+		flow_feed(&c, &p, true, &bits);
+	}
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_int_equal(st.settled_skipped, 20 * 11);
+	assert_int_equal(st.packets, 20 * 15);
+	assert_int_equal(st.probes, 20);
+	/* a SYN on a settled connection is examined: one more probe */
+	uint8_t bits = 1;
+	build_tcp(&p, T0 + 3000000, cl, sv, 41000, 8000, VG_TH_SYN, 0);
+	flow_feed(&c, &p, true, &bits);
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_int_equal(st.probes, 21);
+	assert_int_equal(st.settled_skipped, 20 * 11);
+	vg_detect_scan_finish(c.d, T0 + 4000000);
+	assert_int_equal(recorder_count(c.rec, VG_EVT_ALERT, VG_DET_SCAN), 0);
+	free_ctx(&c);
+
+	/* banner grabbing: connect, the server speaks first, the client resets */
+	c = new_ctx(NULL);
+	for (int i = 0; i < 20; i++) {
+		uint8_t b = 0;
+		int64_t ts = T0 + i * 1000;
+		uint16_t sp = (uint16_t)(42000 + i), port = (uint16_t)(9000 + i);
+		build_tcp(&p, ts, "192.0.2.8", sv, sp, port, VG_TH_SYN, 0);
+		flow_feed(&c, &p, true, &b);
+		build_tcp(&p, ts + 1, sv, "192.0.2.8", port, sp, VG_TH_SYN | VG_TH_ACK, 0);
+		flow_feed(&c, &p, false, &b);
+		build_tcp(&p, ts + 2, "192.0.2.8", sv, sp, port, VG_TH_ACK, 0);
+		flow_feed(&c, &p, true, &b);
+		build_tcp(&p, ts + 3, sv, "192.0.2.8", port, sp, VG_TH_ACK | VG_TH_PSH, 40);
+		flow_feed(&c, &p, false, &b);
+		assert_int_equal(b, 0);
+		build_tcp(&p, ts + 4, "192.0.2.8", sv, sp, port, VG_TH_RST | VG_TH_ACK, 0);
+		flow_feed(&c, &p, true, &b);
+	}
+	vg_detect_scan_get_stats(c.d, &st);
+	assert_int_equal(st.settled_skipped, 0);
+	vg_detect_scan_finish(c.d, T0 + 1000000);
+	const struct rec_event *e = one_episode(c.rec, "CONNECT", "192.0.2.8", "10.0.0.7");
+	assert_int_equal(e->ports, 20);
+	free_ctx(&c);
+	assert_int_equal(vg_detect_scan_flow_packet(NULL, &p, NULL, true, &bits), VG_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -878,6 +960,7 @@ int main(void)
 		cmocka_unit_test(test_admit_udp_answer),
 		cmocka_unit_test(test_admit_collision),
 		cmocka_unit_test(test_slow_scan_behind_spoofed_flood),
+		cmocka_unit_test(test_settled_connections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,47 @@
+/* core-mem.h — memory for the packet path's large tables: zeroed mappings on transparent
+ * huge pages, and a block pool for the many small power-of-two arrays of a detector.
+ *
+ * Why: the scan detector's trackers and sets and the flow table are tens of MiB touched at
+ * random. From malloc, each first touch of a 4 KiB page is a page fault (tens of
+ * thousands per run, ~5 % of a run's CPU on a VM) and each random access a likely TLB
+ * miss; and the sets' growth is a malloc/free pair per doubling. Huge pages cut both
+ * (THP in "madvise" or "always" mode; otherwise ordinary pages, same behaviour). */
+#ifndef VG_CORE_MEM_H
+#define VG_CORE_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Zeroed anonymous memory of len bytes, backed only as it is touched (MAP_NORESERVE);
+ * regions of 2 MiB or more ask for transparent huge pages (advisory). NULL on failure.
+ * Release with vg_mem_unmap(p, len); vg_mem_unmap(NULL, ...) is a no-op. */
+void *vg_mem_map_zeroed(size_t len);
+void vg_mem_unmap(void *p, size_t len);
+
+/* Block pool: blocks of VG_BLOCKS_MIN << c bytes (c < VG_BLOCKS_CLASSES), carved from
+ * one region reserved at creation (vg_mem_map_zeroed: untouched parts cost nothing) and
+ * recycled through a free list per size. A request the pool cannot serve (larger than
+ * the biggest class, or the region used up and no free block of that size) comes from
+ * calloc instead; vg_blocks_free tells the two apart by address. Blocks are zeroed.
+ * Not thread-safe: one pool per detector. */
+#define VG_BLOCKS_MIN 64u
+#define VG_BLOCKS_CLASSES 15u /* 64 B .. 1 MiB */
+
+struct vg_blocks {
+	uint8_t *base;
+	size_t len, bump;
+	void *free_list[VG_BLOCKS_CLASSES];
+	uint64_t from_region, from_heap; /* blocks handed out, where from (statistics) */
+};
+
+/* Reserve a region of len bytes (rounded up to 2 MiB). 0 or VG_ENOMEM. */
+int vg_blocks_init(struct vg_blocks *b, size_t len);
+/* Release the region. Blocks still out from the heap must be freed before (or leak);
+ * blocks from the region go with it. */
+void vg_blocks_destroy(struct vg_blocks *b);
+/* A zeroed block of at least size bytes, or NULL (out of memory). */
+void *vg_blocks_alloc(struct vg_blocks *b, size_t size);
+/* Return a block of the size it was allocated with. NULL is a no-op. */
+void vg_blocks_free(struct vg_blocks *b, void *p, size_t size);
+
+#endif
