@@ -74,7 +74,9 @@ struct vset {
  * correlation's step arrays, in that order. What a lookup reads (hash, rule, key) sits
  * together at the end of the struct, next to the key; the table holds the hashes. */
 struct group {
-	struct group *lprev, *lnext; /* LRU list, most recent at the head */
+	/* LRU list, most recent at the head: linked only once the engine keeps it (see
+	 * lru_need); until then the order is that of `use`. */
+	struct group *lprev, *lnext;
 	struct group *oprev, *onext; /* open episodes */
 	bool in_open;
 	uint32_t heap_pos;           /* 1 + index in the deadline heap; 0: not in it */
@@ -105,6 +107,7 @@ struct group {
 	char host_inl[GNAME_INLINE], service_inl[GNAME_INLINE];
 
 	uint64_t hash;
+	uint64_t use;                /* engine's use_seq at its last lookup: the LRU order */
 	uint32_t rule;
 	size_t keylen;
 	char key[];                  /* n_gb NUL-terminated values back to back */
@@ -166,7 +169,12 @@ struct vg_correlate_engine {
 		struct group *g;
 	} *slots;
 	size_t nslots, max_slots;
+	/* The LRU list is built (lru_need) the first time an eviction or the flush needs
+	 * the order, and kept from then on; before that a lookup only stamps the group
+	 * (use), instead of relinking it between two other groups' cache lines. */
 	struct group *lru_head, *lru_tail;
+	bool lru_kept;
+	uint64_t use_seq;
 	struct group *open_head;
 	/* Open episodes by deadline (min-heap), so a clock move finds what closes without
 	 * walking every open episode; heap_lost (an allocation failed) falls back to the
@@ -446,6 +454,8 @@ static json_t *vset_json(const struct vset *s)
 
 static void lru_unlink(struct vg_correlate_engine *e, struct group *g)
 {
+	if (!e->lru_kept)
+		return;
 	if (g->lprev)
 		g->lprev->lnext = g->lnext;
 	else
@@ -466,6 +476,56 @@ static void lru_push(struct vg_correlate_engine *e, struct group *g)
 	e->lru_head = g;
 	if (!e->lru_tail)
 		e->lru_tail = g;
+}
+
+/* Merge sort of a list linked by lnext, by use, most recent first. */
+static struct group *lru_sort(struct group *h, size_t n)
+{
+	if (n < 2) {
+		if (h)
+			h->lnext = NULL;
+		return h;
+	}
+	struct group *b = h;
+	for (size_t i = 1; i < n / 2; i++)
+		b = b->lnext;
+	struct group *bh = b->lnext;
+	b->lnext = NULL;
+	struct group *x = lru_sort(h, n / 2), *y = lru_sort(bh, n - n / 2), *out = NULL, **t = &out;
+	while (x && y) {
+		struct group **pick = x->use > y->use ? &x : &y;
+		*t = *pick;
+		t = &(*pick)->lnext;
+		*pick = (*pick)->lnext;
+	}
+	*t = x ? x : y;
+	return out;
+}
+
+/* The LRU list, from the groups' use stamps (the order relinking at every lookup would
+ * have given), kept from now on. No allocation: the groups' own links are sorted. */
+static void lru_need(struct vg_correlate_engine *e)
+{
+	if (e->lru_kept)
+		return;
+	struct group *h = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < e->nslots; i++) {
+		struct group *g = e->slots[i].g;
+		if (g) {
+			g->lnext = h;
+			h = g;
+			n++;
+		}
+	}
+	h = lru_sort(h, n);
+	e->lru_head = h;
+	e->lru_tail = NULL;
+	for (struct group *p = NULL, *g = h; g; p = g, g = g->lnext) {
+		g->lprev = p;
+		e->lru_tail = g;
+	}
+	e->lru_kept = true;
 }
 
 /* --- deadline heap (ep_deadline, smallest on top) --- */
@@ -631,6 +691,9 @@ static void group_remove(struct vg_correlate_engine *e, struct group *g, bool em
 
 static void evict_for(struct vg_correlate_engine *e, size_t need)
 {
+	if (e->st.groups < e->max_groups && e->st.mem_used + need <= e->memcap)
+		return;
+	lru_need(e);
 	struct group *g = e->lru_tail;
 	while (g && (e->st.groups >= e->max_groups || e->st.mem_used + need > e->memcap)) {
 		struct group *prev = g->lprev;
@@ -650,8 +713,9 @@ static void rehash(struct vg_correlate_engine *e)
 	struct gslot *t = calloc(nb, sizeof(*t));
 	if (!t)
 		return;
-	for (struct group *g = e->lru_head; g; g = g->lnext)
-		slot_put(t, nb, g);
+	for (size_t i = 0; i < e->nslots; i++)
+		if (e->slots[i].g)
+			slot_put(t, nb, e->slots[i].g);
 	free(e->slots);
 	e->slots = t;
 	e->nslots = nb;
@@ -669,7 +733,8 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 		struct group *g = e->slots[i].g;
 		if (e->slots[i].h == h && g->rule == ri && g->keylen == keylen &&
 		    !memcmp(g->key, key, keylen)) {
-			if (e->lru_head != g) {
+			g->use = ++e->use_seq;
+			if (e->lru_kept && e->lru_head != g) {
 				lru_unlink(e, g);
 				lru_push(e, g);
 			}
@@ -711,10 +776,12 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 	g->ring_cap = ring_cap;
 	g->mem = need;
 	slot_put(e->slots, e->nslots, g);
-	lru_push(e, g);
+	g->use = ++e->use_seq;
+	if (e->lru_kept)
+		lru_push(e, g);
 	e->st.groups++;
 	if (2 * e->st.groups > e->nslots && e->nslots < e->max_slots)
-		rehash(e); /* walks the LRU list: g is on it */
+		rehash(e); /* walks the table: g is in it */
 	e->st.groups_created++;
 	e->st.mem_used += need;
 	return g;
@@ -1740,8 +1807,9 @@ void vg_correlate_engine_free(struct vg_correlate_engine *e)
 {
 	if (!e)
 		return;
-	while (e->lru_head)
-		group_remove(e, e->lru_head, false);
+	for (size_t i = 0; e->slots && i < e->nslots; i++)
+		if (e->slots[i].g)
+			group_destroy(e, e->slots[i].g);
 	free(e->slots);
 	free(e->rule_alerts);
 	free(e->heap);
@@ -1817,6 +1885,7 @@ void vg_correlate_engine_flush(struct vg_correlate_engine *e)
 	if (!e)
 		return;
 	/* Oldest first, so alerts come out roughly in time order. */
+	lru_need(e);
 	while (e->lru_tail)
 		group_remove(e, e->lru_tail, true);
 }

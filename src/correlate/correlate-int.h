@@ -235,6 +235,9 @@ void cm_field_get(struct cm_ectx *x, enum cm_field_id id, const char *name, stru
  * grouping and evidence need, which compare the text. */
 void cm_field_value(struct cm_ectx *x, enum cm_field_id id, const char *name, struct cm_fv *out);
 
+/* inet_ntop(AF_INET6, b)'s text (glibc's choices) into buf; returns its length. */
+size_t cm_addr6_format(const uint8_t b[16], char buf[VG_ADDR_STRLEN]);
+
 bool cm_logsource_match(const struct vg_correlate_rule *r, const struct cm_ectx *x);
 bool cm_rule_match_x(const struct vg_correlate_rule *r, struct cm_ectx *x);
 /* When the rule's condition requires a selection each of whose alternatives requires

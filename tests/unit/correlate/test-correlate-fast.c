@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+
 #include "core/core-error.h"
 #include "core/limits.h"
 #include "test-correlate-util.h"
@@ -555,6 +557,120 @@ static void test_logsource_masks(void **state)
 	fx_free(f);
 }
 
+/* The IPv6 text group keys and value sets use is inet_ntop's, byte for byte: every
+ * pattern of zero and non-zero words (runs of zeros, ties, the embedded IPv4 forms),
+ * with small and large word values, and random addresses. */
+static void check_addr6(const uint8_t b[16])
+{
+	char want[INET6_ADDRSTRLEN], got[VG_ADDR_STRLEN];
+	assert_non_null(inet_ntop(AF_INET6, b, want, sizeof(want)));
+	size_t n = cm_addr6_format(b, got);
+	assert_string_equal(got, want);
+	assert_int_equal(n, strlen(want));
+}
+
+static void test_addr6_format_is_inet_ntop(void **state)
+{
+	(void)state;
+	static const unsigned vals[] = { 1, 0xa, 0xff, 0x100, 0xabc, 0xffff, 0x1234 };
+	uint8_t b[16];
+	for (unsigned mask = 0; mask < 256; mask++) {
+		for (size_t v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+			for (unsigned i = 0; i < 8; i++) {
+				unsigned w = (mask >> i & 1u) ? vals[(v + i) % (sizeof(vals) / sizeof(vals[0]))] : 0;
+				b[2 * i] = (uint8_t)(w >> 8);
+				b[2 * i + 1] = (uint8_t)w;
+			}
+			check_addr6(b);
+			/* mapped / compatible forms: word 5 0xffff, word 7 1 */
+			b[10] = b[11] = 0xff;
+			check_addr6(b);
+			b[14] = 0;
+			b[15] = 1;
+			check_addr6(b);
+		}
+	}
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (int n = 0; n < 200000; n++) {
+		for (int i = 0; i < 16; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* zero bytes often, so that zero words and runs come up */
+			b[i] = (x & 3) == 0 ? 0 : (uint8_t)(x >> 8);
+		}
+		check_addr6(b);
+	}
+}
+
+/* The LRU order the engine builds from use stamps when it first needs it (an eviction,
+ * the flush) is the order of last lookups: a group looked up again is not the one
+ * evicted, and the flush emits open episodes least recently used first. */
+static void fail_src(struct fx *f, int64_t ts, const char *src)
+{
+	struct vg_event ev;
+	mk_event(&ev, ts, "sshd", "ssh-login-failed", src, "u");
+	assert_int_equal(vg_correlate_engine_event(f->e, &ev), 0);
+}
+
+#define LRU_RULES(gte)                                                                   \
+	"title: fail\nname: fail\nlogsource: {service: sshd}\n"                             \
+	"detection: {s: {event.action: ssh-login-failed}, condition: s}\n"                   \
+	"---\n"                                                                            \
+	"title: C\nname: c\n"                                                              \
+	"correlation: {type: event_count, rules: [fail], group-by: [source.ip], timespan: 1h," \
+	" condition: {gte: " gte "}}\n"
+
+static void test_lru_order_of_lookups(void **state)
+{
+	(void)state;
+	const char *text = LRU_RULES("3");
+	struct fx *f = calloc(1, sizeof(*f));
+	struct diags d;
+	int rl, rf;
+	f->rs = load_rules(text, &d, &rl, &rf);
+	assert_true(!rl && !rf && !d.n);
+	struct vg_event_sink sink = { capture_emit, &f->cap };
+	struct vg_correlate_config cfg = { .max_groups = 16 };
+	assert_int_equal(vg_correlate_engine_new(f->rs, &cfg, &sink, &f->e), 0);
+	char ip[32];
+	for (int i = 0; i < 16; i++) {
+		snprintf(ip, sizeof(ip), "10.0.0.%d", i);
+		fail_src(f, T0 + i * SEC, ip);
+	}
+	fail_src(f, T0 + 20 * SEC, "10.0.0.0"); /* now the most recent: 10.0.0.1 is the LRU */
+	fail_src(f, T0 + 21 * SEC, "10.9.9.9"); /* evicts 10.0.0.1 */
+	assert_int_equal(vg_correlate_engine_stats(f->e)->groups_evicted, 1);
+	fail_src(f, T0 + 22 * SEC, "10.0.0.0"); /* third failure: kept, opens */
+	fail_src(f, T0 + 23 * SEC, "10.0.0.1"); /* first again after its eviction */
+	fail_src(f, T0 + 24 * SEC, "10.0.0.1");
+	vg_correlate_engine_flush(f->e);
+	assert_int_equal(f->cap.n, 1);
+	assert_string_equal(f->cap.a[0].src, "10.0.0.0");
+	fx_free(f);
+
+	/* gte 1: every group has an open episode; the flush emits them oldest use first */
+	text = LRU_RULES("1");
+	f = calloc(1, sizeof(*f));
+	f->rs = load_rules(text, &d, &rl, &rf);
+	assert_true(!rl && !rf && !d.n);
+	sink.ctx = &f->cap;
+	assert_int_equal(vg_correlate_engine_new(f->rs, NULL, &sink, &f->e), 0);
+	fail_src(f, T0, "10.0.0.1");
+	fail_src(f, T0, "10.0.0.2");
+	fail_src(f, T0, "10.0.0.3");
+	fail_src(f, T0 + SEC, "10.0.0.1");
+	fail_src(f, T0 + SEC, "10.0.0.3");
+	fail_src(f, T0 + SEC, "10.0.0.4");
+	vg_correlate_engine_flush(f->e);
+	assert_int_equal(f->cap.n, 4);
+	assert_string_equal(f->cap.a[0].src, "10.0.0.2");
+	assert_string_equal(f->cap.a[1].src, "10.0.0.1");
+	assert_string_equal(f->cap.a[2].src, "10.0.0.3");
+	assert_string_equal(f->cap.a[3].src, "10.0.0.4");
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -569,6 +685,8 @@ int main(void)
 		cmocka_unit_test(test_value_set_index_counts_exactly),
 		cmocka_unit_test(test_value_set_index_after_expiry),
 		cmocka_unit_test(test_logsource_masks),
+		cmocka_unit_test(test_addr6_format_is_inet_ntop),
+		cmocka_unit_test(test_lru_order_of_lookups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
