@@ -26,6 +26,16 @@
 
 #define US_PER_S 1000000LL
 
+/* vg_lx_eat for one byte: the separators of every access line's time, kept inline. */
+static inline bool eat_c(struct vg_str *s, char c)
+{
+	if (!s->len || s->p[0] != c)
+		return false;
+	s->p++;
+	s->len--;
+	return true;
+}
+
 /* -------------------------------------------------------------- helpers ------- */
 /* "path" + "?query" (nginx $args has no '?', Apache %q has one) as one arena string. */
 static const char *dup_uri_query(struct vg_log_entry *e, struct vg_str uri, struct vg_str q)
@@ -137,12 +147,12 @@ static bool parse_clf_time(struct vg_str t, int64_t *ts_us, int *off_min)
 {
 	uint64_t d, y, h, mi, sec;
 	unsigned mo;
-	if (!vg_lx_num(&t, 31, &d) || !vg_lx_eat(&t, "/") || t.len < 4 ||
+	if (!vg_lx_num(&t, 31, &d) || !eat_c(&t, '/') || t.len < 4 ||
 	    !(mo = vg_logs_month(t.p, 3)) || t.p[3] != '/')
 		return false;
 	t = vg_lx_sub(t, 4, t.len);
-	if (!vg_lx_num(&t, 9999, &y) || !vg_lx_eat(&t, ":") || !vg_lx_num(&t, 23, &h) ||
-	    !vg_lx_eat(&t, ":") || !vg_lx_num(&t, 59, &mi) || !vg_lx_eat(&t, ":") ||
+	if (!vg_lx_num(&t, 9999, &y) || !eat_c(&t, ':') || !vg_lx_num(&t, 23, &h) ||
+	    !eat_c(&t, ':') || !vg_lx_num(&t, 59, &mi) || !eat_c(&t, ':') ||
 	    !vg_lx_num(&t, 60, &sec) || d == 0)
 		return false;
 	int64_t us = 0;
@@ -182,7 +192,7 @@ static bool parse_seconds(struct vg_str s, int64_t *us)
 	if (!vg_lx_num(&t, 100000000, &ip))
 		return false;
 	int64_t v = (int64_t)ip * US_PER_S;
-	if (vg_lx_eat(&t, ".")) {
+	if (eat_c(&t, '.')) {
 		int64_t scale = 100000;
 		size_t i = 0;
 		while (i < t.len && t.p[i] >= '0' && t.p[i] <= '9') {
@@ -324,7 +334,7 @@ static int parse_combined(struct vg_log_entry *e, struct vg_str s, enum vg_log_f
 	}
 	const char *head_end = head.p + head.len;
 	struct vg_addr a;
-	if (nw >= 2 && vg_lx_ends(w[0], ",")) {
+	if (nw >= 2 && w[0].p[w[0].len - 1] == ',') {
 		/* Apache "%{X-Forwarded-For}i %l %u" behind a load balancer: the client column is
 		 * the header's address list "A, B, C". Its first entries are whatever the client
 		 * sent; the last one was appended by the proxy in front: that is the source. */
@@ -367,7 +377,7 @@ static int parse_combined(struct vg_log_entry *e, struct vg_str s, enum vg_log_f
 	e->has_ts = true;
 	s = vg_lx_sub(s, (size_t)rb + 1, s.len);
 	struct vg_str q;
-	if (!vg_lx_eat(&s, " \"") || !take_quoted(&s, &q))
+	if (!eat_c(&s, ' ') || !eat_c(&s, '"') || !take_quoted(&s, &q))
 		return VG_EINVAL;
 	set_request(e, q);
 	vg_lx_skipsp(&s);
@@ -540,7 +550,7 @@ static bool store(struct vg_log_entry *e, enum field f, struct vg_str v, struct 
 	case F_TIME_CLF:
 	case F_TIME_CLF_BR:
 		if (f == F_TIME_CLF_BR) {
-			if (!vg_lx_eat(&v, "[") || !vg_lx_chop(&v, "]"))
+			if (!eat_c(&v, '[') || !vg_lx_chop(&v, "]"))
 				return false;
 		}
 		if (!parse_clf_time(v, &e->ts_us, &e->ts_offset_min))
@@ -762,7 +772,7 @@ static bool client_port(struct vg_log_entry *e, struct vg_str v)
 			return false;
 		struct vg_str p = vg_lx_sub(v, (size_t)rb + 1, v.len);
 		e->src = a;
-		if (vg_lx_eat(&p, ":") && vg_parse_u64(p.p, p.len, 65535, &port) == 0)
+		if (eat_c(&p, ':') && vg_parse_u64(p.p, p.len, 65535, &port) == 0)
 			e->sport = (uint16_t)port;
 		return true;
 	}
@@ -884,7 +894,7 @@ int vg_logs_apache_error(struct vg_log_entry *e, struct vg_str s)
 {
 	e->format = VG_LOGF_APACHE;
 	/* "[Www Mmm dd hh:mm:ss[.frac] yyyy]" */
-	if (!vg_lx_eat(&s, "[") || s.len < 24)
+	if (!eat_c(&s, '[') || s.len < 24)
 		return VG_EINVAL;
 	long rb = vg_str_chr(s, ']');
 	if (rb < 20)
@@ -894,12 +904,12 @@ int vg_logs_apache_error(struct vg_log_entry *e, struct vg_str s)
 	uint64_t d, h, mi, sec, y;
 	t = vg_lx_sub(t, 4, t.len);
 	vg_lx_skipsp(&t);
-	if (!mo || !vg_lx_num(&t, 31, &d) || !vg_lx_eat(&t, " ") || !vg_lx_num(&t, 23, &h) ||
-	    !vg_lx_eat(&t, ":") || !vg_lx_num(&t, 59, &mi) || !vg_lx_eat(&t, ":") ||
+	if (!mo || !vg_lx_num(&t, 31, &d) || !eat_c(&t, ' ') || !vg_lx_num(&t, 23, &h) ||
+	    !eat_c(&t, ':') || !vg_lx_num(&t, 59, &mi) || !eat_c(&t, ':') ||
 	    !vg_lx_num(&t, 60, &sec))
 		return VG_EINVAL;
 	int64_t us = 0;
-	if (vg_lx_eat(&t, ".")) {
+	if (eat_c(&t, '.')) {
 		size_t before = t.len;
 		uint64_t f;
 		if (vg_lx_num(&t, 999999, &f)) {
@@ -908,7 +918,7 @@ int vg_logs_apache_error(struct vg_log_entry *e, struct vg_str s)
 				us *= 10;
 		}
 	}
-	if (!vg_lx_eat(&t, " ") || !vg_lx_num(&t, 9999, &y) || d == 0)
+	if (!eat_c(&t, ' ') || !vg_lx_num(&t, 9999, &y) || d == 0)
 		return VG_EINVAL;
 	/* Apache writes local time without a zone; UTC is assumed like other zoneless logs. */
 	e->ts_us = (vg_logs_days_from_civil((int64_t)y, mo, (unsigned)d) * 86400 +
@@ -963,7 +973,7 @@ static int nginx_auth_message(struct vg_log_entry *e, struct vg_str m)
 static int nginx_error_body(struct vg_log_entry *e, struct vg_str s)
 {
 	uint64_t pid, cid;
-	if (!vg_lx_eat(&s, "["))
+	if (!eat_c(&s, '['))
 		return VG_EINVAL;
 	long rb = vg_str_chr(s, ']');
 	if (rb <= 0)
@@ -976,7 +986,7 @@ static int nginx_error_body(struct vg_log_entry *e, struct vg_str s)
 	if (colon < 0)
 		return VG_EINVAL;
 	s = vg_lx_sub(s, (size_t)colon + 2, s.len);
-	if (vg_lx_eat(&s, "*")) {
+	if (eat_c(&s, '*')) {
 		vg_lx_num(&s, UINT64_MAX, &cid);
 		vg_lx_skipsp(&s);
 	}
@@ -996,10 +1006,10 @@ static bool nginx_error_time(struct vg_str *s, int tz_offset_min, int64_t *ts_us
 {
 	uint64_t y, mo, d, h, mi, sec;
 	struct vg_str t = *s;
-	if (!vg_lx_num(&t, 9999, &y) || !vg_lx_eat(&t, "/") || !vg_lx_num(&t, 12, &mo) ||
-	    !vg_lx_eat(&t, "/") || !vg_lx_num(&t, 31, &d) || !vg_lx_eat(&t, " ") ||
-	    !vg_lx_num(&t, 23, &h) || !vg_lx_eat(&t, ":") || !vg_lx_num(&t, 59, &mi) ||
-	    !vg_lx_eat(&t, ":") || !vg_lx_num(&t, 60, &sec) || !vg_lx_eat(&t, " ") || mo == 0 ||
+	if (!vg_lx_num(&t, 9999, &y) || !eat_c(&t, '/') || !vg_lx_num(&t, 12, &mo) ||
+	    !eat_c(&t, '/') || !vg_lx_num(&t, 31, &d) || !eat_c(&t, ' ') ||
+	    !vg_lx_num(&t, 23, &h) || !eat_c(&t, ':') || !vg_lx_num(&t, 59, &mi) ||
+	    !eat_c(&t, ':') || !vg_lx_num(&t, 60, &sec) || !eat_c(&t, ' ') || mo == 0 ||
 	    d == 0)
 		return false;
 	*ts_us = (vg_logs_days_from_civil((int64_t)y, (unsigned)mo, (unsigned)d) * 86400 +
