@@ -30,15 +30,23 @@ void vg_mem_unmap(void *p, size_t len)
 		(void)munmap(p, len);
 }
 
+/* Free-list links, kept in the first 16 bytes of a free block. */
+struct fblk {
+	struct fblk *prev, *next;
+};
+
 int vg_blocks_init(struct vg_blocks *b, size_t len)
 {
 	memset(b, 0, sizeof(*b));
-	len = (len + HUGE_2M - 1) & ~(HUGE_2M - 1);
+	len = (len + VG_BLOCKS_MAX - 1) & ~(VG_BLOCKS_MAX - 1);
 	if (len == 0)
-		len = HUGE_2M;
+		len = VG_BLOCKS_MAX;
 	b->base = vg_mem_map_zeroed(len);
-	if (!b->base)
+	b->tag = vg_mem_map_zeroed(len / VG_BLOCKS_MIN);
+	if (!b->base || !b->tag) {
+		vg_blocks_destroy(b);
 		return VG_ENOMEM;
+	}
 	b->len = len;
 	return 0;
 }
@@ -47,7 +55,8 @@ void vg_blocks_destroy(struct vg_blocks *b)
 {
 	if (!b)
 		return;
-	vg_mem_unmap(b->base, b->len);
+	vg_mem_unmap(b->base, b->len ? b->len : VG_BLOCKS_MAX);
+	vg_mem_unmap(b->tag, (b->len ? b->len : VG_BLOCKS_MAX) / VG_BLOCKS_MIN);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -63,29 +72,73 @@ static unsigned class_of(size_t size)
 	return c;
 }
 
+static size_t unit_of(const struct vg_blocks *b, const void *p)
+{
+	return (size_t)((const uint8_t *)p - b->base) / VG_BLOCKS_MIN;
+}
+
+static void list_push(struct vg_blocks *b, unsigned c, uint8_t *p)
+{
+	struct fblk *f = (struct fblk *)(void *)p, *h = b->free_list[c];
+	f->prev = NULL;
+	f->next = h;
+	if (h)
+		h->prev = f;
+	b->free_list[c] = f;
+	b->tag[unit_of(b, p)] = (uint8_t)(c + 1);
+}
+
+static void list_remove(struct vg_blocks *b, unsigned c, uint8_t *p)
+{
+	struct fblk *f = (struct fblk *)(void *)p;
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		b->free_list[c] = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	b->tag[unit_of(b, p)] = 0;
+}
+
+/* A free block of class c from the region (split from a larger one, or a new top-level
+ * block), not zeroed; NULL when the region has none. */
+static uint8_t *region_take(struct vg_blocks *b, unsigned c)
+{
+	unsigned k = c;
+	while (k < VG_BLOCKS_CLASSES && !b->free_list[k])
+		k++;
+	uint8_t *p;
+	if (k < VG_BLOCKS_CLASSES) {
+		p = b->free_list[k];
+		list_remove(b, k, p);
+	} else if (b->len - b->bump >= VG_BLOCKS_MAX) {
+		p = b->base + b->bump;
+		b->bump += VG_BLOCKS_MAX;
+		k = VG_BLOCKS_CLASSES - 1;
+	} else {
+		return NULL;
+	}
+	/* split: keep the lower half, free the upper one, down to class c */
+	while (k > c) {
+		k--;
+		list_push(b, k, p + ((size_t)VG_BLOCKS_MIN << k));
+	}
+	return p;
+}
+
 void *vg_blocks_alloc(struct vg_blocks *b, size_t size)
 {
 	unsigned c = class_of(size);
-	if (c < VG_BLOCKS_CLASSES) {
-		size_t bs = (size_t)VG_BLOCKS_MIN << c;
-		void *p = b->free_list[c];
+	if (c < VG_BLOCKS_CLASSES && b->base) {
+		uint8_t *p = region_take(b, c);
 		if (p) {
-			memcpy(&b->free_list[c], p, sizeof(void *)); /* the link is in the block */
-			memset(p, 0, bs);
+			memset(p, 0, (size_t)VG_BLOCKS_MIN << c);
 			b->from_region++;
 			return p;
 		}
-		/* Carved in order (every size is a multiple of 64: blocks stay cache-line
-		 * aligned, no gaps). Fresh region memory is zero. */
-		if (b->base && b->len - b->bump >= bs) {
-			void *q = b->base + b->bump;
-			b->bump += bs;
-			b->from_region++;
-			return q;
-		}
 	}
 	b->from_heap++;
-	return calloc(1, size);
+	return calloc(1, size ? size : 1);
 }
 
 void vg_blocks_free(struct vg_blocks *b, void *p, size_t size)
@@ -93,11 +146,20 @@ void vg_blocks_free(struct vg_blocks *b, void *p, size_t size)
 	if (!p)
 		return;
 	uint8_t *u = p;
-	if (b->base && u >= b->base && u < b->base + b->len) {
-		unsigned c = class_of(size);
-		memcpy(p, &b->free_list[c], sizeof(void *));
-		b->free_list[c] = p;
+	if (!b->base || u < b->base || u >= b->base + b->len) {
+		free(p);
 		return;
 	}
-	free(p);
+	unsigned c = class_of(size);
+	size_t off = (size_t)(u - b->base);
+	/* merge with the buddy while it is free at the same size */
+	while (c + 1 < VG_BLOCKS_CLASSES) {
+		size_t bud = off ^ ((size_t)VG_BLOCKS_MIN << c);
+		if (b->tag[bud / VG_BLOCKS_MIN] != c + 1)
+			break;
+		list_remove(b, c, b->base + bud);
+		off &= ~((size_t)VG_BLOCKS_MIN << c);
+		c++;
+	}
+	list_push(b, c, b->base + off);
 }

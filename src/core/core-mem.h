@@ -18,30 +18,34 @@
 void *vg_mem_map_zeroed(size_t len);
 void vg_mem_unmap(void *p, size_t len);
 
-/* Block pool: blocks of VG_BLOCKS_MIN << c bytes (c < VG_BLOCKS_CLASSES), carved from
- * one region reserved at creation (vg_mem_map_zeroed: untouched parts cost nothing) and
- * recycled through a free list per size. A request the pool cannot serve (larger than
- * the biggest class, or the region used up and no free block of that size) comes from
- * calloc instead; vg_blocks_free tells the two apart by address. Blocks are zeroed.
- * Not thread-safe: one pool per detector. */
+/* Block pool: a buddy allocator over one region reserved at creation
+ * (vg_mem_map_zeroed: untouched parts cost nothing). Blocks are VG_BLOCKS_MIN << c bytes
+ * (c < VG_BLOCKS_CLASSES), cache-line aligned; a larger free block is split for a smaller
+ * request and a freed block is merged with its free buddy, so memory freed at one size
+ * serves requests of another. A request the pool cannot serve (larger than the biggest
+ * class, or the region full) comes from calloc instead; vg_blocks_free tells the two apart
+ * by address. Blocks are zeroed. Not thread-safe: one pool per detector. */
 #define VG_BLOCKS_MIN 64u
 #define VG_BLOCKS_CLASSES 15u /* 64 B .. 1 MiB */
+#define VG_BLOCKS_MAX ((size_t)VG_BLOCKS_MIN << (VG_BLOCKS_CLASSES - 1))
 
 struct vg_blocks {
 	uint8_t *base;
-	size_t len, bump;
-	void *free_list[VG_BLOCKS_CLASSES];
+	size_t len, bump;            /* region; [0, bump) carved into top-level blocks */
+	uint8_t *tag;                /* per VG_BLOCKS_MIN unit: class + 1 of the free block
+	                              * starting there, 0 when none */
+	void *free_list[VG_BLOCKS_CLASSES]; /* doubly linked through the free blocks */
 	uint64_t from_region, from_heap; /* blocks handed out, where from (statistics) */
 };
 
-/* Reserve a region of len bytes (rounded up to 2 MiB). 0 or VG_ENOMEM. */
+/* Reserve a region of len bytes (rounded up to VG_BLOCKS_MAX). 0 or VG_ENOMEM. */
 int vg_blocks_init(struct vg_blocks *b, size_t len);
 /* Release the region. Blocks still out from the heap must be freed before (or leak);
- * blocks from the region go with it. */
+ * blocks from the region go with it. NULL is a no-op. */
 void vg_blocks_destroy(struct vg_blocks *b);
 /* A zeroed block of at least size bytes, or NULL (out of memory). */
 void *vg_blocks_alloc(struct vg_blocks *b, size_t size);
-/* Return a block of the size it was allocated with. NULL is a no-op. */
+/* Return a block with the size it was allocated with. NULL is a no-op. */
 void vg_blocks_free(struct vg_blocks *b, void *p, size_t size);
 
 #endif

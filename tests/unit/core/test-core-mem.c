@@ -1,4 +1,5 @@
-/* core-mem: huge-page mappings and the block pool (sizes, reuse, zeroing, heap fallback). */
+/* core-mem: huge-page mappings and the block pool (sizes, reuse, zeroing, buddy split and
+ * merge, heap fallback). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -42,8 +43,8 @@ static void test_blocks_reuse_and_zero(void **state)
 {
 	(void)state;
 	struct vg_blocks b;
-	assert_int_equal(vg_blocks_init(&b, 1000), 0); /* rounded up to 2 MiB */
-	assert_int_equal(b.len, (size_t)2 << 20);
+	assert_int_equal(vg_blocks_init(&b, 1000), 0); /* rounded up to the largest block */
+	assert_int_equal(b.len, VG_BLOCKS_MAX);
 	uint8_t *a = vg_blocks_alloc(&b, 64), *c = vg_blocks_alloc(&b, 100);
 	assert_non_null(a);
 	assert_non_null(c);
@@ -96,12 +97,46 @@ static void test_blocks_region_exhausted(void **state)
 	vg_blocks_destroy(&b);
 }
 
+/* Memory freed at one size serves another: small blocks merge back into a large one. */
+static void test_blocks_split_merge(void **state)
+{
+	(void)state;
+	struct vg_blocks b;
+	assert_int_equal(vg_blocks_init(&b, VG_BLOCKS_MAX), 0); /* one top-level block */
+	enum { N = (int)(VG_BLOCKS_MAX / VG_BLOCKS_MIN) };
+	static void *small[N];
+	for (int i = 0; i < N; i++) {
+		small[i] = vg_blocks_alloc(&b, VG_BLOCKS_MIN);
+		assert_true(in_region(&b, small[i]));
+	}
+	assert_int_equal(b.from_heap, 0);
+	void *h = vg_blocks_alloc(&b, VG_BLOCKS_MIN); /* full */
+	assert_false(in_region(&b, h));
+	vg_blocks_free(&b, h, VG_BLOCKS_MIN);
+	/* free in an order that merges late: odd units first, then even ones */
+	for (int i = 1; i < N; i += 2)
+		vg_blocks_free(&b, small[i], VG_BLOCKS_MIN);
+	for (int i = 0; i < N; i += 2)
+		vg_blocks_free(&b, small[i], VG_BLOCKS_MIN);
+	/* everything merged: the whole region is one block again */
+	uint8_t *big = vg_blocks_alloc(&b, VG_BLOCKS_MAX);
+	assert_ptr_equal(big, b.base);
+	assert_true(all_zero(big, VG_BLOCKS_MAX));
+	vg_blocks_free(&b, big, VG_BLOCKS_MAX);
+	/* a split leaves the rest usable at every size */
+	void *x = vg_blocks_alloc(&b, 4096), *y = vg_blocks_alloc(&b, VG_BLOCKS_MAX / 2);
+	assert_true(in_region(&b, x) && in_region(&b, y));
+	assert_true((uint8_t *)y >= (uint8_t *)x + 4096 || (uint8_t *)x >= (uint8_t *)y + VG_BLOCKS_MAX / 2);
+	vg_blocks_destroy(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_map_zeroed),
 		cmocka_unit_test(test_blocks_reuse_and_zero),
 		cmocka_unit_test(test_blocks_region_exhausted),
+		cmocka_unit_test(test_blocks_split_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
