@@ -49,6 +49,9 @@ static void src_after_from(struct vg_log_entry *e, struct vg_str msg)
 	while (w.len > 1 && !vg_logs_parse_ip(w, &a) &&
 	       (w.p[w.len - 1] == ':' || w.p[w.len - 1] == ',' || w.p[w.len - 1] == '.'))
 		w.len--;
+	/* Python's None when the WSGI server gave no REMOTE_ADDR: no source at all. */
+	if (vg_str_eq_cstr(w, "None"))
+		return;
 	vg_logs_set_src(e, w);
 }
 
