@@ -61,6 +61,12 @@ struct vset {
 	 * one line per entry. */
 	uint64_t *hs;
 	uint32_t n, cap;
+	/* Entries whose value is outside (s != NULL): a set without any is cleared without
+	 * reading its entries. */
+	uint32_t n_long;
+	/* No entry was last seen before this (a lower bound, exact after a prune): the
+	 * sliding window's prune reads the entries only when some may have expired. */
+	int64_t min_last;
 	uint64_t dropped;  /* values not kept because the set was full */
 	uint16_t *idx;     /* VSET_IDX_SLOTS entries or NULL */
 };
@@ -70,45 +76,46 @@ struct vset {
  * at 2 * VG_MAX_NAME for them, whatever the names). */
 #define GNAME_INLINE 32u
 
-/* One allocation per group: the struct, its key, its ring of event times and a temporal
- * correlation's step arrays, in that order. What a lookup reads (hash, rule, key) sits
- * together at the end of the struct, next to the key; the table holds the hashes. */
+/* One allocation per group: the struct, its key, its ring of event times, a temporal
+ * correlation's step arrays and its evidence sets, in that order. The fields an update
+ * reads or writes (context, counts, episode, lookup: rule and key) come last, next to
+ * the key, the ring and the evidence sets, so that an update touches a few adjacent
+ * cache lines; the lists and the heap position, used when an episode opens or closes,
+ * come first. The table holds the hashes. */
 struct group {
 	/* LRU list, most recent at the head: linked only once the engine keeps it (see
 	 * lru_need); until then the order is that of `use`. */
 	struct group *lprev, *lnext;
 	struct group *oprev, *onext; /* open episodes */
-	bool in_open;
-	uint32_t heap_pos;           /* 1 + index in the deadline heap; 0: not in it */
 	uint64_t open_seq;           /* when it joined the open list (its order there) */
-	unsigned pinned;             /* being updated: never evicted */
-	size_t mem;
-
-	/* event_count / value_count */
-	int64_t *ring;               /* last ring_cap event times */
-	uint32_t ring_cap, ring_n, ring_head;
-	struct vset vals;            /* value_count: distinct values with last-seen time */
-	bool open;
-	int64_t ep_first, ep_last, ep_deadline;
-	uint64_t ep_count;
+	uint64_t hash;
+	uint32_t heap_pos;           /* 1 + index in the deadline heap; 0: not in it */
+	bool in_open;
 
 	/* temporal */
 	int64_t *st_last, *st_start, *st_first;
 	uint64_t *st_count;
-	int64_t suppress_until;
-	bool suppressed;
-
-	struct vset ev[VG_CORR_MAX_EVIDENCE];
 
 	/* Context of the last event, for the alert: host and service point to the inline
 	 * buffers or to VG_MAX_NAME ones of their own (see GNAME_INLINE). */
 	struct vg_addr src, dst;
-	char *host, *service;
 	char host_inl[GNAME_INLINE], service_inl[GNAME_INLINE];
+	char *host, *service;
 
-	uint64_t hash;
-	uint64_t use;                /* engine's use_seq at its last lookup: the LRU order */
+	struct vset vals;            /* value_count: distinct values with last-seen time */
+	struct vset *ev;             /* n_ev evidence sets (the rule's), in the block */
+	int64_t ep_first, ep_last, ep_deadline;
+	uint64_t ep_count;
+	int64_t suppress_until;      /* temporal */
+	int64_t *ring;               /* event/value count: last ring_cap event times */
+	uint32_t ring_cap, ring_n, ring_head;
+	unsigned pinned;             /* being updated: never evicted */
+	size_t mem;                  /* accounted bytes (a new value adds to it) */
+	bool open;
+	bool suppressed;             /* temporal */
+	uint8_t n_ev;
 	uint32_t rule;
+	uint64_t use;                /* engine's use_seq at its last lookup: the LRU order */
 	size_t keylen;
 	char key[];                  /* n_gb NUL-terminated values back to back */
 };
@@ -319,7 +326,7 @@ static uint32_t vset_find(const struct vset *s, const char *v, size_t len, uint6
 
 static void vset_clear(struct vg_correlate_engine *e, struct group *g, struct vset *s)
 {
-	for (uint32_t i = 0; i < s->n; i++) {
+	for (uint32_t i = 0; s->n_long && i < s->n; i++) {
 		size_t m = vent_mem(&s->v[i]);
 		g->mem -= m;
 		e->st.mem_used -= m;
@@ -328,6 +335,7 @@ static void vset_clear(struct vg_correlate_engine *e, struct group *g, struct vs
 	if (s->idx && s->n)
 		memset(s->idx, 0, VSET_IDX_SLOTS * sizeof(*s->idx));
 	s->n = 0;
+	s->n_long = 0;
 	s->dropped = 0;
 }
 
@@ -394,10 +402,13 @@ static int vset_touch_h(struct vg_correlate_engine *e, struct group *g, struct v
 			return VG_ENOMEM;
 		memcpy(x->s, v, len);
 		x->s[len] = '\0';
+		s->n_long++;
 	} else {
 		memcpy(x->inl, v, len);
 		x->inl[len] = '\0';
 	}
+	if (s->n == 0 || t < s->min_last)
+		s->min_last = t;
 	s->n++;
 	g->mem += vent_mem(x);
 	e->st.mem_used += vent_mem(x);
@@ -424,18 +435,26 @@ static int vset_touch(struct vg_correlate_engine *e, struct group *g, struct vse
 /* Drop values not seen since `since` (sliding window of value_count). */
 static void vset_prune(struct vg_correlate_engine *e, struct group *g, struct vset *s, int64_t since)
 {
+	if (s->n == 0 || s->min_last >= since)
+		return; /* every entry was seen since */
 	uint32_t w = 0;
+	int64_t min_last = INT64_MAX;
 	for (uint32_t i = 0; i < s->n; i++) {
 		if (s->v[i].last >= since) {
+			if (s->v[i].last < min_last)
+				min_last = s->v[i].last;
 			s->hs[w] = s->hs[i];
 			s->v[w++] = s->v[i];
 		} else {
 			size_t m = vent_mem(&s->v[i]);
 			g->mem -= m;
 			e->st.mem_used -= m;
+			if (s->v[i].s)
+				s->n_long--;
 			free(s->v[i].s);
 		}
 	}
+	s->min_last = min_last;
 	bool moved = w != s->n;
 	s->n = w;
 	if (moved)
@@ -634,7 +653,7 @@ static void open_unlink(struct vg_correlate_engine *e, struct group *g)
 static void group_destroy(struct vg_correlate_engine *e, struct group *g)
 {
 	vset_free(e, g, &g->vals);
-	for (size_t i = 0; i < VG_CORR_MAX_EVIDENCE; i++)
+	for (size_t i = 0; i < g->n_ev; i++)
 		vset_free(e, g, &g->ev[i]);
 	e->st.mem_used -= g->mem;
 	if (g->host != g->host_inl)
@@ -747,7 +766,9 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 		ring_cap = (uint32_t)r->corr.threshold + 1;
 	size_t keyspace = (keylen + 7) & ~(size_t)7; /* the ring after it stays aligned */
 	size_t steps = r->corr.type >= CT_TEMPORAL ? nsteps * 4 * sizeof(int64_t) : 0;
-	size_t block = sizeof(struct group) + keyspace + ring_cap * sizeof(int64_t) + steps;
+	size_t n_ev = r->n_evidence < VG_CORR_MAX_EVIDENCE ? r->n_evidence : VG_CORR_MAX_EVIDENCE;
+	size_t block = sizeof(struct group) + keyspace + ring_cap * sizeof(int64_t) + steps +
+		       n_ev * sizeof(struct vset);
 	/* Accounted as when host and service had VG_MAX_NAME each in the block. */
 	size_t need = block + 2 * VG_MAX_NAME;
 	evict_for(e, need);
@@ -762,6 +783,10 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 	g->service = g->service_inl;
 	if (steps)
 		g->st_last = (int64_t *)(void *)(tail + ring_cap * sizeof(int64_t));
+	if (n_ev) {
+		g->ev = (struct vset *)(void *)(tail + ring_cap * sizeof(int64_t) + steps);
+		g->n_ev = (uint8_t)n_ev;
+	}
 	if (g->st_last) {
 		g->st_start = g->st_last + nsteps;
 		g->st_first = g->st_last + 2 * nsteps;
@@ -992,7 +1017,7 @@ static void reset_counts(struct vg_correlate_engine *e, struct group *g)
 {
 	g->ring_n = g->ring_head = 0;
 	vset_clear(e, g, &g->vals);
-	for (size_t i = 0; i < VG_CORR_MAX_EVIDENCE; i++)
+	for (size_t i = 0; i < g->n_ev; i++)
 		vset_clear(e, g, &g->ev[i]);
 	g->open = false;
 	g->ep_count = 0;
@@ -1274,12 +1299,13 @@ static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct grou
 	if (r->corr.type == CT_VALUE_COUNT) {
 		vset_prune(e, g, &g->vals, t - span + 1);
 		n = g->vals.n;
-		for (uint32_t i = 0; i < g->vals.n; i++)
-			if (g->vals.v[i].first < oldest && g->vals.v[i].first > t - span)
-				oldest = g->vals.v[i].first;
 	}
 	if (!cmp_holds(r->corr.op, n, r->corr.threshold))
 		return;
+	/* The window's first value, when the episode opens (not needed before). */
+	for (uint32_t i = 0; r->corr.type == CT_VALUE_COUNT && i < g->vals.n; i++)
+		if (g->vals.v[i].first < oldest && g->vals.v[i].first > t - span)
+			oldest = g->vals.v[i].first;
 	g->open = true;
 	g->ep_first = oldest;
 	g->ep_last = t;
@@ -1358,7 +1384,7 @@ static void fire_temporal(struct vg_correlate_engine *e, uint32_t ci, struct gro
 		g->st_last[i] = INT64_MIN;
 		g->st_count[i] = 0;
 	}
-	for (size_t i = 0; i < VG_CORR_MAX_EVIDENCE; i++)
+	for (size_t i = 0; i < g->n_ev; i++)
 		vset_clear(e, g, &g->ev[i]);
 }
 
