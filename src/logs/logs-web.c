@@ -297,17 +297,156 @@ static bool looks_ip_list(struct vg_str s)
 	return vg_logs_parse_ip(c >= 0 ? vg_lx_sub(s, 0, (size_t)c) : s, &a);
 }
 
-/* Four words before the time: "VHOST CLIENT IDENT USER" or "CLIENT IDENT USER WITH-SPACE"?
- * The client is an address or a name (HostnameLookups), the ident is almost always "-". */
-static bool vhost_first(const struct vg_str w[4])
+/* Offset of the first " - " in s, or -1 (a plain loop: memmem costs more on these
+ * twenty-byte heads, where the first space is almost always the one). */
+static long find_ident_dash(struct vg_str s)
+{
+	for (size_t i = 0; i + 2 < s.len; i++) {
+		if (s.p[i] == ' ' && s.p[i + 1] == '-' && s.p[i + 2] == ' ')
+			return (long)i;
+	}
+	return -1;
+}
+
+static void set_vhost(struct vg_log_entry *e, struct vg_str vh)
 {
 	struct vg_addr a;
-	if (vg_logs_parse_ip(w[1], &a))
-		return true;   /* "www.example.com:443 192.0.2.7 - -" */
-	if (vg_logs_parse_ip(w[0], &a))
-		return false;  /* "192.0.2.7 - John Smith" */
-	/* Two names: "www.example.com:80 crawl.example.net - -" vs "crawl.example.net - J S" */
-	return !(w[1].len == 1 && w[1].p[0] == '-');
+	if (vh.len == 0 || (vh.len == 1 && vh.p[0] == '-'))
+		return;
+	long colon = vg_lx_rfind(vh, ":");
+	if (colon > 0 && !vg_logs_parse_ip(vh, &a))
+		vh.len = (size_t)colon; /* the port; a bare IPv6 server address keeps all */
+	e->http.vhost = vg_logs_dups(e, vh);
+}
+
+static bool list_sep(char c)
+{
+	return c == ',' || c == ' ' || c == '"';
+}
+
+/* The entries of an address list joined by ", " into the arena ("\"a, b\" c" -> "a, b, c");
+ * NULL when the arena has no room (http.xff is then absent, never cut). */
+static const char *join_list(struct vg_log_entry *e, struct vg_str list)
+{
+	size_t room = sizeof(e->arena) - e->arena_used;
+	if (room <= 2 * list.len + 1)
+		return NULL;
+	char *d = &e->arena[e->arena_used];
+	size_t n = 0, i = 0;
+	while (i < list.len) {
+		while (i < list.len && list_sep(list.p[i]))
+			i++;
+		size_t st = i;
+		while (i < list.len && !list_sep(list.p[i]))
+			i++;
+		if (i == st)
+			break;
+		if (n) {
+			d[n++] = ',';
+			d[n++] = ' ';
+		}
+		memcpy(d + n, list.p + st, i - st);
+		n += i - st;
+	}
+	d[n] = '\0';
+	e->arena_used += n + 1;
+	return d;
+}
+
+/* The client column when it is an address list: nginx "$http_x_forwarded_for
+ * $remote_addr", Apache "%{X-Forwarded-For}i" behind a load balancer, quoted or not:
+ * "10.0.0.2, 10.0.0.1, 85.181.35.98", "\"10.5.1.2, 199.96.1.1\" 10.2.1.185". The
+ * leftmost entries are whatever the client wrote; each proxy appended the address it
+ * saw. The source is chosen the way nginx's real_ip_recursive does with the private
+ * ranges as trusted proxies: the rightmost public address; when all are private, the
+ * leftmost address (everything came from inside); when none is an address, the first
+ * entry as a name. The list goes to http.xff. */
+static void set_client_list(struct vg_log_entry *e, struct vg_str list)
+{
+	struct vg_str first = { 0 }, first_ip = { 0 }, last_public = { 0 };
+	struct vg_addr a, a_first_ip = { 0 }, a_public = { 0 };
+	size_t i = 0, n = 0;
+	while (i < list.len) {
+		while (i < list.len && list_sep(list.p[i]))
+			i++;
+		size_t st = i;
+		while (i < list.len && !list_sep(list.p[i]))
+			i++;
+		if (i == st)
+			break;
+		struct vg_str x = vg_lx_sub(list, st, i);
+		n++;
+		if (!first.p)
+			first = x;
+		if (!vg_logs_parse_ip(x, &a))
+			continue;
+		if (!first_ip.p) {
+			first_ip = x;
+			a_first_ip = a;
+		}
+		if (!vg_addr_is_private(&a)) {
+			last_public = x;
+			a_public = a;
+		}
+	}
+	if (last_public.p)
+		e->src = a_public;
+	else if (first_ip.p)
+		e->src = a_first_ip;
+	else
+		set_client(e, first);
+	if (n > 1)
+		e->http.xff = join_list(e, list);
+}
+
+/* What precedes " - USER": "CLIENT", "VHOST CLIENT" or an address list, with or
+ * without a vhost in front of it. */
+static void set_clients(struct vg_log_entry *e, struct vg_str left)
+{
+	if (left.len && !memchr(left.p, ' ', left.len) && !memchr(left.p, ',', left.len) &&
+	    left.p[0] != '"') {
+		set_client(e, left); /* the usual single address */
+		return;
+	}
+	struct vg_str t = left;
+	struct vg_str w0 = vg_lx_word(&t);
+	vg_lx_skipsp(&t);
+	/* A first word that is not part of a list ("a,", "\"a") is the server name. */
+	if (t.len && w0.len && w0.p[0] != '"' && w0.p[w0.len - 1] != ',') {
+		set_vhost(e, w0);
+		left = t;
+	}
+	if (!memchr(left.p, ' ', left.len) && !memchr(left.p, ',', left.len) && left.p[0] != '"')
+		set_client(e, left);
+	else
+		set_client_list(e, left);
+}
+
+/* No " - " before the time (a real ident, no ident column): words. */
+static bool head_words(struct vg_log_entry *e, struct vg_str head)
+{
+	struct vg_str w[4];
+	size_t nw = 0;
+	struct vg_str t = head;
+	while (nw < 4) {
+		struct vg_str x = vg_lx_word(&t);
+		if (x.len == 0)
+			break;
+		w[nw++] = x;
+	}
+	const char *head_end = head.p + head.len;
+	if (nw == 2) {
+		/* "HOST USER [time]" without the ident column */
+		set_client(e, w[0]);
+		set_user(e, w[1]);
+	} else if (nw >= 3) {
+		/* "HOST IDENT USER"; a user name with spaces keeps the rest of the words */
+		set_client(e, w[0]);
+		set_user(e, nw == 4 ? vg_str_make(w[2].p, (size_t)(head_end - w[2].p)) : w[2]);
+	} else {
+		return false;
+	}
+	return true;
 }
 
 static int parse_combined(struct vg_log_entry *e, struct vg_str s, enum vg_log_format kind)
@@ -321,53 +460,14 @@ static int parse_combined(struct vg_log_entry *e, struct vg_str s, enum vg_log_f
 	}
 	if (br <= 0)
 		return VG_EINVAL;
-	/* Words before the time: host ident user, or vhost host ident user. */
+	/* Before the time: "[VHOST] CLIENT IDENT USER". The ident is "-" on virtually every
+	 * server, so " - " splits the clients from the user (which may hold spaces). */
 	struct vg_str head = vg_lx_sub(s, 0, (size_t)br);
-	struct vg_str w[4];
-	size_t nw = 0;
-	struct vg_str t = head;
-	while (nw < 4) {
-		struct vg_str x = vg_lx_word(&t);
-		if (x.len == 0)
-			break;
-		w[nw++] = x;
-	}
-	const char *head_end = head.p + head.len;
-	struct vg_addr a;
-	if (nw >= 2 && w[0].p[w[0].len - 1] == ',') {
-		/* Apache "%{X-Forwarded-For}i %l %u" behind a load balancer: the client column is
-		 * the header's address list "A, B, C". Its first entries are whatever the client
-		 * sent; the last one was appended by the proxy in front: that is the source. */
-		t = head;
-		struct vg_str x;
-		do
-			x = vg_lx_word(&t);
-		while (x.len && vg_lx_ends(x, ","));
-		if (x.len == 0)
-			return VG_EINVAL;
-		e->http.xff = vg_logs_dup(e, head.p, (size_t)(x.p + x.len - head.p));
-		set_client(e, x);
-		vg_lx_word(&t); /* ident */
-		vg_lx_skipsp(&t);
-		set_user(e, t);
-	} else if (nw == 4 && vhost_first(w)) {
-		/* Apache vhost_combined "%v:%p %h %l %u", nginx "$host $remote_addr - ..." */
-		struct vg_str vh = w[0];
-		long colon = vg_lx_rfind(vh, ":");
-		if (colon > 0 && !vg_logs_parse_ip(vh, &a))
-			vh.len = (size_t)colon; /* the port; a bare IPv6 server address keeps all */
-		e->http.vhost = vg_logs_dups(e, vh);
-		set_client(e, w[1]);
-		set_user(e, vg_str_make(w[3].p, (size_t)(head_end - w[3].p)));
-	} else if (nw == 2) {
-		/* "HOST USER [time]" without the ident column */
-		set_client(e, w[0]);
-		set_user(e, w[1]);
-	} else if (nw >= 3) {
-		/* "HOST IDENT USER"; a user name with spaces keeps the rest of the words */
-		set_client(e, w[0]);
-		set_user(e, nw == 4 ? vg_str_make(w[2].p, (size_t)(head_end - w[2].p)) : w[2]);
-	} else {
+	long dash = find_ident_dash(head);
+	if (dash > 0) {
+		set_clients(e, vg_lx_sub(head, 0, (size_t)dash));
+		set_user(e, vg_lx_sub(head, (size_t)dash + 3, head.len));
+	} else if (!head_words(e, head)) {
 		return VG_EINVAL;
 	}
 	s = vg_lx_sub(s, (size_t)br + 2, s.len);

@@ -89,11 +89,35 @@ static const struct row variety[] = {
 	  0, "http-request", F, "bob", "2001:db8:85a3::8a2e:370:7334", 0, "GET", false, NULL, NULL },
 	{ "www.example.com:443 [2001:db8::1] - bob " TS " \"GET / HTTP/1.1\" 401 5", 0,
 	  "http-request", F, "bob", "2001:db8::1", 0, "GET", false, NULL, "web" },
-	/* "%{X-Forwarded-For}i %l %u ..." behind a load balancer: the last address of the
-	 * list (the proxy appended it) is the source, not one the client wrote first. */
+	/* An address list as the client column ("$http_x_forwarded_for $remote_addr", Apache
+	 * "%{X-Forwarded-For}i" behind a load balancer; shapes from Filebeat's nginx test
+	 * logs): the rightmost public address is the source (nginx real_ip_recursive with
+	 * the private ranges trusted), never one the client wrote in front of it; all
+	 * private: the leftmost. */
 	{ "6.6.6.6, 203.0.113.5, 10.0.0.1 - alice " TS " \"POST /login HTTP/1.1\" 401 5 \"-\" "
 	  "\"curl/8\"",
-	  0, "http-request", F, "alice", "10.0.0.1", 0, "POST", false, NULL, "web" },
+	  0, "http-request", F, "alice", "203.0.113.5", 0, "POST", false, NULL, "web" },
+	{ "10.1.2.3, 10.0.0.9, 127.0.0.1 - - " TS " \"GET /shop HTTP/1.1\" 200 571 \"-\" "
+	  "\"Mozilla/5.0\"",
+	  0, "http-request", S, NULL, "10.1.2.3", 0, "GET", false, NULL, NULL },
+	{ "\"10.9.8.7, 198.51.100.20, 203.0.113.40\" 10.2.1.5 - - " TS " \"GET /assets/a?q=1 "
+	  "HTTP/1.1\" 200 25507 \"-\" \"Amazon CloudFront\"",
+	  0, "http-request", S, NULL, "203.0.113.40", 0, "GET", false, NULL, NULL },
+	{ "2001:0db8:10ff:f00f:0000:0000:0:8000, 10.225.1.17 10.2.2.12 - - " TS " \"GET /t.html "
+	  "HTTP/1.1\" 404 8571 \"-\" \"Facebot\"",
+	  0, "http-request", F, NULL, "2001:db8:10ff:f00f::8000", 0, "GET", false, NULL, NULL },
+	{ "192.0.2.44 2001:db8:cf40:f00f:0000:0000:0:8000, 10.225.1.17 10.2.2.12 - - " TS " \"GET "
+	  "/t.html HTTP/1.1\" 404 8571 \"-\" \"-\"",
+	  0, "http-request", F, NULL, "2001:db8:cf40:f00f::8000", 0, "GET", false, NULL, NULL },
+	{ "example.com:80 \"10.9.8.7, 198.51.100.20, 203.0.113.40\" 10.2.1.5 - - " TS " \"GET / "
+	  "HTTP/1.1\" 200 1 \"-\" \"-\"",
+	  0, "http-request", S, NULL, "203.0.113.40", 0, "GET", false, NULL, NULL },
+	/* Names, a unix socket: kept as names, no address. */
+	{ "example.com localhost, localhost - - " TS " \"GET /status HTTP/1.1\" 200 612 \"-\" \"-\" "
+	  "\"-\"",
+	  0, "http-request", S, NULL, NULL, 0, "GET", false, NULL, NULL },
+	{ "example.com:80 unix: - - " TS " \"hi\" 400 150 \"-\" \"-\"", 0, "http-request", F, NULL,
+	  NULL, 0, NULL, false, NULL, NULL },
 	/* Tomcat's AccessLogValve writes IPv6 uncompressed. */
 	{ "0:0:0:0:0:0:0:1 - - " TS " \"GET /manager/html HTTP/1.1\" 401 2473", 0, "http-request", F,
 	  NULL, "::1", 0, "GET", false, NULL, "web" },
@@ -416,6 +440,18 @@ static void test_variety_fields(void **state)
 				   VG_LOGF_AUTO, NULL),
 			 0);
 	assert_string_equal(g_e->http.xff, "6.6.6.6, 203.0.113.5");
+	assert_null(g_e->http.vhost);
+	assert_int_equal(parse_fmt("example.com:80 \"10.9.8.7, 203.0.113.40\" 10.2.1.5 - - " TS
+				   " \"GET / HTTP/1.1\" 200 5",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_string_equal(g_e->http.xff, "10.9.8.7, 203.0.113.40, 10.2.1.5");
+	assert_string_equal(g_e->http.vhost, "example.com");
+	assert_int_equal(parse_fmt("example.com localhost, localhost - - " TS " \"GET / HTTP/1.1\" 200 5",
+				   VG_LOGF_AUTO, NULL),
+			 0);
+	assert_string_equal(g_e->src_host, "localhost");
+	assert_int_equal(g_e->src.family, VG_AF_NONE);
 	/* Traefik's CLF: request count, router and service quoted, duration in ms. */
 	assert_int_equal(parse_fmt("192.0.2.1 - - " TS " \"GET / HTTP/1.1\" 200 5 \"-\" \"curl\" 1 "
 				   "\"router@docker\" \"http://10.0.0.2:80\" 3ms",
