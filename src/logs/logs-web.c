@@ -355,12 +355,14 @@ static const char *join_list(struct vg_log_entry *e, struct vg_str list)
 
 /* The client column when it is an address list: nginx "$http_x_forwarded_for
  * $remote_addr", Apache "%{X-Forwarded-For}i" behind a load balancer, quoted or not:
- * "10.0.0.2, 10.0.0.1, 85.181.35.98", "\"10.5.1.2, 199.96.1.1\" 10.2.1.185". The
+ * "10.0.0.2, 10.0.0.1, 198.51.100.7", "\"10.5.1.2, 203.0.113.9\" 10.2.1.5". The
  * leftmost entries are whatever the client wrote; each proxy appended the address it
  * saw. The source is chosen the way nginx's real_ip_recursive does with the private
  * ranges as trusted proxies: the rightmost public address; when all are private, the
  * leftmost address (everything came from inside); when none is an address, the first
- * entry as a name. The list goes to http.xff. */
+ * entry as a name. The list goes to http.xff. (A client inside the private ranges can
+ * still put a public address in front of its own; no configuration of trusted proxies
+ * exists to tell.) */
 static void set_client_list(struct vg_log_entry *e, struct vg_str list)
 {
 	struct vg_str first = { 0 }, first_ip = { 0 }, last_public = { 0 };
