@@ -261,6 +261,47 @@ static void print_summary(FILE *f, struct summary *s, const struct vg_nids_stats
 
 /* ---- progress ----------------------------------------------------------------- */
 
+/* Offline reading hands frames to the pipeline in batches (vg_nids_packets: the flow
+ * table's lookups of a batch overlap their cache misses). libpcap reuses its buffer at the
+ * next read, so each frame is copied into the batch's arena. The batch is flushed before
+ * anything that must see every earlier packet processed: a new file's restart, an IoC
+ * reload, progress output, the end. Live capture processes each frame at once. */
+#define BATCH_ARENA (256u << 10)
+
+struct batch {
+	struct vg_nids_frame fr[VG_NIDS_BATCH];
+	unsigned n;
+	int linktype;
+	size_t used;
+	uint8_t *arena;
+};
+
+static void batch_flush(struct batch *b, struct vg_nids *nids)
+{
+	if (b->n)
+		(void)vg_nids_packets(nids, b->linktype, b->fr, b->n);
+	b->n = 0;
+	b->used = 0;
+}
+
+static void batch_add(struct batch *b, struct vg_nids *nids, int linktype, const uint8_t *data,
+		      uint32_t caplen, uint32_t wirelen, int64_t ts)
+{
+	if (b->n && (linktype != b->linktype || BATCH_ARENA - b->used < caplen))
+		batch_flush(b, nids);
+	if (!b->arena || caplen > BATCH_ARENA) {
+		batch_flush(b, nids);
+		vg_nids_packet(nids, linktype, data, caplen, wirelen, ts);
+		return;
+	}
+	memcpy(b->arena + b->used, data, caplen);
+	b->fr[b->n++] = (struct vg_nids_frame){ b->arena + b->used, caplen, wirelen, ts };
+	b->used += caplen;
+	b->linktype = linktype;
+	if (b->n == VG_NIDS_BATCH)
+		batch_flush(b, nids);
+}
+
 static double mono_s(void)
 {
 	struct timespec ts;
@@ -654,6 +695,7 @@ int vg_cli_analyze(int argc, char **argv)
 	int64_t file_first_ts = 0, prev_last_ts = INT64_MIN;
 	bool first_of_file = true;
 	uint64_t n_read = 0;
+	struct batch batch = { .arena = iface ? NULL : malloc(BATCH_ARENA) }; /* NULL: unbatched */
 	for (;;) {
 		if (stop_requested)
 			break;
@@ -663,6 +705,7 @@ int vg_cli_analyze(int argc, char **argv)
 			clock_gettime(CLOCK_REALTIME, &now);
 			struct vg_ioc_set *s = NULL;
 			if (read_ioc(cfg, &s) == 0 && s) {
+				batch_flush(&batch, nids);
 				vg_ioc_set_free(reload.set); /* a newer signal supersedes it */
 				reload.set = s;
 				reload.from_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
@@ -687,6 +730,7 @@ int vg_cli_analyze(int argc, char **argv)
 			continue;
 		}
 		if (r == 0) {
+			batch_flush(&batch, nids);
 			if (!iface)
 				break;
 			/* live and quiet: the ring is drained, so a pending reload applies now;
@@ -704,12 +748,19 @@ int vg_cli_analyze(int argc, char **argv)
 				first_of_file = false;
 				file_first_ts = ts;
 				/* a file that starts before the last one ended is a new timeline */
-				if (n_read > 0 && (separate || file_first_ts < prev_last_ts))
+				if (n_read > 0 && (separate || file_first_ts < prev_last_ts)) {
+					batch_flush(&batch, nids);
 					vg_nids_restart(nids);
+				}
 			}
-			if (reload.set && ts >= reload.from_us)
+			if (reload.set && ts >= reload.from_us) {
+				batch_flush(&batch, nids);
 				ioc_reload_publish(&reload, &iocref);
-			vg_nids_packet(nids, vg_capture_linktype(cap), data, caplen, wirelen, ts);
+			}
+			if (batch.arena)
+				batch_add(&batch, nids, vg_capture_linktype(cap), data, caplen, wirelen, ts);
+			else
+				vg_nids_packet(nids, vg_capture_linktype(cap), data, caplen, wirelen, ts);
 			n_read++;
 			if (ts > prev_last_ts)
 				prev_last_ts = ts;
@@ -717,6 +768,7 @@ int vg_cli_analyze(int argc, char **argv)
 		if ((prog || duration_s) && (r == 0 || (n_read & 1023) == 0)) {
 			double now = mono_s();
 			if (prog && now >= next_prog) {
+				batch_flush(&batch, nids);
 				progress(stderr, nids, cap, iface ? 1 : nfiles, t0);
 				next_prog = now + 0.5;
 			}
@@ -724,6 +776,8 @@ int vg_cli_analyze(int argc, char **argv)
 				break;
 		}
 	}
+	batch_flush(&batch, nids);
+	free(batch.arena);
 	if (prog)
 		fprintf(stderr, "\r%60s\r", "");
 	vg_nids_finish(nids);

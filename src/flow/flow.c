@@ -659,24 +659,54 @@ static void tcp_update(struct vg_flow *f, int dir, uint8_t fl)
 
 /* ---- packets ------------------------------------------------------------------ */
 
+void vg_flow_prepare(const struct vg_flow_table *t, const struct vg_packet *pkt,
+		     struct vg_flow_lookup *lk)
+{
+	lk->valid = make_key(pkt, &lk->key, &lk->is_a1) == 0;
+	lk->hash = lk->valid ? key_hash(t, &lk->key) : 0;
+	if (lk->valid)
+		__builtin_prefetch(&t->buckets[lk->hash & t->bucket_mask]);
+}
+
+void vg_flow_prefetch_record(const struct vg_flow_table *t, const struct vg_flow_lookup *lk)
+{
+	if (!lk->valid)
+		return;
+	uint32_t i = t->buckets[lk->hash & t->bucket_mask];
+	if (i) {
+		const struct vg_flow *f = at(t, i);
+		__builtin_prefetch(f);                           /* key line */
+		__builtin_prefetch((const uint8_t *)f + 64, 1);  /* per-packet line */
+	}
+}
+
 int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, int64_t now_us,
 			  struct vg_flow **flow_out, int *dir_out)
 {
-	struct vg_flow_key k;
-	bool is_a1;
+	struct vg_flow_lookup lk;
+	vg_flow_prepare(t, pkt, &lk);
+	return vg_flow_handle_prepared(t, pkt, &lk, now_us, flow_out, dir_out);
+}
+
+int vg_flow_handle_prepared(struct vg_flow_table *t, const struct vg_packet *pkt,
+			    const struct vg_flow_lookup *lk, int64_t now_us,
+			    struct vg_flow **flow_out, int *dir_out)
+{
 	struct vg_flow *f = NULL;
 
 	*flow_out = NULL;
 	*dir_out = VG_FLOW_TOSERVER;
-	if (make_key(pkt, &k, &is_a1) < 0) {
+	if (!lk->valid) {
 		t->st.pkts_untracked++;
 		return VG_EINVAL;
 	}
+	const struct vg_flow_key k = lk->key;
+	bool is_a1 = lk->is_a1;
 	if (!t->have_base) {
 		t->base_us = pkt->ts_us;
 		t->have_base = true;
 	}
-	uint32_t h32 = key_hash(t, &k);
+	uint32_t h32 = lk->hash;
 	bool is_tcp = k.proto == IPPROTO_TCP_;
 
 	for (uint32_t i = t->buckets[h32 & t->bucket_mask]; i; i = at(t, i)->hnext) {

@@ -175,6 +175,27 @@ void vg_flow_table_free(struct vg_flow_table *t);
 int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, int64_t now_us,
 			  struct vg_flow **flow_out, int *dir_out);
 
+/* Batched lookups: a caller holding several packets computes each one's key and hash
+ * (vg_flow_prepare, which also prefetches its hash bucket), then hands them to
+ * vg_flow_handle_prepared in order, calling vg_flow_prefetch_record for the next packet
+ * before handling the current one. The cache misses of the bucket and of the record then
+ * overlap with other packets' work instead of stalling each lookup in turn. The result
+ * is exactly vg_flow_handle_packet's: the key and hash depend only on the packet and the
+ * table's hash key, and the prefetches are hints. */
+struct vg_flow_lookup {
+	struct vg_flow_key key;
+	uint32_t hash;
+	bool is_a1;   /* the packet's source is key side 1 */
+	bool valid;   /* false: the packet has no IP layer (vg_flow_handle_prepared counts it) */
+};
+void vg_flow_prepare(const struct vg_flow_table *t, const struct vg_packet *pkt,
+		     struct vg_flow_lookup *lk);
+void vg_flow_prefetch_record(const struct vg_flow_table *t, const struct vg_flow_lookup *lk);
+/* vg_flow_handle_packet for a packet prepared with vg_flow_prepare (same table). */
+int vg_flow_handle_prepared(struct vg_flow_table *t, const struct vg_packet *pkt,
+			    const struct vg_flow_lookup *lk, int64_t now_us,
+			    struct vg_flow **flow_out, int *dir_out);
+
 /* End every flow whose timeout has passed at now_us (reason "timeout"). Call every packet
  * or every few; cost is O(timeout classes + flows ended). A flow is reported at most 1 s
  * after its timeout (lists are ordered to the second), never before; its record carries

@@ -513,11 +513,13 @@ static const char *tenant_of(const struct vg_nids *n, const struct vg_packet *p)
 	return t ? t->name : NULL;
 }
 
-static void ip_packet(struct vg_nids *n, const struct vg_packet *p)
+/* lk: the packet's flow lookup prepared by vg_nids_packets, or NULL */
+static void ip_packet(struct vg_nids *n, const struct vg_packet *p, const struct vg_flow_lookup *lk)
 {
 	struct vg_flow *f = NULL;
 	int dir = 0;
-	int rc = vg_flow_handle_packet(n->flows, p, p->ts_us, &f, &dir);
+	int rc = lk ? vg_flow_handle_prepared(n->flows, p, lk, p->ts_us, &f, &dir)
+		    : vg_flow_handle_packet(n->flows, p, p->ts_us, &f, &dir);
 	bool is_new = rc == VG_OK && vg_flow_is_new(f);
 	/* A flow is attributed on its first packet (destination's tenant, else the source's)
 	 * and its other packets take that: no tenant lookup per packet. A packet the flow
@@ -557,48 +559,100 @@ static void ip_packet(struct vg_nids *n, const struct vg_packet *p)
 	}
 }
 
+/* A decoded frame (rc: vg_decode_packet's result); lk: its prepared flow lookup or NULL. */
+static void decoded_packet(struct vg_nids *n, struct vg_packet *p, int rc,
+			   const struct vg_flow_lookup *lk)
+{
+	if (!n->started || p->ts_us > n->now_us) {
+		n->now_us = p->ts_us;
+		n->started = true;
+	}
+	n->st.packets++;
+	n->st.bytes += p->wirelen;
+	run_timers(n, n->now_us);
+
+	if (rc != VG_OK || (p->flags & VG_PKT_INVALID)) {
+		n->st.invalid++;
+		report_anomalies(n, p, NULL);
+		return;
+	}
+	if ((p->flags & VG_PKT_FRAGMENT) && n->defrag) {
+		n->st.fragments++;
+		const uint8_t *dg = NULL;
+		size_t dglen = 0;
+		rc = vg_defrag_packet(n->defrag, p, n->now_us, &dg, &dglen);
+		report_anomalies(n, p, tenant_of(n, p));
+		if (rc != VG_OK || !dg)
+			return;
+		struct vg_packet whole;
+		rc = vg_decode_ip(dg, dglen, p, &whole);
+		whole.wirelen = (uint32_t)dglen;
+		n->st.reassembled++;
+		report_anomalies(n, &whole, tenant_of(n, &whole));
+		if (rc != VG_OK || (whole.flags & VG_PKT_INVALID))
+			return;
+		ip_packet(n, &whole, NULL);
+		return;
+	}
+	if (p->n_anomalies)
+		report_anomalies(n, p, tenant_of(n, p));
+	ip_packet(n, p, lk);
+}
+
 int vg_nids_packet(struct vg_nids *n, int linktype, const uint8_t *data, uint32_t caplen,
 		   uint32_t wirelen, int64_t ts_us)
 {
 	if (!n || !data)
 		return VG_EINVAL;
-	if (!n->started || ts_us > n->now_us) {
-		n->now_us = ts_us;
-		n->started = true;
-	}
-	n->st.packets++;
-	n->st.bytes += wirelen;
-	run_timers(n, n->now_us);
-
 	struct vg_packet p;
 	int rc = vg_decode_packet(linktype, data, caplen, ts_us, &p);
 	p.wirelen = wirelen;
-	if (rc != VG_OK || (p.flags & VG_PKT_INVALID)) {
-		n->st.invalid++;
-		report_anomalies(n, &p, NULL);
-		return 0;
+	decoded_packet(n, &p, rc, NULL);
+	return 0;
+}
+
+/* Whether a decoded frame goes to the flow table as it is (not a fragment to reassemble,
+ * not invalid): only those get a prepared lookup. */
+static bool preparable(const struct vg_nids *n, const struct vg_packet *p, int rc)
+{
+	return rc == VG_OK && !(p->flags & VG_PKT_INVALID) &&
+	       !((p->flags & VG_PKT_FRAGMENT) && n->defrag);
+}
+
+int vg_nids_packets(struct vg_nids *n, int linktype, const struct vg_nids_frame *fr,
+		    unsigned count)
+{
+	if (!n || (!fr && count))
+		return VG_EINVAL;
+	while (count) {
+		unsigned m = count < VG_NIDS_BATCH ? count : VG_NIDS_BATCH;
+		struct vg_packet p[VG_NIDS_BATCH];
+		struct vg_flow_lookup lk[VG_NIDS_BATCH];
+		int rc[VG_NIDS_BATCH];
+		bool prep[VG_NIDS_BATCH];
+		/* decoding is pure and the lookup keys depend on the packet only: both are done
+		 * for the whole batch first, so the buckets' cache misses overlap */
+		for (unsigned i = 0; i < m; i++) {
+			if (!fr[i].data) {
+				rc[i] = VG_EINVAL;
+				prep[i] = false;
+				continue;
+			}
+			rc[i] = vg_decode_packet(linktype, fr[i].data, fr[i].caplen, fr[i].ts_us, &p[i]);
+			p[i].wirelen = fr[i].wirelen;
+			prep[i] = preparable(n, &p[i], rc[i]);
+			if (prep[i])
+				vg_flow_prepare(n->flows, &p[i], &lk[i]);
+		}
+		for (unsigned i = 0; i < m; i++) {
+			if (i + 1 < m && prep[i + 1])
+				vg_flow_prefetch_record(n->flows, &lk[i + 1]);
+			if (fr[i].data)
+				decoded_packet(n, &p[i], rc[i], prep[i] ? &lk[i] : NULL);
+		}
+		fr += m;
+		count -= m;
 	}
-	if ((p.flags & VG_PKT_FRAGMENT) && n->defrag) {
-		n->st.fragments++;
-		const uint8_t *dg = NULL;
-		size_t dglen = 0;
-		rc = vg_defrag_packet(n->defrag, &p, n->now_us, &dg, &dglen);
-		report_anomalies(n, &p, tenant_of(n, &p));
-		if (rc != VG_OK || !dg)
-			return 0;
-		struct vg_packet whole;
-		rc = vg_decode_ip(dg, dglen, &p, &whole);
-		whole.wirelen = (uint32_t)dglen;
-		n->st.reassembled++;
-		report_anomalies(n, &whole, tenant_of(n, &whole));
-		if (rc != VG_OK || (whole.flags & VG_PKT_INVALID))
-			return 0;
-		ip_packet(n, &whole);
-		return 0;
-	}
-	if (p.n_anomalies)
-		report_anomalies(n, &p, tenant_of(n, &p));
-	ip_packet(n, &p);
 	return 0;
 }
 
