@@ -238,8 +238,19 @@ static void set_request(struct vg_log_entry *e, struct vg_str r)
 
 static void set_client(struct vg_log_entry *e, struct vg_str h)
 {
-	if (h.len && !(h.len == 1 && h.p[0] == '-'))
-		vg_logs_set_src(e, h);
+	if (!h.len || (h.len == 1 && h.p[0] == '-') || vg_logs_set_src(e, h))
+		return;
+	/* "$remote_addr:$remote_port": "192.0.2.1:51234", "[2001:db8::1]:51234" */
+	long c = vg_lx_rfind(h, ":");
+	struct vg_addr a;
+	uint64_t port;
+	if (c > 0 && (h.p[c - 1] == ']' || memchr(h.p, ':', (size_t)c) == NULL) &&
+	    vg_parse_u64(h.p + c + 1, h.len - (size_t)c - 1, 65535, &port) == 0 &&
+	    vg_logs_parse_ip(vg_lx_sub(h, 0, (size_t)c), &a)) {
+		e->src = a;
+		e->sport = (uint16_t)port;
+		e->src_host = NULL;
+	}
 }
 
 static void set_user(struct vg_log_entry *e, struct vg_str u)

@@ -118,6 +118,11 @@ static const struct row variety[] = {
 	  0, "http-request", S, NULL, NULL, 0, "GET", false, NULL, NULL },
 	{ "example.com:80 unix: - - " TS " \"hi\" 400 150 \"-\" \"-\"", 0, "http-request", F, NULL,
 	  NULL, 0, NULL, false, NULL, NULL },
+	/* "$remote_addr:$remote_port" */
+	{ "192.0.2.61:51234 - - " TS " \"GET / HTTP/1.1\" 200 5", 0, "http-request", S, NULL,
+	  "192.0.2.61", 51234, "GET", false, NULL, NULL },
+	{ "[2001:db8::61]:51234 - - " TS " \"GET / HTTP/1.1\" 200 5", 0, "http-request", S, NULL,
+	  "2001:db8::61", 51234, "GET", false, NULL, NULL },
 	/* Tomcat's AccessLogValve writes IPv6 uncompressed. */
 	{ "0:0:0:0:0:0:0:1 - - " TS " \"GET /manager/html HTTP/1.1\" 401 2473", 0, "http-request", F,
 	  NULL, "::1", 0, "GET", false, NULL, "web" },
