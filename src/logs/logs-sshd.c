@@ -125,11 +125,19 @@ static bool user_from_host_q(struct vg_log_entry *e, struct vg_str s, struct vg_
 		return false;
 	long best = -1, best_noport = -1;
 	struct vg_addr a, a_best, a_noport; /* each candidate's address, parsed once */
-	/* Quote state is tracked left to right so both scan directions agree. */
+	/* Quote state is tracked left to right so both scan directions agree. Without any
+	 * quote (nearly always) the scan jumps from one 'f' to the next. */
+	bool quotes = memchr(w.p, '"', w.len) != NULL;
 	bool in_quotes = false;
 	for (size_t i = 0; i + 6 <= w.len; i++) {
-		if (w.p[i] == '"')
+		if (!quotes) {
+			const char *f = memchr(w.p + i + 1, 'f', w.len - i - 1);
+			if (!f || (size_t)(f - w.p) + 5 > w.len)
+				break;
+			i = (size_t)(f - w.p) - 1;
+		} else if (w.p[i] == '"') {
 			in_quotes = !in_quotes;
+		}
 		if (in_quotes || w.p[i] != ' ' || w.p[i + 1] != 'f' || memcmp(w.p + i, " from ", 6) != 0)
 			continue;
 		int k = from_tail_kind(vg_lx_sub(w, i + 6, w.len), &a);

@@ -446,7 +446,14 @@ static bool parse_tag(struct vg_log_entry *e, struct vg_str *s)
 	if (pid.p) {
 		uint64_t v;
 		e->procid = vg_logs_dups(e, pid);
-		if (vg_parse_u64(pid.p, pid.len, INT64_MAX, &v) == 0)
+		/* vg_parse_u64's answer; up to 18 digits cannot overflow, so no checks per digit */
+		size_t k = 0;
+		v = 0;
+		while (k < pid.len && k < 18 && pid.p[k] >= '0' && pid.p[k] <= '9')
+			v = v * 10 + (uint64_t)(pid.p[k++] - '0');
+		if (k == pid.len && k > 0)
+			e->pid = (int64_t)v;
+		else if (k == 18 && vg_parse_u64(pid.p, pid.len, INT64_MAX, &v) == 0)
 			e->pid = (int64_t)v;
 	}
 	*s = t;

@@ -34,6 +34,17 @@ static const struct row failures[] = {
 	{ H "Failed hostbased for dan from 192.0.2.48 port 45785 ssh2: RSA SHA256:xx, client user "
 	    "\"a from 6.6.6.6 port 9 ssh2\", client host \"h\"",
 	  0, "ssh-login-failed", F, "dan", "192.0.2.48", 45785, "hostbased", false, NULL, NULL },
+	/* Names with 'f's and " from" next to the end: the scan for " from " (which jumps
+	 * between 'f's when the line has no quote) finds the same candidates. */
+	{ H "Failed password for invalid user from from 192.0.2.91 port 2 ssh2", 0,
+	  "ssh-login-failed", F, "from", "192.0.2.91", 2, "password", true, NULL, NULL },
+	{ H "Failed password for ffff from 192.0.2.92 port 3 ssh2: f from", 0, "ssh-login-failed", F,
+	  "ffff", "192.0.2.92", 3, "password", false, NULL, NULL },
+	{ H "Failed password for invalid user a\"b\"c from 192.0.2.93 port 4 ssh2", 0,
+	  "ssh-login-failed", F, "a\"b\"c", "192.0.2.93", 4, "password", true, NULL, NULL },
+	/* an unbalanced quote: every " from " after it is quoted text */
+	{ H "Failed password for invalid user a\"b from 192.0.2.94 port 5 ssh2", VG_ENOTSUP, NULL, N,
+	  NULL, NULL, 0, NULL, false, NULL, NULL },
 	{ H "Invalid user admin from 1.2.3.4 port 5", 0, "ssh-invalid-user", F, "admin", "1.2.3.4", 5,
 	  NULL, true, NULL, NULL },
 	{ H "Invalid user  from 192.0.2.68 port 34916", 0, "ssh-invalid-user", F, "", "192.0.2.68",

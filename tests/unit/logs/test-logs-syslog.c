@@ -55,6 +55,26 @@ static void test_3164_header(void **state)
 	assert_string_equal(g_e->app_name, "sshd");
 	assert_string_equal(g_e->procid, "18116");
 	assert_int_equal(g_e->pid, 18116);
+	/* pid: digits only, up to INT64_MAX; anything else keeps procid text only */
+	static const struct {
+		const char *line;
+		int64_t pid;
+	} pids[] = {
+		{ "Nov 22 23:59:28 vm sshd[0]: x", 0 },
+		{ "Nov 22 23:59:28 vm sshd[123456789012345678]: x", 123456789012345678LL },
+		{ "Nov 22 23:59:28 vm sshd[9223372036854775807]: x", INT64_MAX },
+		{ "Nov 22 23:59:28 vm sshd[9223372036854775808]: x", -1 },
+		{ "Nov 22 23:59:28 vm sshd[99999999999999999999]: x", -1 },
+		{ "Nov 22 23:59:28 vm sshd[12a]: x", -1 },
+		{ "Nov 22 23:59:28 vm sshd[-1]: x", -1 },
+		{ "Nov 22 23:59:28 vm sshd[]: x", -1 },
+	};
+	for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+		parse(pids[i].line, &o); /* "x" is no sshd message: only the header counts */
+		assert_string_equal(g_e->app_name, "sshd");
+		assert_int_equal(g_e->pid, pids[i].pid);
+	}
+	assert_int_equal(parse("Nov 22 23:59:28 vm sshd[18116]: Server listening on :: port 22.", &o), 0);
 	assert_int_equal(g_e->facility, -1);
 	assert_string_equal(g_e->message, "Server listening on :: port 22.");
 
