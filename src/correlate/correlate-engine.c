@@ -68,7 +68,7 @@ struct vset {
 	 * sliding window's prune reads the entries only when some may have expired. */
 	int64_t min_last;
 	uint64_t dropped;  /* values not kept because the set was full */
-	uint16_t *idx;     /* VSET_IDX_SLOTS entries or NULL */
+	uint16_t *idx;     /* VSET_IDX_SLOTS entries (IDX_POS | IDX_TAG) or NULL */
 };
 
 /* Host and service names up to this length live in the group; a longer one gets a
@@ -139,6 +139,10 @@ struct act_rules {
 struct vg_correlate_engine {
 	const struct vg_correlate_ruleset *rs;
 	uint32_t *any_rules;         /* detection rules without an action requirement */
+	/* act_only[i]: rule i's condition is one selection whose every alternative is only
+	 * event.action among literals, and its logsource is flags only: found through its
+	 * action's list, it matches without being evaluated. */
+	bool *act_only;
 	size_t n_any;
 	struct act_rules *acts;      /* open addressing, n_acts_slots (a power of two) */
 	size_t n_acts_slots, act_maxlen;
@@ -288,12 +292,25 @@ static uint64_t vset_hash(const struct vg_correlate_engine *e, const char *v, si
 	return vg_siphash(&e->key, v, len);
 }
 
+/* An index entry: position + 1 in the low bits, 0 for a free slot; the value hash's
+ * top bits above it, so that a probe passing other values' slots reads neither their
+ * hashes nor their entries. */
+#define IDX_POS_BITS 9u
+#define IDX_POS ((1u << IDX_POS_BITS) - 1u)
+_Static_assert(VG_CORR_MAX_DISTINCT <= IDX_POS, "an index entry holds a position + 1");
+
+static inline uint16_t idx_tag(uint64_t h)
+{
+	return (uint16_t)((h >> (64u - (16u - IDX_POS_BITS))) << IDX_POS_BITS);
+}
+
 static void vset_index_add(struct vset *s, uint32_t pos)
 {
-	uint32_t i = (uint32_t)s->hs[pos] & (VSET_IDX_SLOTS - 1);
+	uint64_t h = s->hs[pos];
+	uint32_t i = (uint32_t)h & (VSET_IDX_SLOTS - 1);
 	while (s->idx[i])
 		i = (i + 1) & (VSET_IDX_SLOTS - 1);
-	s->idx[i] = (uint16_t)(pos + 1);
+	s->idx[i] = (uint16_t)((pos + 1) | idx_tag(h));
 }
 
 static void vset_reindex(struct vset *s)
@@ -309,12 +326,17 @@ static void vset_reindex(struct vset *s)
 static uint32_t vset_find(const struct vset *s, const char *v, size_t len, uint64_t h)
 {
 	if (s->idx) {
+		/* Equal bytes mean equal hashes: the tag stands for the hash compare. */
+		uint16_t tag = idx_tag(h);
 		for (uint32_t i = (uint32_t)h & (VSET_IDX_SLOTS - 1);; i = (i + 1) & (VSET_IDX_SLOTS - 1)) {
 			uint32_t p = s->idx[i];
 			if (!p)
 				return UINT32_MAX;
+			if ((p & ~IDX_POS) != tag)
+				continue;
+			p &= IDX_POS;
 			const struct vent *x = &s->v[p - 1];
-			if (s->hs[p - 1] == h && x->len == len && !memcmp(vent_str(x), v, len))
+			if (x->len == len && !memcmp(vent_str(x), v, len))
 				return p - 1;
 		}
 	}
@@ -1574,6 +1596,22 @@ static int act_add(struct vg_correlate_engine *e, const char *a, size_t len, uin
 	return 0;
 }
 
+/* The rule matches exactly the events whose action is one of fs's literals (fs: what
+ * cm_rule_action_fields gave) and whose logsource flags fit: its condition is the one
+ * selection, each alternative of which has that single field. */
+static bool action_only(const struct vg_correlate_rule *r, const struct cm_field **fs, size_t nf)
+{
+	if (r->ls_str || r->cond.n != 1 || r->cond.root != 0 || r->cond.nodes[0].kind != CN_SEL)
+		return false;
+	const struct cm_sel *s = &r->sels[r->cond.nodes[0].a];
+	if (s->n_alts != nf)
+		return false;
+	for (size_t a = 0; a < nf; a++)
+		if (s->alts[a].n_fields != 1 || &s->alts[a].fields[0] != fs[a])
+			return false;
+	return true;
+}
+
 static int build_action_index(struct vg_correlate_engine *e)
 {
 	const struct vg_correlate_ruleset *rs = e->rs;
@@ -1589,7 +1627,8 @@ static int build_action_index(struct vg_correlate_engine *e)
 		e->n_acts_slots <<= 1;
 	e->acts = calloc(e->n_acts_slots, sizeof(*e->acts));
 	e->any_rules = calloc(rs->n ? rs->n : 1, sizeof(uint32_t));
-	if (!e->acts || !e->any_rules)
+	e->act_only = calloc(rs->n ? rs->n : 1, sizeof(bool));
+	if (!e->acts || !e->any_rules || !e->act_only)
 		return VG_ENOMEM;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct vg_correlate_rule *r = rs->rules[i];
@@ -1601,6 +1640,7 @@ static int build_action_index(struct vg_correlate_engine *e)
 			e->any_rules[e->n_any++] = (uint32_t)i;
 			continue;
 		}
+		e->act_only[i] = action_only(r, fs, nf);
 		for (size_t k = 0; k < nf; k++) {
 			for (size_t v = 0; v < fs[k]->n_vals; v++) {
 				char buf[VG_MAX_NAME];
@@ -1846,6 +1886,7 @@ void vg_correlate_engine_free(struct vg_correlate_engine *e)
 	}
 	free(e->acts);
 	free(e->any_rules);
+	free(e->act_only);
 	for (size_t i = 0; i < e->rs->n; i++) {
 		if (e->rule_obj)
 			json_decref(e->rule_obj[i]);
@@ -1887,11 +1928,14 @@ int vg_correlate_engine_event_details(struct vg_correlate_engine *e, const struc
 	cm_ectx_init_ls(&x, ev, d, event_ls(e, ev));
 	size_t nc;
 	const uint32_t *cand = candidates(e, ev, &nc);
+	bool by_action = cand != e->any_rules; /* the list of ev's action */
 	for (size_t c = 0; c < nc; c++) {
 		uint32_t i = cand[c];
 		const struct vg_correlate_rule *r = rs->rules[i];
 		/* logsource flags first: most rules end here without a call */
-		if ((x.ls & r->ls_need) != r->ls_need || (x.ls & r->ls_forbid) || !cm_rule_match_x(r, &x))
+		if ((x.ls & r->ls_need) != r->ls_need || (x.ls & r->ls_forbid))
+			continue;
+		if (!(by_action && e->act_only[i]) && !cm_rule_match_x(r, &x))
 			continue;
 		e->st.matches++;
 		if (rule_alerts(r))

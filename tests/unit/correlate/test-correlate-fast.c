@@ -263,7 +263,15 @@ static const char *ACTION_RULES =
 	"title: alts\ndetection: {s: [{event.action: pam-auth-failure}, {event.action: su-failure,"
 	" user.name: root}], condition: s}\n"
 	"---\n"
-	"title: cased\ndetection: {s: {event.action|cased: SSH-LOGIN-FAILED}, condition: s}\n";
+	"title: cased\ndetection: {s: {event.action|cased: SSH-LOGIN-FAILED}, condition: s}\n"
+	/* matched from the index alone (action-only alternatives, logsource flags) */
+	"---\n"
+	"title: alts2\nlogsource: {service: sshd}\ndetection: {s: [{event.action: su-failure},"
+	" {event.action: LOGIN-failure}], condition: s}\n"
+	/* a logsource compared as a string: evaluated, never matched here (service sshd) */
+	"---\n"
+	"title: lsstr\nlogsource: {product: acme}\ndetection: {s: {event.action: ssh-login-failed},"
+	" condition: s}\n";
 
 static void action_titles(const char *action, const char *user, char *out, size_t outsz)
 {
@@ -307,9 +315,11 @@ static void test_action_index_same_as_full_match(void **state)
 	action_titles("pam-auth-failure", "x", t, sizeof(t));
 	assert_string_equal(t, "notact,alts,");
 	action_titles("su-failure", "root", t, sizeof(t));
-	assert_string_equal(t, "notact,alts,");
+	assert_string_equal(t, "notact,alts,alts2,");
 	action_titles("su-failure", "bob", t, sizeof(t));
-	assert_string_equal(t, "notact,");
+	assert_string_equal(t, "notact,alts2,");
+	action_titles("Login-Failure", "bob", t, sizeof(t));
+	assert_string_equal(t, "notact,alts2,");
 	action_titles("ssh-login-failedx", "bob", t, sizeof(t));
 	assert_string_equal(t, "wild,notact,");
 }
