@@ -672,6 +672,10 @@ void vg_flow_prepare(const struct vg_flow_table *t, const struct vg_packet *pkt,
 {
 	lk->valid = make_key(pkt, &lk->key, &lk->is_a1) == 0;
 	lk->hash = lk->valid ? key_hash(t, &lk->key) : 0;
+}
+
+void vg_flow_prefetch_bucket(const struct vg_flow_table *t, const struct vg_flow_lookup *lk)
+{
 	if (lk->valid)
 		__builtin_prefetch(&t->buckets[lk->hash & t->bucket_mask]);
 }

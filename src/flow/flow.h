@@ -176,9 +176,10 @@ int vg_flow_handle_packet(struct vg_flow_table *t, const struct vg_packet *pkt, 
 			  struct vg_flow **flow_out, int *dir_out);
 
 /* Batched lookups: a caller holding several packets computes each one's key and hash
- * (vg_flow_prepare, which also prefetches its hash bucket), then hands them to
- * vg_flow_handle_prepared in order, calling vg_flow_prefetch_record for the next packet
- * before handling the current one. The cache misses of the bucket and of the record then
+ * (vg_flow_prepare), then hands them to vg_flow_handle_prepared in order, prefetching
+ * the hash bucket of a packet a few ahead (vg_flow_prefetch_bucket) and the head record
+ * of the next one (vg_flow_prefetch_record, once its bucket is in cache) before handling
+ * the current one. The cache misses of the bucket and of the record then
  * overlap with other packets' work instead of stalling each lookup in turn. The result
  * is exactly vg_flow_handle_packet's: the key and hash depend only on the packet and the
  * table's hash key, and the prefetches are hints. */
@@ -190,6 +191,7 @@ struct vg_flow_lookup {
 };
 void vg_flow_prepare(const struct vg_flow_table *t, const struct vg_packet *pkt,
 		     struct vg_flow_lookup *lk);
+void vg_flow_prefetch_bucket(const struct vg_flow_table *t, const struct vg_flow_lookup *lk);
 void vg_flow_prefetch_record(const struct vg_flow_table *t, const struct vg_flow_lookup *lk);
 /* vg_flow_handle_packet for a packet prepared with vg_flow_prepare (same table). */
 int vg_flow_handle_prepared(struct vg_flow_table *t, const struct vg_packet *pkt,

@@ -619,6 +619,9 @@ static bool preparable(const struct vg_nids *n, const struct vg_packet *p, int r
 	       !((p->flags & VG_PKT_FRAGMENT) && n->defrag);
 }
 
+/* How many packets ahead of the one processed vg_nids_packets prefetches a flow bucket. */
+#define PREFETCH_AHEAD 4u
+
 int vg_nids_packets(struct vg_nids *n, int linktype, const struct vg_nids_frame *fr,
 		    unsigned count)
 {
@@ -631,7 +634,7 @@ int vg_nids_packets(struct vg_nids *n, int linktype, const struct vg_nids_frame 
 		int rc[VG_NIDS_BATCH];
 		bool prep[VG_NIDS_BATCH];
 		/* decoding is pure and the lookup keys depend on the packet only: both are done
-		 * for the whole batch first, so the buckets' cache misses overlap */
+		 * for the whole batch first, so that the lookups' cache misses can overlap */
 		for (unsigned i = 0; i < m; i++) {
 			if (!fr[i].data) {
 				rc[i] = VG_EINVAL;
@@ -644,7 +647,14 @@ int vg_nids_packets(struct vg_nids *n, int linktype, const struct vg_nids_frame 
 			if (prep[i])
 				vg_flow_prepare(n->flows, &p[i], &lk[i]);
 		}
+		/* buckets a few packets ahead, the record of the next: a prefetch for each of
+		 * 16 packets at once would only wait for free line-fill buffers */
+		for (unsigned i = 0; i < m && i < PREFETCH_AHEAD; i++)
+			if (prep[i])
+				vg_flow_prefetch_bucket(n->flows, &lk[i]);
 		for (unsigned i = 0; i < m; i++) {
+			if (i + PREFETCH_AHEAD < m && prep[i + PREFETCH_AHEAD])
+				vg_flow_prefetch_bucket(n->flows, &lk[i + PREFETCH_AHEAD]);
 			if (i + 1 < m && prep[i + 1])
 				vg_flow_prefetch_record(n->flows, &lk[i + 1]);
 			if (fr[i].data)
