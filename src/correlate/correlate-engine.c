@@ -8,6 +8,7 @@
  * Time is the events' own time. The engine clock is the largest event time seen; an
  * episode closes when the clock passes its window. So a log replayed a year later gives
  * the same alerts as the live stream did. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1542,14 +1543,70 @@ static void feed_one(struct vg_correlate_engine *e, uint32_t ci, uint32_t child,
 	g->pinned--;
 }
 
+/* The table hash an event's group for correlation ci will have, when its key is one
+ * value and no tenant (feed_one's shortcut); false otherwise. Fills the event's value
+ * hash cache the way feed_one and touch_field would. */
+static bool guess_hash(struct vg_correlate_engine *e, uint32_t ci, const struct feed *f,
+		       uint64_t *h)
+{
+	const struct vg_correlate_rule *p = e->rs->rules[ci];
+	struct cm_ectx *x = f->x;
+	if (p->corr.n_gb != 1 || f->ev->tenant)
+		return false;
+	unsigned id = (unsigned)p->corr.gb_id[0];
+	if (id == CM_F_EXTRA || id >= CM_F_DETAIL)
+		return false;
+	if (!(x->h_valid & (1u << id))) {
+		struct cm_fv fv;
+		cm_field_value(x, (enum cm_field_id)id, p->corr.group_by[0], &fv);
+		if (!fv.present || fv.len == 0 || fv.len > VG_CORR_MAX_VALUE_LEN)
+			return false;
+		x->h[id] = vset_hash(e, fv.s, fv.len);
+		x->h_valid |= 1u << id;
+	}
+	*h = x->h[id] ^ ((uint64_t)(ci + 1) * 0x9e3779b97f4a7c15ull);
+	return true;
+}
+
+/* The hot part of the group in h's home slot (group_get's first probe), if the slot
+ * (prefetched before) holds it. */
+static void prefetch_group(const struct vg_correlate_engine *e, uint64_t h)
+{
+	const struct gslot *sl = &e->slots[h & (e->nslots - 1)];
+	if (sl->h != h || !sl->g)
+		return;
+	const char *g = (const char *)sl->g;
+	for (size_t off = offsetof(struct group, src); off < offsetof(struct group, key) + 64; off += 64)
+		__builtin_prefetch(g + off);
+}
+
 static void feed_parents(struct vg_correlate_engine *e, uint32_t ri, const struct feed *f,
 			 unsigned depth)
 {
 	const struct vg_correlate_rule *r = e->rs->rules[ri];
 	if (depth > VG_CORR_MAX_CHAIN || r->n_parents == 0)
 		return;
-	for (size_t i = 0; i < r->n_parents; i++)
+	/* An event feeding several correlations: their table slots are asked for at once,
+	 * and each group's lines while the one before is updated, so that the cache misses
+	 * of the lookups overlap instead of coming one after the other. Only loads are
+	 * started here; feed_one does the lookups as before. */
+	uint64_t hs[8];
+	bool have[8] = { false };
+	size_t np = r->n_parents < 8 ? r->n_parents : 8;
+	if (f->ev && np > 1) {
+		for (size_t i = 0; i < np; i++) {
+			have[i] = guess_hash(e, r->parents[i], f, &hs[i]);
+			if (have[i])
+				__builtin_prefetch(&e->slots[hs[i] & (e->nslots - 1)]);
+		}
+		if (have[0])
+			prefetch_group(e, hs[0]);
+	}
+	for (size_t i = 0; i < r->n_parents; i++) {
+		if (i + 1 < np && have[i + 1])
+			prefetch_group(e, hs[i + 1]);
 		feed_one(e, r->parents[i], ri, f, depth);
+	}
 }
 
 /* --- rule index by event.action --------------------------------------------------------- */
