@@ -784,10 +784,15 @@ int vg_nids_new(const struct vg_nids_config *cfg, const struct vg_tenants *tenan
 	n->sctx = vg_stream_ctx_new(&n->cfg.stream);
 	if (!n->sctx)
 		goto fail;
-	n->app_slot = vg_flow_storage_register(n->flows, app_free);
-	if (n->app_slot < 0) {
-		rc = n->app_slot;
-		goto fail;
+	/* Without the app layer no flow ever holds app state: no slot, so that ending a flow
+	 * does not read its storage (a cache line of a record long out of cache). */
+	n->app_slot = -1;
+	if (n->cfg.app_enabled) {
+		n->app_slot = vg_flow_storage_register(n->flows, app_free);
+		if (n->app_slot < 0) {
+			rc = n->app_slot;
+			goto fail;
+		}
 	}
 	vg_flow_set_end_hook(n->flows, on_flow_end, n);
 	if ((rc = detectors_new(n)) != 0)
