@@ -3,8 +3,10 @@
  * as EVE, then a restart and the end-of-input flush. Catches what the per-part harnesses
  * cannot: the parts' interactions (a flow ending inside an app callback, events of a
  * freed flow, counters across timelines).
- * Input: byte 0 picks the link type; then records of [1 byte time step in ms][2 bytes
- * big-endian length][frame]. A record with time step 255 restarts the timeline. */
+ * Input: byte 0 picks the link type (low 3 bits) and how frames are fed (high 5 bits: 0
+ * one by one with vg_nids_packet, else in batches of that many with vg_nids_packets, the
+ * offline path); then records of [1 byte time step in ms][2 bytes big-endian
+ * length][frame]. A record with time step 255 restarts the timeline. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -13,6 +15,8 @@
 #include "core/core-eve.h"
 #include "core/core-tenant.h"
 #include "nids/nids.h"
+
+#define MAX_BATCH 31u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,6 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	int link = links[data[0] & 7];
+	unsigned batch = (unsigned)data[0] >> 3; /* 0..31 */
+	struct vg_nids_frame fr[MAX_BATCH];
+	unsigned nfr = 0;
 	struct vg_buf b;
 	vg_buf_init(&b, 0);
 	struct vg_event_sink sink = { encode, &b };
@@ -67,14 +74,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > size - off)
 			len = size - off;
 		if (step == 255) {
+			if (nfr) /* what came before belongs to the old timeline */
+				vg_nids_packets(n, link, fr, nfr);
+			nfr = 0;
 			vg_nids_restart(n);
 			ts -= 5000000;
 		} else {
 			ts += (int64_t)step * 1000;
 		}
-		vg_nids_packet(n, link, data + off, (uint32_t)len, (uint32_t)len, ts);
+		if (batch) {
+			fr[nfr++] = (struct vg_nids_frame){ data + off, (uint32_t)len, (uint32_t)len, ts };
+			if (nfr == batch) {
+				vg_nids_packets(n, link, fr, nfr);
+				nfr = 0;
+			}
+		} else {
+			vg_nids_packet(n, link, data + off, (uint32_t)len, (uint32_t)len, ts);
+		}
 		off += len;
 	}
+	if (nfr)
+		vg_nids_packets(n, link, fr, nfr);
 	vg_nids_idle(n, ts + 3600ll * 1000000);
 	vg_nids_finish(n);
 	json_t *st = vg_nids_stats_json(n);
