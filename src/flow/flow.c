@@ -712,18 +712,18 @@ int vg_flow_handle_prepared(struct vg_flow_table *t, const struct vg_packet *pkt
 		t->st.pkts_untracked++;
 		return VG_EINVAL;
 	}
-	const struct vg_flow_key k = lk->key;
+	const struct vg_flow_key *k = &lk->key;
 	bool is_a1 = lk->is_a1;
 	if (!t->have_base) {
 		t->base_us = pkt->ts_us;
 		t->have_base = true;
 	}
 	uint32_t h32 = lk->hash;
-	bool is_tcp = k.proto == IPPROTO_TCP_;
+	bool is_tcp = k->proto == IPPROTO_TCP_;
 
 	for (uint32_t i = t->buckets[h32 & t->bucket_mask]; i; i = at(t, i)->hnext) {
 		struct vg_flow *c = at(t, i);
-		if (c->hash == h32 && memcmp(&c->key, &k, sizeof(k)) == 0) {
+		if (c->hash == h32 && memcmp(&c->key, k, sizeof(*k)) == 0) {
 			f = c;
 			break;
 		}
@@ -748,7 +748,7 @@ int vg_flow_handle_prepared(struct vg_flow_table *t, const struct vg_packet *pkt
 			t->st.flows_dropped_memcap++;
 			return VG_EFULL;
 		}
-		f->key = k;
+		f->key = *k;
 		f->hash = h32;
 		f->in_use = true;
 		f->flow_id = t->next_flow_id++;
@@ -756,8 +756,8 @@ int vg_flow_handle_prepared(struct vg_flow_table *t, const struct vg_packet *pkt
 		/* The initiator is the packet's source, unless this is evidently a reply
 		 * (SYN/ACK, ICMP echo reply): then the capture missed the first packet. */
 		bool reply = (is_tcp && (pkt->tcp_flags & (VG_TH_SYN | VG_TH_ACK)) == (VG_TH_SYN | VG_TH_ACK)) ||
-			     ((k.proto == IPPROTO_ICMP_ || k.proto == IPPROTO_ICMPV6_) &&
-			      icmp_is_reply(k.proto, pkt->icmp_type));
+			     ((k->proto == IPPROTO_ICMP_ || k->proto == IPPROTO_ICMPV6_) &&
+			      icmp_is_reply(k->proto, pkt->icmp_type));
 		if (is_a1 != reply)
 			f->flags |= VG_FLOW_F_INIT_A1;
 		if (t->st.flows_active >= (uint64_t)t->bucket_mask + 1 &&
