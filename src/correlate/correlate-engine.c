@@ -75,10 +75,10 @@ struct vset {
 /* Host and service names up to this length live in the group; a longer one gets a
  * VG_MAX_NAME buffer of its own (accounted from the start: memcap counts every group
  * at 2 * VG_MAX_NAME for them, whatever the names). */
-#define GNAME_INLINE 32u
+#define GNAME_INLINE 16u
 
-/* One allocation per group: the struct, its key, its ring of event times, a temporal
- * correlation's step arrays and its evidence sets, in that order. The fields an update
+/* One allocation per group: the struct, its key, its ring of event times, a value_count's
+ * value set, the evidence sets and a temporal correlation's step arrays, in that order. The fields an update
  * reads or writes (context, counts, episode, lookup: rule and key) come last, next to
  * the key, the ring and the evidence sets, so that an update touches a few adjacent
  * cache lines; the lists and the heap position, used when an episode opens or closes,
@@ -103,7 +103,8 @@ struct group {
 	char host_inl[GNAME_INLINE], service_inl[GNAME_INLINE];
 	char *host, *service;
 
-	struct vset vals;            /* value_count: distinct values with last-seen time */
+	struct vset *vals;           /* value_count: distinct values with last-seen time, in
+				      * the block (NULL for other types) */
 	struct vset *ev;             /* n_ev evidence sets (the rule's), in the block */
 	int64_t ep_first, ep_last, ep_deadline;
 	uint64_t ep_count;
@@ -675,7 +676,8 @@ static void open_unlink(struct vg_correlate_engine *e, struct group *g)
 
 static void group_destroy(struct vg_correlate_engine *e, struct group *g)
 {
-	vset_free(e, g, &g->vals);
+	if (g->vals)
+		vset_free(e, g, g->vals);
 	for (size_t i = 0; i < g->n_ev; i++)
 		vset_free(e, g, &g->ev[i]);
 	e->st.mem_used -= g->mem;
@@ -790,8 +792,9 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 	size_t keyspace = (keylen + 7) & ~(size_t)7; /* the ring after it stays aligned */
 	size_t steps = r->corr.type >= CT_TEMPORAL ? nsteps * 4 * sizeof(int64_t) : 0;
 	size_t n_ev = r->n_evidence < VG_CORR_MAX_EVIDENCE ? r->n_evidence : VG_CORR_MAX_EVIDENCE;
-	size_t block = sizeof(struct group) + keyspace + ring_cap * sizeof(int64_t) + steps +
-		       n_ev * sizeof(struct vset);
+	size_t n_vals = r->corr.type == CT_VALUE_COUNT ? 1 : 0;
+	size_t block = sizeof(struct group) + keyspace + ring_cap * sizeof(int64_t) +
+		       (n_vals + n_ev) * sizeof(struct vset) + steps;
 	/* Accounted as when host and service had VG_MAX_NAME each in the block. */
 	size_t need = block + 2 * VG_MAX_NAME;
 	evict_for(e, need);
@@ -804,12 +807,16 @@ static struct group *group_get(struct vg_correlate_engine *e, uint32_t ri, const
 	g->ring = ring_cap ? (int64_t *)(void *)tail : NULL;
 	g->host = g->host_inl;
 	g->service = g->service_inl;
-	if (steps)
-		g->st_last = (int64_t *)(void *)(tail + ring_cap * sizeof(int64_t));
+	/* after the ring: the value set, the evidence sets, a temporal's steps */
+	struct vset *sets = (struct vset *)(void *)(tail + ring_cap * sizeof(int64_t));
+	if (n_vals)
+		g->vals = sets;
 	if (n_ev) {
-		g->ev = (struct vset *)(void *)(tail + ring_cap * sizeof(int64_t) + steps);
+		g->ev = sets + n_vals;
 		g->n_ev = (uint8_t)n_ev;
 	}
+	if (steps)
+		g->st_last = (int64_t *)(void *)(sets + n_vals + n_ev);
 	if (g->st_last) {
 		g->st_start = g->st_last + nsteps;
 		g->st_first = g->st_last + 2 * nsteps;
@@ -1039,7 +1046,8 @@ static json_t *wrap_vigil(json_t *corr)
 static void reset_counts(struct vg_correlate_engine *e, struct group *g)
 {
 	g->ring_n = g->ring_head = 0;
-	vset_clear(e, g, &g->vals);
+	if (g->vals)
+		vset_clear(e, g, g->vals);
 	for (size_t i = 0; i < g->n_ev; i++)
 		vset_clear(e, g, &g->ev[i]);
 	g->open = false;
@@ -1089,9 +1097,9 @@ static int corr_write(struct vg_correlate_engine *e, const struct vg_correlate_r
 	if (r->corr.type == CT_VALUE_COUNT) {
 		vg_jw_obj_open(&w, "values");
 		vg_jw_jstrn(&w, "field", r->corr.field, strlen(r->corr.field));
-		vg_jw_u64(&w, "distinct", g->vals.n);
-		vset_write(&w, "list", &g->vals);
-		vg_jw_bool(&w, "truncated", g->vals.dropped > 0 || g->vals.n > VG_CORR_MAX_LISTED);
+		vg_jw_u64(&w, "distinct", g->vals->n);
+		vset_write(&w, "list", g->vals);
+		vg_jw_bool(&w, "truncated", g->vals->dropped > 0 || g->vals->n > VG_CORR_MAX_LISTED);
 		vg_jw_obj_close(&w);
 	}
 	vg_jw_obj_close(&w);
@@ -1124,10 +1132,10 @@ static void emit_episode(struct vg_correlate_engine *e, struct group *g)
 		json_t *vals = json_object();
 		if (vals) {
 			json_object_set_new(vals, "field", json_string(r->corr.field));
-			json_object_set_new(vals, "distinct", json_integer(g->vals.n));
-			json_object_set_new(vals, "list", vset_json(&g->vals));
+			json_object_set_new(vals, "distinct", json_integer(g->vals->n));
+			json_object_set_new(vals, "list", vset_json(g->vals));
 			json_object_set_new(vals, "truncated",
-					    json_boolean(g->vals.dropped > 0 || g->vals.n > VG_CORR_MAX_LISTED));
+					    json_boolean(g->vals->dropped > 0 || g->vals->n > VG_CORR_MAX_LISTED));
 			json_object_set_new(c, "values", vals);
 		}
 	}
@@ -1299,7 +1307,7 @@ static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct grou
 	note_context(e, g, f);
 	note_evidence(e, r, g, f);
 	if (r->corr.type == CT_VALUE_COUNT)
-		touch_field(e, g, &g->vals, f, r->corr.field_id, &fv, t);
+		touch_field(e, g, g->vals, f, r->corr.field_id, &fv, t);
 	if (g->open) {
 		g->ep_count++;
 		if (t > g->ep_last)
@@ -1320,15 +1328,15 @@ static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct grou
 		}
 	}
 	if (r->corr.type == CT_VALUE_COUNT) {
-		vset_prune(e, g, &g->vals, t - span + 1);
-		n = g->vals.n;
+		vset_prune(e, g, g->vals, t - span + 1);
+		n = g->vals->n;
 	}
 	if (!cmp_holds(r->corr.op, n, r->corr.threshold))
 		return;
 	/* The window's first value, when the episode opens (not needed before). */
-	for (uint32_t i = 0; r->corr.type == CT_VALUE_COUNT && i < g->vals.n; i++)
-		if (g->vals.v[i].first < oldest && g->vals.v[i].first > t - span)
-			oldest = g->vals.v[i].first;
+	for (uint32_t i = 0; r->corr.type == CT_VALUE_COUNT && i < g->vals->n; i++)
+		if (g->vals->v[i].first < oldest && g->vals->v[i].first > t - span)
+			oldest = g->vals->v[i].first;
 	g->open = true;
 	g->ep_first = oldest;
 	g->ep_last = t;
