@@ -51,6 +51,22 @@ static bool plain_byte(unsigned char c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
+/* Where n more bytes (and the NUL after them) go when the buffer has the room already,
+ * under vg_buf_append's limits; NULL when it would have to grow (then vg_buf_append). */
+static inline char *buf_room(struct vg_buf *b, size_t n)
+{
+	if (!b->data || n > b->max || b->len > b->max - n || b->len + n + 1 > b->cap)
+		return NULL;
+	return b->data + b->len;
+}
+
+/* The n bytes written at buf_room's pointer are in: what vg_buf_append ends with. */
+static inline void buf_wrote(struct vg_buf *b, size_t n)
+{
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
 int vg_json_escape(struct vg_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -58,8 +74,17 @@ int vg_json_escape(struct vg_buf *b, const char *s, size_t len)
 	size_t i = 0;
 	while (i < len && plain_byte(p[i]))
 		i++;
+	char *d = i == len ? buf_room(b, len + 2) : NULL;
+	if (d) {
+		/* Most strings (names, addresses, titles): written in place. */
+		d[0] = '"';
+		memcpy(d + 1, s, len);
+		d[len + 1] = '"';
+		buf_wrote(b, len + 2);
+		return 0;
+	}
 	if (i == len && len <= 254) {
-		/* Most strings (names, addresses, titles): quotes and bytes in one append. */
+		/* The same in one append when the buffer grows. */
 		char tmp[256];
 		tmp[0] = '"';
 		memcpy(tmp + 1, s, len);
@@ -127,7 +152,29 @@ static void pre(struct vg_jw *w, const char *key)
 {
 	if (w->err)
 		return;
-	if (w->need_comma[w->depth])
+	bool comma = w->need_comma[w->depth];
+	if (key) {
+		/* The comma and a plain key written in place when the buffer has the room. */
+		size_t n = strlen(key);
+		bool plain = n < 120;
+		for (size_t i = 0; plain && i < n; i++) {
+			unsigned char c = (unsigned char)key[i];
+			plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+		}
+		char *d = plain ? buf_room(w->b, n + 3 + comma) : NULL;
+		if (d) {
+			if (comma)
+				*d++ = ',';
+			d[0] = '"';
+			memcpy(d + 1, key, n);
+			d[n + 1] = '"';
+			d[n + 2] = ':';
+			buf_wrote(w->b, n + 3 + comma);
+			w->need_comma[w->depth] = true;
+			return;
+		}
+	}
+	if (comma)
 		w->err = vg_buf_append(w->b, ",", 1);
 	w->need_comma[w->depth] = true;
 	if (key && !w->err) {
