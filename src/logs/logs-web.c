@@ -335,6 +335,17 @@ static bool list_sep(char c)
 	return c == ',' || c == ' ' || c == '"';
 }
 
+/* The next entry of an address list from *i: true with it at [*st, *i), false at the end. */
+static bool list_next(struct vg_str list, size_t *i, size_t *st)
+{
+	while (*i < list.len && list_sep(list.p[*i]))
+		(*i)++;
+	*st = *i;
+	while (*i < list.len && !list_sep(list.p[*i]))
+		(*i)++;
+	return *i > *st;
+}
+
 /* The entries of an address list joined by ", " into the arena ("\"a, b\" c" -> "a, b, c");
  * NULL when the arena has no room (http.xff is then absent, never cut). */
 static const char *join_list(struct vg_log_entry *e, struct vg_str list)
@@ -343,15 +354,8 @@ static const char *join_list(struct vg_log_entry *e, struct vg_str list)
 	if (room <= 2 * list.len + 1)
 		return NULL;
 	char *d = &e->arena[e->arena_used];
-	size_t n = 0, i = 0;
-	while (i < list.len) {
-		while (i < list.len && list_sep(list.p[i]))
-			i++;
-		size_t st = i;
-		while (i < list.len && !list_sep(list.p[i]))
-			i++;
-		if (i == st)
-			break;
+	size_t n = 0, i = 0, st;
+	while (list_next(list, &i, &st)) {
 		if (n) {
 			d[n++] = ',';
 			d[n++] = ' ';
@@ -378,15 +382,8 @@ static void set_client_list(struct vg_log_entry *e, struct vg_str list)
 {
 	struct vg_str first = { 0 }, first_ip = { 0 }, last_public = { 0 };
 	struct vg_addr a, a_first_ip = { 0 }, a_public = { 0 };
-	size_t i = 0, n = 0;
-	while (i < list.len) {
-		while (i < list.len && list_sep(list.p[i]))
-			i++;
-		size_t st = i;
-		while (i < list.len && !list_sep(list.p[i]))
-			i++;
-		if (i == st)
-			break;
+	size_t i = 0, n = 0, st;
+	while (list_next(list, &i, &st)) {
 		struct vg_str x = vg_lx_sub(list, st, i);
 		n++;
 		if (!first.p)
