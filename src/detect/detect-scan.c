@@ -58,13 +58,22 @@ enum {
  * (traceroute walks ports on the target's address one hop at a time). */
 static const uint8_t st_weight[ST__N] = { 0, 1, 0, 0, 0, 2, 2, 2, 2, 2, 0, 0 };
 
+/* Set entries: each starts with its 64-bit fingerprint (0 = empty). A scanner's pairs are
+ * most of its state (a sweep has hosts x ports of them), so a pair takes 16 bytes and a
+ * host or port entry, which carries counters, 32. */
+struct pentry {
+	uint64_t fp;
+	uint8_t a, b, c;      /* state, technique of the first probe, counted as a probe once */
+};
+
 struct sentry {
-	uint64_t fp;          /* 0 = empty */
+	uint64_t fp;
 	uint32_t a, b, c, d, e;
 	uint32_t f;
 };
+_Static_assert(sizeof(struct pentry) == 16 && sizeof(struct sentry) == 32, "set entry sizes");
 
-/* pairs: a = state, b = technique of the first probe, c = counted as probe once.
+/* pairs (struct pentry): see above.
  * hosts: a = probed ports (weight>0), b = refused ports (weight 2), c = probed ports
  *        entering in window d (epoch), f = the same in window d - 1, e = listed as target.
  * ports: a = probed hosts, b = refused hosts, c/f = refused hosts in window d / d - 1,
@@ -72,7 +81,7 @@ struct sentry {
  * The short window slides approximately: count = c + f * (share of window d - 1 still
  * inside the last window_us), so a burst straddling an epoch boundary is not halved. */
 struct fpset {
-	struct sentry *e;
+	void *e;              /* cap entries of the set's entry size (pentry or sentry) */
 	uint32_t cap, n;
 };
 
@@ -166,7 +175,7 @@ struct vg_detect_scan {
 	uint32_t n_seen;
 	/* pair_lookup's answer for a remembered first probe: a copy of its state in a
 	 * scratch sentry, and the entry it came from (pair_move) */
-	struct sentry scratch;
+	struct pentry scratch;
 	struct first *scratch_first;
 	/* vg_detect_scan_flow_packet: the client's pair of this connection is in state data
 	 * after the packet (set by on_tcp) */
@@ -174,12 +183,12 @@ struct vg_detect_scan {
 	struct vg_detect_scan_stats st;
 };
 
-/* Sets start at 2 entries (1 used before growing): most trackers are one-probe sources
- * (answers to spoofed floods, ordinary clients, spoofed UDP floods), whose three sets hold
- * one entry each. 16-entry starts cost 1.5 KiB per tracker and filled the memcap with
- * them (1M-flow benchmark); 4-entry starts still held 384 B each (2: 192 B; the 1M-flow
- * capture with the app layer on peaks 12 MiB lower). */
-#define SMALL_CAP 2u
+/* Sets start at one pool block (64 B: 2 host/port entries, 4 pairs; set_grow): most
+ * trackers are one-probe sources (answers to spoofed floods, ordinary clients, spoofed UDP
+ * floods), whose three sets hold one entry each. 16-entry starts cost 1.5 KiB per
+ * tracker and filled the memcap with them (1M-flow benchmark); 4-entry host/port starts
+ * still held 384 B each (now 192 B; the 1M-flow capture with the app layer on peaks
+ * 12 MiB lower). */
 #define SRCF_SAT 255u
 /* Trackers released at most by one reclaim() (bounded work per packet). */
 #define RECLAIM_MAX 256u
@@ -213,73 +222,98 @@ static uint64_t fp_fix(uint64_t h)
 	return h ? h : 1;
 }
 
-static void set_clear(struct vg_detect_scan *d, struct fpset *s)
+/* The set functions take the entry size: PSZ for pairs, HSZ for hosts and ports. */
+#define PSZ sizeof(struct pentry)
+#define HSZ sizeof(struct sentry)
+
+static uint64_t ent_fp(const uint8_t *x)
+{
+	uint64_t v;
+	memcpy(&v, x, sizeof(v));
+	return v;
+}
+
+static void set_clear(struct vg_detect_scan *d, struct fpset *s, size_t esz)
 {
 	if (s->e) {
-		d->st.mem_used -= (uint64_t)s->cap * sizeof(struct sentry);
-		vg_blocks_free(&d->blocks, s->e, (size_t)s->cap * sizeof(struct sentry));
+		d->st.mem_used -= (uint64_t)s->cap * esz;
+		vg_blocks_free(&d->blocks, s->e, (size_t)s->cap * esz);
 	}
 	s->e = NULL;
 	s->cap = s->n = 0;
 }
 
-static struct sentry *set_slot(struct sentry *e, uint32_t cap, uint64_t fp)
+static uint8_t *set_slot(uint8_t *e, size_t esz, uint32_t cap, uint64_t fp)
 {
 	uint32_t i = (uint32_t)fp & (cap - 1);
-	while (e[i].fp && e[i].fp != fp)
+	uint64_t v;
+	while ((v = ent_fp(e + (size_t)i * esz)) != 0 && v != fp)
 		i = (i + 1) & (cap - 1);
-	return &e[i];
+	return e + (size_t)i * esz;
 }
 
-static int set_grow(struct vg_detect_scan *d, struct fpset *s)
+static int set_grow(struct vg_detect_scan *d, struct fpset *s, size_t esz)
 {
-	uint32_t ncap = s->cap ? s->cap * 2 : SMALL_CAP;
-	uint64_t bytes = (uint64_t)ncap * sizeof(struct sentry);
+	/* the smallest array is one pool block (VG_BLOCKS_MIN): 2 host entries or 4 pairs */
+	uint32_t ncap = s->cap ? s->cap * 2 : (uint32_t)(VG_BLOCKS_MIN / esz);
+	uint64_t bytes = (uint64_t)ncap * esz;
 	if (ncap > VG_SCAN_MAX_PAIRS * 2)
 		return VG_EFULL;
 	if (d->st.mem_used + bytes > d->cfg.memcap)
 		reclaim(d, s, bytes);
 	if (d->st.mem_used + bytes > d->cfg.memcap)
 		return VG_EFULL;
-	struct sentry *ne = vg_blocks_alloc(&d->blocks, (size_t)ncap * sizeof(*ne));
+	uint8_t *ne = vg_blocks_alloc(&d->blocks, (size_t)bytes);
 	if (!ne)
 		return VG_ENOMEM;
-	for (uint32_t i = 0; i < s->cap; i++)
-		if (s->e[i].fp)
-			*set_slot(ne, ncap, s->e[i].fp) = s->e[i];
-	set_clear(d, s);
+	uint32_t n = 0;
+	const uint8_t *old = s->e;
+	for (uint32_t i = 0; i < s->cap; i++) {
+		const uint8_t *x = old + (size_t)i * esz;
+		uint64_t fp = ent_fp(x);
+		if (fp) {
+			memcpy(set_slot(ne, esz, ncap, fp), x, esz);
+			n++;
+		}
+	}
+	set_clear(d, s, esz);
 	s->e = ne;
 	s->cap = ncap;
+	s->n = n;
 	d->st.mem_used += bytes;
-	for (uint32_t i = 0; i < ncap; i++)
-		if (ne[i].fp)
-			s->n++;
 	return 0;
 }
 
-static struct sentry *set_find(const struct fpset *s, uint64_t fp)
+static void *set_find(const struct fpset *s, uint64_t fp, size_t esz)
 {
 	if (!s->e)
 		return NULL;
-	struct sentry *x = set_slot(s->e, s->cap, fp);
-	return x->fp ? x : NULL;
+	uint8_t *x = set_slot(s->e, esz, s->cap, fp);
+	return ent_fp(x) ? x : NULL;
 }
 
 /* Existing or new (zeroed) entry; NULL when the set may not grow (counted by caller). */
-static struct sentry *set_get(struct vg_detect_scan *d, struct fpset *s, uint64_t fp)
+static void *set_get(struct vg_detect_scan *d, struct fpset *s, uint64_t fp, size_t esz)
 {
-	struct sentry *x = set_find(s, fp);
+	uint8_t *x = set_find(s, fp, esz);
 	if (x)
 		return x;
 	if (s->n >= VG_SCAN_MAX_PAIRS)
 		return NULL;
-	if ((s->n + 1) * 4 > s->cap * 3 && set_grow(d, s) < 0)
+	if ((s->n + 1) * 4 > s->cap * 3 && set_grow(d, s, esz) < 0)
 		return NULL;
-	x = set_slot(s->e, s->cap, fp);
-	memset(x, 0, sizeof(*x));
-	x->fp = fp;
+	x = set_slot(s->e, esz, s->cap, fp);
+	memset(x, 0, esz);
+	memcpy(x, &fp, sizeof(fp));
 	s->n++;
 	return x;
+}
+
+static void tracker_sets_clear(struct vg_detect_scan *d, struct tracker *t)
+{
+	set_clear(d, &t->pairs, PSZ);
+	set_clear(d, &t->hosts, HSZ);
+	set_clear(d, &t->ports, HSZ);
 }
 
 /* ---- trackers ----------------------------------------------------------------------- */
@@ -397,9 +431,7 @@ static struct tracker *tracker_find_h(struct vg_detect_scan *d, uint32_t h, uint
 /* Counts and sets of the current window; the tracker itself stays. */
 static void tracker_reset_window(struct vg_detect_scan *d, struct tracker *t, int64_t ts)
 {
-	set_clear(d, &t->pairs);
-	set_clear(d, &t->hosts);
-	set_clear(d, &t->ports);
+	tracker_sets_clear(d, t);
 	t->window_start = ts;
 	t->first_us = t->last_us = 0;
 	t->probes = 0;
@@ -474,9 +506,7 @@ static void tracker_release(struct vg_detect_scan *d, struct tracker *t)
 {
 	if (t->in_episode)
 		episode_close(d, t);
-	set_clear(d, &t->pairs);
-	set_clear(d, &t->hosts);
-	set_clear(d, &t->ports);
+	tracker_sets_clear(d, t);
 	free(t->tenant);
 	t->tenant = NULL;
 	uint32_t me = tidx(d, t);
@@ -654,7 +684,7 @@ static void maybe_alert(struct vg_detect_scan *d, struct tracker *t, const struc
 }
 
 /* Move pair x (target tgt, port) to state ns, updating host and port counters. */
-static void pair_set(struct vg_detect_scan *d, struct tracker *t, struct sentry *x,
+static void pair_set(struct vg_detect_scan *d, struct tracker *t, struct pentry *x,
 		     const struct vg_addr *tgt, uint16_t port, uint8_t ns, int64_t ts)
 {
 	uint8_t os = (uint8_t)x->a;
@@ -666,8 +696,8 @@ static void pair_set(struct vg_detect_scan *d, struct tracker *t, struct sentry 
 		t->n_connclose++;
 	if (ow == nw)
 		return;
-	struct sentry *h = set_get(d, &t->hosts, host_fp(d, tgt));
-	struct sentry *pt = set_get(d, &t->ports, (uint64_t)port + 1);
+	struct sentry *h = set_get(d, &t->hosts, host_fp(d, tgt), HSZ);
+	struct sentry *pt = set_get(d, &t->ports, (uint64_t)port + 1, HSZ);
 	if (!h || !pt) {
 		d->st.set_full++;
 		return;
@@ -817,7 +847,7 @@ static struct tracker *promote(struct vg_detect_scan *d, struct first *e)
 	t->last_us = f.last_probe;
 	t->last_seen = f.n_ans && f.ans_ts[f.n_ans - 1] > f.last_probe ? f.ans_ts[f.n_ans - 1]
 								       : f.last_probe;
-	struct sentry *x = set_get(d, &t->pairs, pair_fp(d, &f.tgt, f.port, f.proto));
+	struct pentry *x = set_get(d, &t->pairs, pair_fp(d, &f.tgt, f.port, f.proto), PSZ);
 	if (!x) {
 		d->st.set_full++;
 		return t;
@@ -918,7 +948,7 @@ static void probe(struct vg_detect_scan *d, const struct vg_packet *p, const cha
 	}
 	scanner_for_probe(d, t, p->ts_us);
 	count_probe(d, t, p->ts_us);
-	struct sentry *x = set_get(d, &t->pairs, pair_fp(d, tgt, port, proto));
+	struct pentry *x = set_get(d, &t->pairs, pair_fp(d, tgt, port, proto), PSZ);
 	if (!x) {
 		d->st.set_full++;
 		return;
@@ -941,7 +971,7 @@ static void probe(struct vg_detect_scan *d, const struct vg_packet *p, const cha
 /* An answer or follow-up concerning pair (tgt, port, proto) of scanner a; only existing
  * trackers and pairs, and remembered first probes, are looked at. For a remembered first
  * probe *tout is NULL and the pair returned is a scratch copy: change it with pair_move. */
-static struct sentry *pair_lookup(struct vg_detect_scan *d, const struct vg_packet *p,
+static struct pentry *pair_lookup(struct vg_detect_scan *d, const struct vg_packet *p,
 				  const struct vg_addr *a, const struct vg_addr *tgt, uint16_t port,
 				  uint8_t proto, struct tracker **tout)
 {
@@ -959,7 +989,7 @@ static struct sentry *pair_lookup(struct vg_detect_scan *d, const struct vg_pack
 		d->scratch_first = e;
 		return &d->scratch;
 	}
-	struct sentry *x = set_find(&t->pairs, pair_fp(d, tgt, port, proto));
+	struct pentry *x = set_find(&t->pairs, pair_fp(d, tgt, port, proto), PSZ);
 	if (x) {
 		*tout = t;
 		touch(d, t, p->ts_us);
@@ -971,7 +1001,7 @@ static struct sentry *pair_lookup(struct vg_detect_scan *d, const struct vg_pack
  * FIRST_ANSWERS changes; one more creates the tracker (replaying the probe and them) and
  * is applied there. A "change" to the same state only counts for the states pair_set
  * counts (half-open, connect-close); otherwise it does nothing, in pair_set too. */
-static void pair_move(struct vg_detect_scan *d, struct tracker *t, struct sentry *x,
+static void pair_move(struct vg_detect_scan *d, struct tracker *t, struct pentry *x,
 		      const struct vg_addr *tgt, uint16_t port, uint8_t ns, int64_t ts)
 {
 	if (t) {
@@ -992,7 +1022,7 @@ static void pair_move(struct vg_detect_scan *d, struct tracker *t, struct sentry
 	if (!t)
 		return;
 	touch(d, t, ts);
-	x = set_find(&t->pairs, pair_fp(d, tgt, port, proto));
+	x = set_find(&t->pairs, pair_fp(d, tgt, port, proto), PSZ);
 	if (x)
 		pair_set(d, t, x, tgt, port, ns, ts);
 }
@@ -1001,7 +1031,7 @@ static void on_tcp(struct vg_detect_scan *d, const struct vg_packet *p, const ch
 {
 	uint8_t f = p->tcp_flags;
 	struct tracker *t;
-	struct sentry *x;
+	struct pentry *x;
 	if ((f & (VG_TH_SYN | VG_TH_ACK | VG_TH_RST)) == VG_TH_SYN) {
 		probe(d, p, tenant, &p->src, &p->dst, p->dport, 6, TECH_SYN, ST_PENDING);
 		return;
@@ -1064,7 +1094,7 @@ static void on_tcp(struct vg_detect_scan *d, const struct vg_packet *p, const ch
 static void on_udp(struct vg_detect_scan *d, const struct vg_packet *p, const char *tenant)
 {
 	struct tracker *t;
-	struct sentry *x = pair_lookup(d, p, &p->dst, &p->src, p->sport, 17, &t);
+	struct pentry *x = pair_lookup(d, p, &p->dst, &p->src, p->sport, 17, &t);
 	if (x && (x->a == ST_PENDING || x->a == ST_REFUSED))
 		pair_move(d, t, x, &p->src, p->sport, ST_UDP_ANSWERED, p->ts_us);
 	/* From a service port to an ephemeral one: a reply (DNS, NTP, QUIC), not a probe. */
@@ -1121,7 +1151,7 @@ static void on_icmp(struct vg_detect_scan *d, const struct vg_packet *p)
 		return;
 	uint16_t dport = (uint16_t)(q[l4off + 2] << 8 | q[l4off + 3]);
 	struct tracker *t;
-	struct sentry *x = pair_lookup(d, p, &osrc, &odst, dport, proto, &t);
+	struct pentry *x = pair_lookup(d, p, &osrc, &odst, dport, proto, &t);
 	if (x && x->a == ST_PENDING)
 		pair_move(d, t, x, &odst, dport, expired ? ST_TTL_EXPIRED : ST_REFUSED, p->ts_us);
 }
@@ -1277,9 +1307,7 @@ void vg_detect_scan_free(struct vg_detect_scan *d)
 	if (d->pool) {
 		for (uint32_t i = 0; i < d->n_fresh; i++) {
 			struct tracker *t = &d->pool[i];
-			set_clear(d, &t->pairs);
-			set_clear(d, &t->hosts);
-			set_clear(d, &t->ports);
+			tracker_sets_clear(d, t);
 			free(t->tenant);
 		}
 	}
