@@ -1283,6 +1283,16 @@ static void note_evidence(struct vg_correlate_engine *e, const struct vg_correla
 	}
 }
 
+/* The ring's i-th newest time (i < ring_cap): (head + cap - 1 - i) mod cap by one
+ * compare, not a division per entry. */
+static inline int64_t ring_back(const struct group *g, uint32_t i)
+{
+	uint32_t k = g->ring_head + g->ring_cap - 1 - i;
+	if (k >= g->ring_cap)
+		k -= g->ring_cap;
+	return g->ring[k];
+}
+
 static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct group *g,
 			 const struct feed *f, unsigned depth)
 {
@@ -1296,12 +1306,13 @@ static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct grou
 	}
 	/* A window that emptied starts afresh, evidence included. */
 	if (!g->open && g->ring_n) {
-		int64_t newest = g->ring[(g->ring_head + g->ring_cap - 1) % g->ring_cap];
+		int64_t newest = ring_back(g, 0);
 		if (newest < t - span)
 			reset_counts(e, g);
 	}
 	g->ring[g->ring_head] = t;
-	g->ring_head = (g->ring_head + 1) % g->ring_cap;
+	if (++g->ring_head == g->ring_cap)
+		g->ring_head = 0;
 	if (g->ring_n < g->ring_cap)
 		g->ring_n++;
 	note_context(e, g, f);
@@ -1320,7 +1331,7 @@ static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct grou
 	uint64_t n = 0;
 	int64_t oldest = t;
 	for (uint32_t i = 0; i < g->ring_n; i++) {
-		int64_t x = g->ring[(g->ring_head + g->ring_cap - 1 - i) % g->ring_cap];
+		int64_t x = ring_back(g, i);
 		if (x > t - span && x <= t) {
 			n++;
 			if (x < oldest)
@@ -1344,7 +1355,7 @@ static void update_count(struct vg_correlate_engine *e, uint32_t ci, struct grou
 	/* Events counted so far: the window's (value_count: at least one per value). */
 	uint64_t cnt = 0;
 	for (uint32_t i = 0; i < g->ring_n; i++) {
-		int64_t x = g->ring[(g->ring_head + g->ring_cap - 1 - i) % g->ring_cap];
+		int64_t x = ring_back(g, i);
 		if (x >= oldest && x <= t)
 			cnt++;
 	}
