@@ -343,8 +343,11 @@ int vg_logs_syslog_5424(struct vg_log_entry *e, struct vg_str s)
 }
 
 /* ----------------------------------------------------------------- 3164 ------- */
-/* Year for a month/day/time without a year, from the reference time (see logs.h). */
-static int64_t infer_year_ts(const struct vg_log_opts *o, unsigned mo, unsigned d, unsigned h,
+/* Year for a month/day/time without a year, from the reference time (see logs.h).
+ * Run for nearly every line: kept out of line and marked hot, because inlined into the
+ * header parser gcc took it for cold code and compiled its divisions by constants
+ * (days, eras, years) to some ten division instructions instead of multiplications. */
+__attribute__((noinline, hot)) static int64_t infer_year_ts(const struct vg_log_opts *o, unsigned mo, unsigned d, unsigned h,
 			     unsigned mi, unsigned sec, int off_min)
 {
 	int64_t now_s = o->now_us / US_PER_S;
