@@ -1595,8 +1595,59 @@ static void prefetch_group(const struct vg_correlate_engine *e, uint64_t h)
 	if (sl->h != h || !sl->g)
 		return;
 	const char *g = (const char *)sl->g;
-	for (size_t off = offsetof(struct group, src); off < offsetof(struct group, key) + 64; off += 64)
+	/* through a short key, the ring and the value and evidence sets after it */
+	for (size_t off = offsetof(struct group, src); off < offsetof(struct group, key) + 256; off += 64)
 		__builtin_prefetch(g + off);
+}
+
+/* The event's hash of field id, as touch_field computes and caches it; false when
+ * touch_field would not use the cache (JSON field, empty or long value). */
+static bool event_hash(struct vg_correlate_engine *e, const struct feed *f, enum cm_field_id id,
+		       const char *name, uint64_t *h)
+{
+	unsigned k = (unsigned)id;
+	if (k == CM_F_EXTRA || k >= CM_F_DETAIL)
+		return false;
+	struct cm_ectx *x = f->x;
+	if (!(x->h_valid & (1u << k))) {
+		struct cm_fv fv;
+		cm_field_value(x, id, name, &fv);
+		if (!fv.present || fv.len == 0 || fv.len > VG_CORR_MAX_VALUE_LEN)
+			return false;
+		x->h[k] = vset_hash(e, fv.s, fv.len);
+		x->h_valid |= 1u << k;
+	}
+	*h = x->h[k];
+	return true;
+}
+
+static void prefetch_set(const struct vset *s, uint64_t h)
+{
+	if (s->idx) {
+		__builtin_prefetch(&s->idx[(uint32_t)h & (VSET_IDX_SLOTS - 1)]);
+	} else if (s->n) {
+		__builtin_prefetch(s->hs);
+		__builtin_prefetch(&s->hs[s->n - 1]);
+	}
+}
+
+/* The lines where the event's values will be looked up in the value and evidence sets
+ * of correlation ci's group (found as prefetch_group finds it, its lines asked for
+ * one step before): the index slot, or the hashes. */
+static void prefetch_sets(struct vg_correlate_engine *e, uint32_t ci, uint64_t h,
+			  const struct feed *f)
+{
+	const struct gslot *sl = &e->slots[h & (e->nslots - 1)];
+	if (sl->h != h || !sl->g)
+		return;
+	const struct group *g = sl->g;
+	const struct vg_correlate_rule *r = e->rs->rules[ci];
+	uint64_t vh;
+	if (g->vals && event_hash(e, f, r->corr.field_id, r->corr.field, &vh))
+		prefetch_set(g->vals, vh);
+	for (size_t i = 0; i < g->n_ev; i++)
+		if (event_hash(e, f, r->ev_id[i], r->evidence[i], &vh))
+			prefetch_set(&g->ev[i], vh);
 }
 
 static void feed_parents(struct vg_correlate_engine *e, uint32_t ri, const struct feed *f,
@@ -1606,9 +1657,9 @@ static void feed_parents(struct vg_correlate_engine *e, uint32_t ri, const struc
 	if (depth > VG_CORR_MAX_CHAIN || r->n_parents == 0)
 		return;
 	/* An event feeding several correlations: their table slots are asked for at once,
-	 * and each group's lines while the one before is updated, so that the cache misses
-	 * of the lookups overlap instead of coming one after the other. Only loads are
-	 * started here; feed_one does the lookups as before. */
+	 * each group's lines two updates ahead and its value sets' lines one update ahead,
+	 * so that the cache misses of the lookups overlap instead of coming one after the
+	 * other. Only loads are started here; feed_one does the lookups as before. */
 	uint64_t hs[8];
 	bool have[8] = { false };
 	size_t np = r->n_parents < 8 ? r->n_parents : 8;
@@ -1620,10 +1671,16 @@ static void feed_parents(struct vg_correlate_engine *e, uint32_t ri, const struc
 		}
 		if (have[0])
 			prefetch_group(e, hs[0]);
+		if (have[1])
+			prefetch_group(e, hs[1]);
+		if (have[0])
+			prefetch_sets(e, r->parents[0], hs[0], f);
 	}
 	for (size_t i = 0; i < r->n_parents; i++) {
+		if (i + 2 < np && have[i + 2])
+			prefetch_group(e, hs[i + 2]);
 		if (i + 1 < np && have[i + 1])
-			prefetch_group(e, hs[i + 1]);
+			prefetch_sets(e, r->parents[i + 1], hs[i + 1], f);
 		feed_one(e, r->parents[i], ri, f, depth);
 	}
 }
