@@ -566,6 +566,28 @@ static bool icmp_is_reply(uint8_t proto, uint8_t type)
 	return type == 129;
 }
 
+/* memcmp(a, b, 16)'s sign, inline: two big-endian 8-byte compares (lexicographic order
+ * of the bytes), on every packet. */
+static inline int addr_cmp(const uint8_t a[16], const uint8_t b[16])
+{
+	uint64_t a0, a1, b0, b1;
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	a0 = __builtin_bswap64(a0);
+	a1 = __builtin_bswap64(a1);
+	b0 = __builtin_bswap64(b0);
+	b1 = __builtin_bswap64(b1);
+#endif
+	if (a0 != b0)
+		return a0 < b0 ? -1 : 1;
+	if (a1 != b1)
+		return a1 < b1 ? -1 : 1;
+	return 0;
+}
+
 /* Build the normalized key; *pkt_is_a1 says whether the packet's source is key side 1. */
 static int make_key(const struct vg_packet *p, struct vg_flow_key *k, bool *pkt_is_a1)
 {
@@ -597,7 +619,7 @@ static int make_key(const struct vg_packet *p, struct vg_flow_key *k, bool *pkt_
 		dp = p->dport;
 	}
 
-	int c = memcmp(p->src.b, p->dst.b, 16);
+	int c = addr_cmp(p->src.b, p->dst.b);
 	if (c < 0 || (c == 0 && sp <= dp)) {
 		memcpy(k->a1, p->src.b, 16);
 		memcpy(k->a2, p->dst.b, 16);
