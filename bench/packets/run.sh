@@ -7,7 +7,9 @@
 #                           VNIs and timing (pktgen mix; ~10k packets/s of packet time);
 #        flows-$FLOWS.pcap  FLOWS (default 1M) flows that all stay open (pktgen flows);
 #   3. measures, alternating runs on the same file, the bare libpcap read loop
-#      (pcap-loop) against `vigil analyze FILE -o /dev/null`: full pipeline, and decode +
+#      (pcap-loop; and pcap-loop -b, the same loop reading through the 1 MiB stdio
+#      buffer vigil uses, to show how much of a ratio is cheaper reading)
+#      against `vigil analyze FILE -o /dev/null`: full pipeline, and decode +
 #      flow + scan + flood only (app layer off, alerts and stats written) — median of
 #      RUNS runs each, packets/s per CPU second and per wall second, ratio printed;
 #   4. peak memory (max RSS from wait4) of `vigil analyze` over the 1M-flows capture,

@@ -17,6 +17,8 @@ struct vg_capture {
 	char *bpf;               /* filter applied to every file opened; NULL = none */
 	int linktype;
 	uint64_t file_pkts;
+	char *iobuf;             /* offline: stdio buffer of the open file (VG_CAPTURE_FILE_BUFSZ),
+	                          * reused from file to file, freed after the last pcap_close */
 
 	struct vg_capture_stats st;
 	char err[VG_CAPTURE_ERRLEN];

@@ -19,6 +19,7 @@
 #define VG_CAPTURE_MAX_BUFFER     (1u << 30) /* ceiling for capture.buffer-size (kernel ring bytes) */
 #define VG_CAPTURE_MAX_TIMEOUT_MS 60000    /* longest wait in one vg_capture_next() on a live interface */
 #define VG_CAPTURE_MAX_TS_S       (1ll << 40) /* packet time ceiling (s): ~35000 years, no overflow in us */
+#define VG_CAPTURE_FILE_BUFSZ     (1u << 20) /* stdio buffer of a capture file read offline (bytes) */
 
 /* --- flows ------------------------------------------------------------------ */
 #define VG_FLOW_MAX_MEMCAP        (16ull << 30)  /* hard ceiling for flow.memcap */
