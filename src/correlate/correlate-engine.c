@@ -1562,44 +1562,6 @@ static void feed_one(struct vg_correlate_engine *e, uint32_t ci, uint32_t child,
 	g->pinned--;
 }
 
-/* The table hash an event's group for correlation ci will have, when its key is one
- * value and no tenant (feed_one's shortcut); false otherwise. Fills the event's value
- * hash cache the way feed_one and touch_field would. */
-static bool guess_hash(struct vg_correlate_engine *e, uint32_t ci, const struct feed *f,
-		       uint64_t *h)
-{
-	const struct vg_correlate_rule *p = e->rs->rules[ci];
-	struct cm_ectx *x = f->x;
-	if (p->corr.n_gb != 1 || f->ev->tenant)
-		return false;
-	unsigned id = (unsigned)p->corr.gb_id[0];
-	if (id == CM_F_EXTRA || id >= CM_F_DETAIL)
-		return false;
-	if (!(x->h_valid & (1u << id))) {
-		struct cm_fv fv;
-		cm_field_value(x, (enum cm_field_id)id, p->corr.group_by[0], &fv);
-		if (!fv.present || fv.len == 0 || fv.len > VG_CORR_MAX_VALUE_LEN)
-			return false;
-		x->h[id] = vset_hash(e, fv.s, fv.len);
-		x->h_valid |= 1u << id;
-	}
-	*h = x->h[id] ^ ((uint64_t)(ci + 1) * 0x9e3779b97f4a7c15ull);
-	return true;
-}
-
-/* The hot part of the group in h's home slot (group_get's first probe), if the slot
- * (prefetched before) holds it. */
-static void prefetch_group(const struct vg_correlate_engine *e, uint64_t h)
-{
-	const struct gslot *sl = &e->slots[h & (e->nslots - 1)];
-	if (sl->h != h || !sl->g)
-		return;
-	const char *g = (const char *)sl->g;
-	/* through a short key, the ring and the value and evidence sets after it */
-	for (size_t off = offsetof(struct group, src); off < offsetof(struct group, key) + 256; off += 64)
-		__builtin_prefetch(g + off);
-}
-
 /* The event's hash of field id, as touch_field computes and caches it; false when
  * touch_field would not use the cache (JSON field, empty or long value). */
 static bool event_hash(struct vg_correlate_engine *e, const struct feed *f, enum cm_field_id id,
@@ -1619,6 +1581,35 @@ static bool event_hash(struct vg_correlate_engine *e, const struct feed *f, enum
 	}
 	*h = x->h[k];
 	return true;
+}
+
+/* The table hash an event's group for correlation ci will have, when its key is one
+ * value and no tenant (feed_one's shortcut); false otherwise. Fills the event's value
+ * hash cache the way feed_one and touch_field would. */
+static bool guess_hash(struct vg_correlate_engine *e, uint32_t ci, const struct feed *f,
+		       uint64_t *h)
+{
+	const struct vg_correlate_rule *p = e->rs->rules[ci];
+	if (p->corr.n_gb != 1 || f->ev->tenant)
+		return false;
+	uint64_t vh;
+	if (!event_hash(e, f, (enum cm_field_id)p->corr.gb_id[0], p->corr.group_by[0], &vh))
+		return false;
+	*h = vh ^ ((uint64_t)(ci + 1) * 0x9e3779b97f4a7c15ull);
+	return true;
+}
+
+/* The hot part of the group in h's home slot (group_get's first probe), if the slot
+ * (prefetched before) holds it. */
+static void prefetch_group(const struct vg_correlate_engine *e, uint64_t h)
+{
+	const struct gslot *sl = &e->slots[h & (e->nslots - 1)];
+	if (sl->h != h || !sl->g)
+		return;
+	const char *g = (const char *)sl->g;
+	/* through a short key, the ring and the value and evidence sets after it */
+	for (size_t off = offsetof(struct group, src); off < offsetof(struct group, key) + 256; off += 64)
+		__builtin_prefetch(g + off);
 }
 
 static void prefetch_set(const struct vset *s, uint64_t h)
