@@ -8,12 +8,10 @@
  * would have raised. */
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +21,7 @@
 #include "core/core-ecs.h"
 #include "core/core-error.h"
 #include "core/core-eve.h"
+#include "core/core-mem.h"
 #include "core/core-str.h"
 #include "core/limits.h"
 #include "correlate/correlate.h"
@@ -65,44 +64,6 @@ static void diag_print(void *ctx, const char *msg)
 {
 	(void)ctx;
 	fprintf(stderr, "vigil logscan: rule error: %s\n", msg);
-}
-
-/* The correlation state of a large file is ~20 MB of small blocks (groups, value sets)
- * on the malloc heap, first touched a 4 KiB page at a time: ~5,000 page faults, ~8 % of
- * a 1M-line run on a VM where a fault costs ~10 us. Back the heap with transparent huge
- * pages instead (what glibc's glibc.malloc.hugetlb=1 tunable does): keep a large top pad
- * so the heap grows in one region, grow it once now, and advise huge pages on it. Only
- * touched memory becomes resident (in 2 MiB steps). Best effort: any step that fails
- * (another allocator, no THP) leaves the ordinary heap. */
-#define HEAP_PAD (64u << 20)
-#define HEAP_HUGE (2u << 20)
-#define HEAP_PROBE_BLOCK (96u << 10) /* under the default mmap threshold: from the heap */
-#define HEAP_PROBE_MAX 64
-
-static void heap_hugepages(void)
-{
-#if defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
-	if (mallopt(M_TOP_PAD, (int)HEAP_PAD) != 1)
-		return;
-	void *blk[HEAP_PROBE_MAX];
-	int n = 0;
-	uintptr_t lo = (uintptr_t)sbrk(0);
-	uintptr_t hi = lo;
-	/* Use up the top of the heap so the next block grows it by HEAP_PAD. */
-	while (n < HEAP_PROBE_MAX && hi - lo < HEAP_PAD / 2) {
-		blk[n] = malloc(HEAP_PROBE_BLOCK);
-		if (!blk[n])
-			break;
-		n++;
-		hi = (uintptr_t)sbrk(0);
-	}
-	for (int i = 0; i < n; i++)
-		free(blk[i]);
-	uintptr_t a = (lo + HEAP_HUGE - 1) & ~(uintptr_t)(HEAP_HUGE - 1);
-	uintptr_t b = hi & ~(uintptr_t)(HEAP_HUGE - 1);
-	if (b > a)
-		(void)madvise((void *)a, b - a, MADV_HUGEPAGE);
-#endif
 }
 
 static int parse_tz(const char *s, int *out)
@@ -303,7 +264,7 @@ int vg_cli_logscan(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	heap_hugepages();
+	vg_mem_heap_hugepages(); /* the correlation state: core-mem.h */
 
 	struct vg_correlate_ruleset *rs = NULL;
 	struct vg_logpipe *pipe = NULL;

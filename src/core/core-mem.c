@@ -1,9 +1,11 @@
 /* core-mem.c — huge-page mappings and the block pool (see core-mem.h). */
 #include "core/core-mem.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/core-error.h"
 
@@ -30,6 +32,36 @@ void vg_mem_unmap(void *p, size_t len)
 		(void)munmap(p, len);
 }
 
+#define HEAP_PAD (64u << 20)
+#define HEAP_PROBE_BLOCK (96u << 10) /* under the default mmap threshold: from the heap */
+#define HEAP_PROBE_MAX 64
+
+void vg_mem_heap_hugepages(void)
+{
+#if defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
+	if (mallopt(M_TOP_PAD, (int)HEAP_PAD) != 1)
+		return;
+	void *blk[HEAP_PROBE_MAX];
+	int n = 0;
+	uintptr_t lo = (uintptr_t)sbrk(0);
+	uintptr_t hi = lo;
+	/* Use up the top of the heap so the next block grows it by HEAP_PAD. */
+	while (n < HEAP_PROBE_MAX && hi - lo < HEAP_PAD / 2) {
+		blk[n] = malloc(HEAP_PROBE_BLOCK);
+		if (!blk[n])
+			break;
+		n++;
+		hi = (uintptr_t)sbrk(0);
+	}
+	for (int i = 0; i < n; i++)
+		free(blk[i]);
+	uintptr_t a = (lo + HUGE_2M - 1) & ~(uintptr_t)(HUGE_2M - 1);
+	uintptr_t b = hi & ~(uintptr_t)(HUGE_2M - 1);
+	if (b > a)
+		(void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#endif
+}
+
 /* Free-list links, kept in the first 16 bytes of a free block. */
 struct fblk {
 	struct fblk *prev, *next;
@@ -41,13 +73,13 @@ int vg_blocks_init(struct vg_blocks *b, size_t len)
 	len = (len + VG_BLOCKS_MAX - 1) & ~(VG_BLOCKS_MAX - 1);
 	if (len == 0)
 		len = VG_BLOCKS_MAX;
+	b->len = len; /* before mapping: a failure unmaps what was mapped, at its length */
 	b->base = vg_mem_map_zeroed(len);
 	b->tag = vg_mem_map_zeroed(len / VG_BLOCKS_MIN);
 	if (!b->base || !b->tag) {
 		vg_blocks_destroy(b);
 		return VG_ENOMEM;
 	}
-	b->len = len;
 	return 0;
 }
 
@@ -55,8 +87,8 @@ void vg_blocks_destroy(struct vg_blocks *b)
 {
 	if (!b)
 		return;
-	vg_mem_unmap(b->base, b->len ? b->len : VG_BLOCKS_MAX);
-	vg_mem_unmap(b->tag, (b->len ? b->len : VG_BLOCKS_MAX) / VG_BLOCKS_MIN);
+	vg_mem_unmap(b->base, b->len);
+	vg_mem_unmap(b->tag, b->len / VG_BLOCKS_MIN);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -18,6 +18,15 @@
 void *vg_mem_map_zeroed(size_t len);
 void vg_mem_unmap(void *p, size_t len);
 
+/* Back the malloc heap with transparent huge pages (what glibc's glibc.malloc.hugetlb=1
+ * tunable does), for a process whose state is many small heap blocks touched at random
+ * (vigil logscan's correlation state: ~20 MB, ~5,000 page faults of 4 KiB otherwise):
+ * keep a 64 MiB top pad so the heap grows in one region, grow it once now, and advise
+ * huge pages on it. Only touched memory becomes resident (in 2 MiB steps). glibc-specific
+ * and best effort: any step that fails (another allocator, no THP) leaves the ordinary
+ * heap. Call once at start, before the state is built. */
+void vg_mem_heap_hugepages(void);
+
 /* Block pool: a buddy allocator over one region reserved at creation
  * (vg_mem_map_zeroed: untouched parts cost nothing). Blocks are VG_BLOCKS_MIN << c bytes
  * (c < VG_BLOCKS_CLASSES), cache-line aligned; a larger free block is split for a smaller
