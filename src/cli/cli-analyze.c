@@ -259,7 +259,7 @@ static void print_summary(FILE *f, struct summary *s, const struct vg_nids_stats
 	fprintf(f, "\n");
 }
 
-/* ---- progress ----------------------------------------------------------------- */
+/* ---- batches of frames (offline) ----------------------------------------------- */
 
 /* Offline reading hands frames to the pipeline in batches (vg_nids_packets: the flow
  * table's lookups of a batch overlap their cache misses). libpcap reuses its buffer at the
@@ -289,7 +289,7 @@ static void batch_add(struct batch *b, struct vg_nids *nids, int linktype, const
 {
 	if (b->n && (linktype != b->linktype || BATCH_ARENA - b->used < caplen))
 		batch_flush(b, nids);
-	if (!b->arena || caplen > BATCH_ARENA) {
+	if (caplen > BATCH_ARENA) {
 		batch_flush(b, nids);
 		vg_nids_packet(nids, linktype, data, caplen, wirelen, ts);
 		return;
@@ -301,6 +301,8 @@ static void batch_add(struct batch *b, struct vg_nids *nids, int linktype, const
 	if (b->n == VG_NIDS_BATCH)
 		batch_flush(b, nids);
 }
+
+/* ---- progress ----------------------------------------------------------------- */
 
 static double mono_s(void)
 {
@@ -416,9 +418,8 @@ static int parse_types(const char *s, unsigned *out)
 
 /* Rule files from --rules and the config's rules.files (a list): loaded, bad rules
  * counted on stderr, then compiled into the signature engine. No files: no engine. */
-/* IoC lists of the config (ioc.lists): bad lines are reported, not fatal; a list that
- * cannot be read is. */
-/* Reads the configured IoC lists into a new set (*out; NULL when none are configured). */
+/* Reads the IoC lists of the config (ioc.lists) into a new set (*out; NULL when none are
+ * configured): bad lines are reported, not fatal; a list that cannot be read is. */
 static int read_ioc(const struct vg_config *cfg, struct vg_ioc_set **out)
 {
 	*out = NULL;

@@ -183,6 +183,20 @@ static void add_frame(struct cap *c, const struct fb *f, int64_t ts)
 	c->n++;
 }
 
+/* A TCP segment on VLAN 7 (no payload). */
+static void vlan_tcp(struct cap *c, int64_t ts, const char *src, const char *dst, unsigned sport,
+		     unsigned dport, unsigned flags)
+{
+	struct fb f;
+	fb_init(&f);
+	fb_eth(&f, 0x8100);
+	fb_vlan(&f, 7, 0x0800);
+	fb_ipv4(&f, src, dst, 6);
+	fb_tcp(&f, sport, dport, flags, NULL, 0);
+	fb_end(&f);
+	add_frame(c, &f, ts);
+}
+
 static void test_built_frames(void **state)
 {
 	(void)state;
@@ -191,20 +205,8 @@ static void test_built_frames(void **state)
 	struct fb f;
 	for (unsigned i = 0; i < 60; i++, ts += 20000) {
 		/* a SYN on VLAN 7 to the next port, refused by the target */
-		fb_init(&f);
-		fb_eth(&f, 0x8100);
-		fb_vlan(&f, 7, 0x0800);
-		fb_ipv4(&f, "10.1.0.9", "10.1.0.20", 6);
-		fb_tcp(&f, 40000 + i, 1000 + i, 0x02, NULL, 0);
-		fb_end(&f);
-		add_frame(&c, &f, ts);
-		fb_init(&f);
-		fb_eth(&f, 0x8100);
-		fb_vlan(&f, 7, 0x0800);
-		fb_ipv4(&f, "10.1.0.20", "10.1.0.9", 6);
-		fb_tcp(&f, 1000 + i, 40000 + i, 0x14, NULL, 0);
-		fb_end(&f);
-		add_frame(&c, &f, ts + 100);
+		vlan_tcp(&c, ts, "10.1.0.9", "10.1.0.20", 40000 + i, 1000 + i, 0x02);
+		vlan_tcp(&c, ts + 100, "10.1.0.20", "10.1.0.9", 1000 + i, 40000 + i, 0x14);
 		if (i % 5 == 0) {
 			/* a UDP datagram in two fragments, and a truncated frame */
 			fb_init(&f);
