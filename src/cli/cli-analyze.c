@@ -20,6 +20,7 @@
 
 #include "capture/capture.h"
 #include "cli/cli-out.h"
+#include "cli/cli-reader.h"
 #include "cli/cli.h"
 #include "core/core-config.h"
 #include "core/core-error.h"
@@ -82,6 +83,9 @@ static void usage(FILE *out)
 		"  --user USER           drop privileges to USER once the capture is open\n"
 		"                        (required when running as root with -i)\n"
 		"  --duration SECONDS    live: stop after this long (default: until SIGINT/SIGTERM)\n"
+		"  --threads N           files: 2 (the default when 2 or more CPUs are online) reads\n"
+		"                        and decodes on a second thread; 1 does all on one thread.\n"
+		"                        The events are the same either way\n"
 		"  --summary             print the summary even when stderr is not a terminal\n"
 		"  --no-summary          never print it\n"
 		"  --no-progress         no progress line on a terminal\n"
@@ -311,7 +315,7 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void progress(FILE *f, const struct vg_nids *n, const struct vg_capture *cap, size_t nfiles,
+static void progress(FILE *f, const struct vg_nids *n, size_t file_index, size_t nfiles,
 		     double t0)
 {
 	struct vg_nids_stats st;
@@ -319,7 +323,7 @@ static void progress(FILE *f, const struct vg_nids *n, const struct vg_capture *
 	double el = mono_s() - t0;
 	fprintf(f, "\r  %" PRIu64 " packets, %.1f MB, %.0f pkt/s, file %zu/%zu   ", st.packets,
 		(double)st.bytes / 1e6, el > 0 ? (double)st.packets / el : 0.0,
-		vg_capture_file_index(cap) + 1, nfiles);
+		file_index + 1, nfiles);
 	fflush(f);
 }
 
@@ -393,7 +397,7 @@ static int load_config(const char *path, const char *tenants_path, struct vg_con
 
 enum {
 	OPT_FORMAT = 256, OPT_RULES, OPT_TENANTS, OPT_TYPES, OPT_SEPARATE, OPT_BPF, OPT_USER, OPT_DURATION,
-	OPT_SUMMARY, OPT_NOSUMMARY, OPT_NOPROGRESS,
+	OPT_SUMMARY, OPT_NOSUMMARY, OPT_NOPROGRESS, OPT_THREADS,
 };
 
 static int parse_types(const char *s, unsigned *out)
@@ -469,6 +473,26 @@ static void ioc_reload_publish(struct ioc_reload *rl, struct vg_ioc_ref *ref)
 		vg_ioc_generation(vg_ioc_current(ref)));
 }
 
+/* SIGHUP: read the lists again. Files: they apply from the next packet processed (there is
+ * no link between packet time and the signal); live: from the packets captured after now. */
+static void ioc_reload_read(const struct vg_config *cfg, struct ioc_reload *rl,
+			    struct vg_ioc_ref *ref, bool live)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct vg_ioc_set *s = NULL;
+	if (read_ioc(cfg, &s) != 0 || !s) {
+		fprintf(stderr, "vigil analyze: IoC reload failed: generation %" PRIu64 " kept\n",
+			vg_ioc_generation(vg_ioc_current(ref)));
+		return;
+	}
+	vg_ioc_set_free(rl->set); /* a newer signal supersedes it */
+	rl->set = s;
+	rl->from_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+	if (!live)
+		ioc_reload_publish(rl, ref);
+}
+
 static int load_signatures(const struct vg_config *cfg, const char **paths, size_t *n,
 			   struct vg_ruleset **rs, struct vg_sig_engine **eng)
 {
@@ -507,6 +531,69 @@ static int load_signatures(const struct vg_config *cfg, const char **paths, size
 	return 0;
 }
 
+/* ---- files on two threads (cli-reader.h) ---------------------------------------- */
+
+/* The one-thread loop of vg_cli_analyze for files read and decoded by the reader thread:
+ * the same decisions (a file that goes back in time starts a new timeline, SIGHUP reloads
+ * the IoC lists, progress, --duration), taken between batches. Returns the number of
+ * files that failed. */
+static size_t analyze_threaded(struct vg_reader *rd, struct vg_nids *nids,
+			       const struct vg_config *cfg, struct ioc_reload *reload,
+			       struct vg_ioc_ref *iocref, size_t nfiles, bool separate, bool prog,
+			       uint64_t duration_s, double t0)
+{
+	size_t files_failed = 0, cur_file = SIZE_MAX;
+	int64_t prev_last_ts = INT64_MIN;
+	uint64_t n_read = 0;
+	double next_prog = t0 + 0.5;
+	for (;;) {
+		if (stop_requested)
+			break;
+		if (reload_requested) {
+			reload_requested = 0;
+			ioc_reload_read(cfg, reload, iocref, false);
+		}
+		struct vg_reader_batch *b = vg_reader_next(rd);
+		for (unsigned i = 0; i < b->n;) {
+			unsigned j = i + 1;
+			while (j < b->n && b->file[j] == b->file[i])
+				j++;
+			if (b->file[i] != cur_file) {
+				cur_file = b->file[i];
+				/* a file that starts before the last one ended is a new timeline */
+				if (n_read > 0 && (separate || b->dec[i].pkt.ts_us < prev_last_ts))
+					vg_nids_restart(nids);
+			}
+			(void)vg_nids_packets_decoded(nids, &b->dec[i], j - i);
+			for (unsigned k = i; k < j; k++)
+				if (b->dec[k].pkt.ts_us > prev_last_ts)
+					prev_last_ts = b->dec[k].pkt.ts_us;
+			n_read += j - i;
+			i = j;
+		}
+		if (b->has_error) {
+			if (prog)
+				fputc('\n', stderr);
+			fprintf(stderr, "vigil analyze: %s\n", b->error);
+			files_failed++;
+		}
+		bool end = b->end;
+		vg_reader_release(rd, b);
+		if (end)
+			break;
+		if (prog || duration_s) {
+			double now = mono_s();
+			if (prog && now >= next_prog) {
+				progress(stderr, nids, cur_file == SIZE_MAX ? 0 : cur_file, nfiles, t0);
+				next_prog = now + 0.5;
+			}
+			if (duration_s && now - t0 >= (double)duration_s)
+				break;
+		}
+	}
+	return files_failed;
+}
+
 int vg_cli_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -524,6 +611,7 @@ int vg_cli_analyze(int argc, char **argv)
 		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "no-summary", no_argument, NULL, OPT_NOSUMMARY },
 		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -532,6 +620,7 @@ int vg_cli_analyze(int argc, char **argv)
 	bool ecs = false, separate = false, show_progress = true;
 	int summary = -1;
 	uint64_t duration_s = 0;
+	uint64_t threads = 0; /* 0: by the CPUs online */
 	int c;
 	/* --rules files, then the config's rules.files: at most argc + VG_MAX_RULE_FILES */
 	const char **rule_paths = calloc((size_t)argc + VG_MAX_RULE_FILES + 1, sizeof(*rule_paths));
@@ -572,6 +661,13 @@ int vg_cli_analyze(int argc, char **argv)
 			    duration_s == 0) {
 				fprintf(stderr, "vigil analyze: --duration: expected seconds > 0, got '%s'\n",
 					optarg);
+				free(rule_paths);
+				return 2;
+			}
+			break;
+		case OPT_THREADS:
+			if (vg_parse_u64(optarg, strlen(optarg), 2, &threads) != VG_OK || threads == 0) {
+				fprintf(stderr, "vigil analyze: --threads: expected 1 or 2, got '%s'\n", optarg);
 				free(rule_paths);
 				return 2;
 			}
@@ -696,26 +792,24 @@ int vg_cli_analyze(int argc, char **argv)
 	int64_t file_first_ts = 0, prev_last_ts = INT64_MIN;
 	bool first_of_file = true;
 	uint64_t n_read = 0;
-	struct batch batch = { .arena = iface ? NULL : malloc(BATCH_ARENA) }; /* NULL: unbatched */
-	for (;;) {
+	struct batch batch = { .arena = NULL }; /* no arena: unbatched */
+	struct vg_reader *reader = NULL;
+	if (!iface && (threads == 2 || (threads == 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1)) &&
+	    (rc = vg_reader_start(cap, &reader)) != VG_OK)
+		fprintf(stderr, "vigil analyze: no reader thread (%s): reading on one thread\n",
+			vg_strerror(rc));
+	if (reader)
+		files_failed = analyze_threaded(reader, nids, cfg, &reload, &iocref, nfiles, separate,
+						prog, duration_s, t0);
+	else if (!iface)
+		batch.arena = malloc(BATCH_ARENA);
+	while (!reader) {
 		if (stop_requested)
 			break;
 		if (reload_requested) {
 			reload_requested = 0;
-			struct timespec now;
-			clock_gettime(CLOCK_REALTIME, &now);
-			struct vg_ioc_set *s = NULL;
-			if (read_ioc(cfg, &s) == 0 && s) {
-				batch_flush(&batch, nids);
-				vg_ioc_set_free(reload.set); /* a newer signal supersedes it */
-				reload.set = s;
-				reload.from_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
-				if (!iface) /* files: no link between packet time and the signal */
-					ioc_reload_publish(&reload, &iocref);
-			} else {
-				fprintf(stderr, "vigil analyze: IoC reload failed: generation %" PRIu64 " kept\n",
-					vg_ioc_generation(vg_ioc_current(&iocref)));
-			}
+			batch_flush(&batch, nids);
+			ioc_reload_read(cfg, &reload, &iocref, iface != NULL);
 		}
 		int64_t ts = 0;
 		const uint8_t *data = NULL;
@@ -770,7 +864,7 @@ int vg_cli_analyze(int argc, char **argv)
 			double now = mono_s();
 			if (prog && now >= next_prog) {
 				batch_flush(&batch, nids);
-				progress(stderr, nids, cap, iface ? 1 : nfiles, t0);
+				progress(stderr, nids, vg_capture_file_index(cap), iface ? 1 : nfiles, t0);
 				next_prog = now + 0.5;
 			}
 			if (duration_s && now - t0 >= (double)duration_s)
@@ -779,6 +873,7 @@ int vg_cli_analyze(int argc, char **argv)
 	}
 	batch_flush(&batch, nids);
 	free(batch.arena);
+	vg_reader_stop(reader);
 	if (prog)
 		fprintf(stderr, "\r%60s\r", "");
 	vg_nids_finish(nids);

@@ -622,6 +622,56 @@ static bool preparable(const struct vg_nids *n, const struct vg_packet *p, int r
 /* How many packets ahead of the one processed vg_nids_packets prefetches a flow bucket. */
 #define PREFETCH_AHEAD 4u
 
+void vg_nids_decode(int linktype, const struct vg_nids_frame *fr, struct vg_nids_decoded *out)
+{
+	out->skip = fr->data == NULL;
+	if (out->skip) {
+		out->rc = VG_EINVAL;
+		return;
+	}
+	out->rc = vg_decode_packet(linktype, fr->data, fr->caplen, fr->ts_us, &out->pkt);
+	out->pkt.wirelen = fr->wirelen;
+}
+
+/* At most VG_NIDS_BATCH decoded frames: the flow lookup keys depend on the packet only, so
+ * they are computed for the whole batch first and the lookups' cache misses can overlap. */
+static void packets_decoded(struct vg_nids *n, struct vg_nids_decoded *d, unsigned m)
+{
+	struct vg_flow_lookup lk[VG_NIDS_BATCH];
+	bool prep[VG_NIDS_BATCH];
+	for (unsigned i = 0; i < m; i++) {
+		prep[i] = !d[i].skip && preparable(n, &d[i].pkt, d[i].rc);
+		if (prep[i])
+			vg_flow_prepare(n->flows, &d[i].pkt, &lk[i]);
+	}
+	/* buckets a few packets ahead, the record of the next: a prefetch for each of 16
+	 * packets at once would only wait for free line-fill buffers */
+	for (unsigned i = 0; i < m && i < PREFETCH_AHEAD; i++)
+		if (prep[i])
+			vg_flow_prefetch_bucket(n->flows, &lk[i]);
+	for (unsigned i = 0; i < m; i++) {
+		if (i + PREFETCH_AHEAD < m && prep[i + PREFETCH_AHEAD])
+			vg_flow_prefetch_bucket(n->flows, &lk[i + PREFETCH_AHEAD]);
+		if (i + 1 < m && prep[i + 1])
+			vg_flow_prefetch_record(n->flows, &lk[i + 1]);
+		if (!d[i].skip)
+			decoded_packet(n, &d[i].pkt, d[i].rc, prep[i] ? &lk[i] : NULL);
+	}
+}
+
+int vg_nids_packets_decoded(struct vg_nids *n, struct vg_nids_decoded *d, unsigned count)
+{
+	if (!n || (!d && count))
+		return VG_EINVAL;
+	while (count) {
+		unsigned m = count < VG_NIDS_BATCH ? count : VG_NIDS_BATCH;
+		packets_decoded(n, d, m);
+		d += m;
+		count -= m;
+	}
+	return 0;
+}
+
 int vg_nids_packets(struct vg_nids *n, int linktype, const struct vg_nids_frame *fr,
 		    unsigned count)
 {
@@ -629,37 +679,10 @@ int vg_nids_packets(struct vg_nids *n, int linktype, const struct vg_nids_frame 
 		return VG_EINVAL;
 	while (count) {
 		unsigned m = count < VG_NIDS_BATCH ? count : VG_NIDS_BATCH;
-		struct vg_packet p[VG_NIDS_BATCH];
-		struct vg_flow_lookup lk[VG_NIDS_BATCH];
-		int rc[VG_NIDS_BATCH];
-		bool prep[VG_NIDS_BATCH];
-		/* decoding is pure and the lookup keys depend on the packet only: both are done
-		 * for the whole batch first, so that the lookups' cache misses can overlap */
-		for (unsigned i = 0; i < m; i++) {
-			if (!fr[i].data) {
-				rc[i] = VG_EINVAL;
-				prep[i] = false;
-				continue;
-			}
-			rc[i] = vg_decode_packet(linktype, fr[i].data, fr[i].caplen, fr[i].ts_us, &p[i]);
-			p[i].wirelen = fr[i].wirelen;
-			prep[i] = preparable(n, &p[i], rc[i]);
-			if (prep[i])
-				vg_flow_prepare(n->flows, &p[i], &lk[i]);
-		}
-		/* buckets a few packets ahead, the record of the next: a prefetch for each of
-		 * 16 packets at once would only wait for free line-fill buffers */
-		for (unsigned i = 0; i < m && i < PREFETCH_AHEAD; i++)
-			if (prep[i])
-				vg_flow_prefetch_bucket(n->flows, &lk[i]);
-		for (unsigned i = 0; i < m; i++) {
-			if (i + PREFETCH_AHEAD < m && prep[i + PREFETCH_AHEAD])
-				vg_flow_prefetch_bucket(n->flows, &lk[i + PREFETCH_AHEAD]);
-			if (i + 1 < m && prep[i + 1])
-				vg_flow_prefetch_record(n->flows, &lk[i + 1]);
-			if (fr[i].data)
-				decoded_packet(n, &p[i], rc[i], prep[i] ? &lk[i] : NULL);
-		}
+		struct vg_nids_decoded d[VG_NIDS_BATCH];
+		for (unsigned i = 0; i < m; i++)
+			vg_nids_decode(linktype, &fr[i], &d[i]);
+		packets_decoded(n, d, m);
 		fr += m;
 		count -= m;
 	}
