@@ -88,6 +88,9 @@ def main():
         "vigil": [VIGIL, "analyze", "--no-summary", "--no-progress", "-o", "/dev/null", MIX],
         "vigil-core": [VIGIL, "analyze", "--no-summary", "--no-progress", "-c", CORE_CFG,
                        "--types", "stats", "-o", "/dev/null", MIX],
+        # the same on one thread: reading and decoding not handed to a second thread
+        "vigil-core-1t": [VIGIL, "analyze", "--threads", "1", "--no-summary", "--no-progress",
+                          "-c", CORE_CFG, "--types", "stats", "-o", "/dev/null", MIX],
     }
     res = {"packets": PACKETS, "flows": FLOWS, "runs": RUNS, "ncpu": os.cpu_count(),
            "loadavg_start": os.getloadavg(), "input": MIX,
@@ -111,7 +114,7 @@ def main():
     # ratio is vigil's own work rather than its cheaper reading.
     lp = res["programs"]["loop"]
     lb = res["programs"]["loop-buf"]
-    for name in ("loop-buf", "vigil", "vigil-core"):
+    for name in ("loop-buf", "vigil", "vigil-core", "vigil-core-1t"):
         v = res["programs"][name]
         v["ratio_cpu"] = v["pps_cpu"] / lp["pps_cpu"]
         v["ratio_wall"] = v["pps_wall"] / lp["pps_wall"]
@@ -179,15 +182,17 @@ def main():
     labels = {"loop": "bare libpcap loop (`pcap-loop`)",
               "loop-buf": "bare libpcap loop, 1 MiB stdio buffer (`pcap-loop -b`)",
               "vigil": "`vigil analyze` (everything, events to /dev/null)",
-              "vigil-core": "`vigil analyze` decode + flow + scan + flood (app layer off)"}
-    for name in ("loop", "loop-buf", "vigil", "vigil-core"):
+              "vigil-core": "`vigil analyze` decode + flow + scan + flood (app layer off)",
+              "vigil-core-1t": "the same, `--threads 1` (no reader thread)"}
+    for name in ("loop", "loop-buf", "vigil", "vigil-core", "vigil-core-1t"):
         v = res["programs"][name]
         print("| %s | %.2f | %.2f | %s | %s | %s | %s | %.0f |" % (
             labels[name], v["cpu"], v["wall"], fmt(v["pps_cpu"]), fmt(v["pps_wall"]),
             "%.3f×" % v["ratio_cpu"] if "ratio_cpu" in v else "1",
             "%.3f×" % v["ratio_wall"] if "ratio_wall" in v else "1", v["maxrss_kib"] / 1024))
     print("\nagainst the buffered loop (CPU): " + ", ".join(
-        "%s %.3f×" % (n, res["programs"][n]["ratio_cpu_buf"]) for n in ("vigil", "vigil-core")))
+        "%s %.3f×" % (n, res["programs"][n]["ratio_cpu_buf"])
+        for n in ("vigil", "vigil-core", "vigil-core-1t")))
     print("\nmix: %s packets decoded, %s flow records, alerts: %s" % (
         res["mix_decoded"], fmt(nflows),
         ", ".join("%s %d" % kv for kv in sorted(sigs.items())) or "none"))

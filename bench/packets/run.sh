@@ -10,8 +10,10 @@
 #      (pcap-loop; and pcap-loop -b, the same loop reading through the 1 MiB stdio
 #      buffer vigil uses, to show how much of a ratio is cheaper reading)
 #      against `vigil analyze FILE -o /dev/null`: full pipeline, and decode +
-#      flow + scan + flood only (app layer off, alerts and stats written) — median of
-#      RUNS runs each, packets/s per CPU second and per wall second, ratio printed;
+#      flow + scan + flood only (app layer off, alerts and stats written), the latter also
+#      with --threads 1 (vigil reads and decodes files on a second thread by default) —
+#      median of RUNS runs each, packets/s per CPU second and per wall second, ratios
+#      printed (per wall second is what the machine delivers, per CPU second the cost);
 #   4. peak memory (max RSS from wait4) of `vigil analyze` over the 1M-flows capture,
 #      and checks that all FLOWS flows were open together (flow records with reason
 #      "shutdown" at the end of input).
