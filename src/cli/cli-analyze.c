@@ -795,7 +795,7 @@ int vg_cli_analyze(int argc, char **argv)
 	struct batch batch = { .arena = NULL }; /* no arena: unbatched */
 	struct vg_reader *reader = NULL;
 	if (!iface && (threads == 2 || (threads == 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1)) &&
-	    (rc = vg_reader_start(cap, &reader)) != VG_OK)
+	    (rc = vg_reader_start(cap, nids, &reader)) != VG_OK)
 		fprintf(stderr, "vigil analyze: no reader thread (%s): reading on one thread\n",
 			vg_strerror(rc));
 	if (reader)

@@ -20,6 +20,7 @@
 
 struct vg_reader {
 	struct vg_capture *cap;
+	const struct vg_nids *nids;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t filled;   /* tail moved: a batch to take */
@@ -61,7 +62,7 @@ static void fill(struct vg_reader *r, struct vg_reader_batch *b)
 		memcpy(copy, data, ncopy);
 		struct vg_nids_frame fr = { copy, caplen, wirelen, ts };
 		b->file[b->n] = (uint32_t)vg_capture_file_index(r->cap);
-		vg_nids_decode(vg_capture_linktype(r->cap), &fr, &b->dec[b->n]);
+		vg_nids_decode(r->nids, vg_capture_linktype(r->cap), &fr, &b->dec[b->n]);
 		b->used += ncopy;
 		b->n++;
 	}
@@ -107,13 +108,14 @@ static void reader_free(struct vg_reader *r)
 	free(r);
 }
 
-int vg_reader_start(struct vg_capture *cap, struct vg_reader **out)
+int vg_reader_start(struct vg_capture *cap, const struct vg_nids *nids, struct vg_reader **out)
 {
 	*out = NULL;
 	struct vg_reader *r = calloc(1, sizeof(*r));
 	if (!r)
 		return VG_ENOMEM;
 	r->cap = cap;
+	r->nids = nids;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->filled, NULL);
 	pthread_cond_init(&r->freed, NULL);

@@ -1,13 +1,14 @@
 /* cli-reader.h — the reader thread of `vigil analyze` over capture files.
  *
- * Reading frames through libpcap and decoding them is about half the CPU work of the core
- * packet path (decode + flow + scan + flood), and none of it touches the path's state:
- * libpcap's handle is used by one thread at a time and the decoders are pure functions.
- * So over files, a second thread reads and decodes (vg_nids_decode) into batches, handed
- * in order to the analyzing thread through a ring of a few batches; that thread runs the
- * rest of the path (vg_nids_packets_decoded) and emits every event. The packets, their
- * order and the events are exactly those of reading on one thread: only the wall-clock
- * time changes (on two cores, up to twice as many packets per second).
+ * Reading frames through libpcap, decoding them and hashing their flow keys is about half
+ * the CPU work of the core packet path (decode + flow + scan + flood), and none of it
+ * touches the path's state: libpcap's handle is used by one thread at a time, decoders
+ * are pure functions and the flow table's hash key never changes. So over files, a second
+ * thread does that part (vg_nids_decode) into batches, handed in order to the analyzing
+ * thread through a ring of a few batches; that thread runs the rest of the path
+ * (vg_nids_packets_decoded) and emits every event. The packets, their order and the
+ * events are exactly those of reading on one thread: only the wall-clock time changes
+ * (on two cores, up to twice as many packets per second).
  *
  * Live capture does not use it: a live frame is processed as soon as it arrives.
  * Not for use from more than one analyzing thread. */
@@ -45,9 +46,10 @@ struct vg_reader_batch {
 struct vg_reader;
 
 /* Start reading cap (opened on files) on a new thread; cap is the thread's until
- * vg_reader_stop. The thread blocks every signal: they reach the caller's threads.
+ * vg_reader_stop. Frames are decoded for nids (vg_nids_decode), which must outlive the
+ * reader. The thread blocks every signal: they reach the caller's threads.
  * 0, VG_ENOMEM, or VG_EIO (no thread). */
-int vg_reader_start(struct vg_capture *cap, struct vg_reader **out);
+int vg_reader_start(struct vg_capture *cap, const struct vg_nids *nids, struct vg_reader **out);
 /* The next batch in order, waiting for it. Never NULL before a batch with end set. */
 struct vg_reader_batch *vg_reader_next(struct vg_reader *r);
 /* Hand the batch from vg_reader_next back for refilling. */

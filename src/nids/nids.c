@@ -622,7 +622,8 @@ static bool preparable(const struct vg_nids *n, const struct vg_packet *p, int r
 /* How many packets ahead of the one processed vg_nids_packets prefetches a flow bucket. */
 #define PREFETCH_AHEAD 4u
 
-void vg_nids_decode(int linktype, const struct vg_nids_frame *fr, struct vg_nids_decoded *out)
+void vg_nids_decode(const struct vg_nids *n, int linktype, const struct vg_nids_frame *fr,
+		    struct vg_nids_decoded *out)
 {
 	out->skip = fr->data == NULL;
 	if (out->skip) {
@@ -631,31 +632,31 @@ void vg_nids_decode(int linktype, const struct vg_nids_frame *fr, struct vg_nids
 	}
 	out->rc = vg_decode_packet(linktype, fr->data, fr->caplen, fr->ts_us, &out->pkt);
 	out->pkt.wirelen = fr->wirelen;
+	/* the lookup of every packet that may be tracked: whether a fragment is reassembled
+	 * first (n->defrag) is decided by the packet path, which then leaves it unused */
+	if (out->rc == VG_OK && !(out->pkt.flags & VG_PKT_INVALID))
+		vg_flow_prepare(n->flows, &out->pkt, &out->lk);
 }
 
-/* At most VG_NIDS_BATCH decoded frames: the flow lookup keys depend on the packet only, so
- * they are computed for the whole batch first and the lookups' cache misses can overlap. */
+/* At most VG_NIDS_BATCH decoded frames, whose flow lookup keys were computed with their
+ * decoding (they depend on the packet only): the lookups' cache misses can overlap. */
 static void packets_decoded(struct vg_nids *n, struct vg_nids_decoded *d, unsigned m)
 {
-	struct vg_flow_lookup lk[VG_NIDS_BATCH];
 	bool prep[VG_NIDS_BATCH];
-	for (unsigned i = 0; i < m; i++) {
+	for (unsigned i = 0; i < m; i++)
 		prep[i] = !d[i].skip && preparable(n, &d[i].pkt, d[i].rc);
-		if (prep[i])
-			vg_flow_prepare(n->flows, &d[i].pkt, &lk[i]);
-	}
 	/* buckets a few packets ahead, the record of the next: a prefetch for each of 16
 	 * packets at once would only wait for free line-fill buffers */
 	for (unsigned i = 0; i < m && i < PREFETCH_AHEAD; i++)
 		if (prep[i])
-			vg_flow_prefetch_bucket(n->flows, &lk[i]);
+			vg_flow_prefetch_bucket(n->flows, &d[i].lk);
 	for (unsigned i = 0; i < m; i++) {
 		if (i + PREFETCH_AHEAD < m && prep[i + PREFETCH_AHEAD])
-			vg_flow_prefetch_bucket(n->flows, &lk[i + PREFETCH_AHEAD]);
+			vg_flow_prefetch_bucket(n->flows, &d[i + PREFETCH_AHEAD].lk);
 		if (i + 1 < m && prep[i + 1])
-			vg_flow_prefetch_record(n->flows, &lk[i + 1]);
+			vg_flow_prefetch_record(n->flows, &d[i + 1].lk);
 		if (!d[i].skip)
-			decoded_packet(n, &d[i].pkt, d[i].rc, prep[i] ? &lk[i] : NULL);
+			decoded_packet(n, &d[i].pkt, d[i].rc, prep[i] ? &d[i].lk : NULL);
 	}
 }
 
@@ -681,7 +682,7 @@ int vg_nids_packets(struct vg_nids *n, int linktype, const struct vg_nids_frame 
 		unsigned m = count < VG_NIDS_BATCH ? count : VG_NIDS_BATCH;
 		struct vg_nids_decoded d[VG_NIDS_BATCH];
 		for (unsigned i = 0; i < m; i++)
-			vg_nids_decode(linktype, &fr[i], &d[i]);
+			vg_nids_decode(n, linktype, &fr[i], &d[i]);
 		packets_decoded(n, d, m);
 		fr += m;
 		count -= m;

@@ -127,16 +127,20 @@ struct vg_nids_frame {
 int vg_nids_packets(struct vg_nids *n, int linktype, const struct vg_nids_frame *frames,
 		    unsigned count);
 /* The same in two steps, for a reader that decodes on another thread than the packet
- * path's: vg_nids_decode reads only its arguments (decoders are pure), so it may run on
- * any thread; vg_nids_packets_decoded then does with the decoded frames exactly what
- * vg_nids_packets does with the frames. Each d[i].pkt points into its frame's data,
- * which must stay valid for the vg_nids_packets_decoded call. */
+ * path's: vg_nids_decode decodes the frame and computes its flow lookup key and hash
+ * (vg_flow_prepare). It reads only its arguments and n's flow table hash key, which is
+ * fixed from vg_nids_new to vg_nids_free, so it may run on any thread while n exists.
+ * vg_nids_packets_decoded then does with the decoded frames exactly what vg_nids_packets
+ * does with the frames. Each d[i].pkt points into its frame's data, which must stay valid
+ * for the vg_nids_packets_decoded call. */
 struct vg_nids_decoded {
 	struct vg_packet pkt;
+	struct vg_flow_lookup lk; /* valid when rc is 0 and pkt is not VG_PKT_INVALID */
 	int rc;     /* vg_decode_packet's result */
 	bool skip;  /* the frame had no data: skipped, as by vg_nids_packets */
 };
-void vg_nids_decode(int linktype, const struct vg_nids_frame *frame, struct vg_nids_decoded *out);
+void vg_nids_decode(const struct vg_nids *n, int linktype, const struct vg_nids_frame *frame,
+		    struct vg_nids_decoded *out);
 int vg_nids_packets_decoded(struct vg_nids *n, struct vg_nids_decoded *d, unsigned count);
 /* A new timeline (the next packets are older than the last ones, e.g. an unrelated
  * capture file): flows are flushed (reason "shutdown"), episodes closed, fragments
