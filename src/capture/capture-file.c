@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +161,9 @@ static int open_current(struct vg_capture *cap)
 #ifdef POSIX_FADV_SEQUENTIAL
 	(void)posix_fadvise(fileno(fp), 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
+	/* A capture handle is used by one thread at a time (vigil analyze may read on a
+	 * thread of its own): no stdio lock around each of libpcap's two freads per record. */
+	(void)__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	/* Microsecond precision: nanosecond pcap and pcapng are converted by libpcap. */
 	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, pe);
 	if (!p) {
