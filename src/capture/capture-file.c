@@ -4,6 +4,7 @@
 #include "capture/capture-int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +48,23 @@ int vg_capture_apply_filter(pcap_t *p, const char *bpf, char *msg, size_t msglen
 	return 0;
 }
 
+/* A frame handed out: counted, and its time in microseconds. A crafted file (pcapng has
+ * 64-bit timestamps) can name any time: it is kept within a range that cannot overflow
+ * microseconds, and counted. */
+static inline int64_t frame_taken(struct vg_capture *cap, const struct pcap_pkthdr *h)
+{
+	int64_t sec = (int64_t)h->ts.tv_sec, usec = (int64_t)h->ts.tv_usec;
+	if (sec < 0 || sec > VG_CAPTURE_MAX_TS_S || usec < 0 || usec > 999999) {
+		sec = sec < 0 ? 0 : sec > VG_CAPTURE_MAX_TS_S ? VG_CAPTURE_MAX_TS_S : sec;
+		usec = usec < 0 ? 0 : usec > 999999 ? 999999 : usec;
+		cap->st.ts_clamped++;
+	}
+	cap->file_pkts++;
+	cap->st.packets++;
+	cap->st.bytes += h->caplen;
+	return sec * 1000000 + usec;
+}
+
 int vg_capture_fetch(struct vg_capture *cap, int64_t *ts_us, const uint8_t **data,
 		     uint32_t *caplen, uint32_t *wirelen)
 {
@@ -55,21 +73,10 @@ int vg_capture_fetch(struct vg_capture *cap, int64_t *ts_us, const uint8_t **dat
 	int rc = pcap_next_ex(cap->p, &h, &d);
 	if (rc != 1)
 		return rc;
-	/* A crafted file (pcapng has 64-bit timestamps) can name any time: keep it within a
-	 * range that cannot overflow microseconds, and count it. */
-	int64_t sec = (int64_t)h->ts.tv_sec, usec = (int64_t)h->ts.tv_usec;
-	if (sec < 0 || sec > VG_CAPTURE_MAX_TS_S || usec < 0 || usec > 999999) {
-		sec = sec < 0 ? 0 : sec > VG_CAPTURE_MAX_TS_S ? VG_CAPTURE_MAX_TS_S : sec;
-		usec = usec < 0 ? 0 : usec > 999999 ? 999999 : usec;
-		cap->st.ts_clamped++;
-	}
-	*ts_us = sec * 1000000 + usec;
+	*ts_us = frame_taken(cap, h);
 	*data = d;
 	*caplen = h->caplen;
 	*wirelen = h->len;
-	cap->file_pkts++;
-	cap->st.packets++;
-	cap->st.bytes += h->caplen;
 	return 1;
 }
 
@@ -204,41 +211,99 @@ int vg_capture_open_file(const char *path, struct vg_capture **out, char *errbuf
 	return 0;
 }
 
+/* A file open for reading: 1; none left: 0; the next one failed to open: its negative
+ * code (reported; the call after goes on with the file after it). */
+static int file_open(struct vg_capture *cap)
+{
+	if (cap->p)
+		return 1;
+	if (cap->cur >= cap->n_paths)
+		return 0;
+	int rc = open_current(cap);
+	if (rc < 0) {
+		cap->st.files_failed++;
+		cap->cur++;
+		return rc;
+	}
+	return 1;
+}
+
+/* The open file gave no more frames: pcap_rc PCAP_ERROR when it is damaged or cut short
+ * (everything before was delivered: reported with the file's name and count, negative
+ * code), anything else at its end (0). Either way the next file is next. */
+static int file_done(struct vg_capture *cap, int pcap_rc)
+{
+	int code = 0;
+	if (pcap_rc == PCAP_ERROR) {
+		const char *why = pcap_geterr(cap->p);
+		code = strstr(why, "truncated") ? VG_ETRUNC : VG_EINVAL;
+		vg_capture_set_err(cap, NULL, "%s: damaged after %llu packets: %s",
+				   cap->paths[cap->cur], (unsigned long long)cap->file_pkts, why);
+		cap->st.files_failed++;
+	} else {
+		cap->st.files_done++;
+	}
+	pcap_close(cap->p);
+	cap->p = NULL;
+	cap->cur++;
+	return code;
+}
+
 static int next_file(struct vg_capture *cap, int64_t *ts_us, const uint8_t **data,
 		     uint32_t *caplen, uint32_t *wirelen)
 {
 	for (;;) {
-		if (!cap->p) {
-			if (cap->cur >= cap->n_paths)
-				return 0;
-			int rc = open_current(cap);
-			if (rc < 0) {
-				cap->st.files_failed++;
-				cap->cur++;
-				return rc;
-			}
-		}
-		int rc = vg_capture_fetch(cap, ts_us, data, caplen, wirelen);
+		int rc = file_open(cap);
+		if (rc <= 0)
+			return rc;
+		rc = vg_capture_fetch(cap, ts_us, data, caplen, wirelen);
 		if (rc == 1)
 			return 1;
-		if (rc == PCAP_ERROR) {
-			/* Damaged or cut short: everything before it was delivered; name the file
-			 * and the count, then move on to the next file. */
-			const char *why = pcap_geterr(cap->p);
-			int code = strstr(why, "truncated") ? VG_ETRUNC : VG_EINVAL;
-			vg_capture_set_err(cap, NULL, "%s: damaged after %llu packets: %s",
-					   cap->paths[cap->cur], (unsigned long long)cap->file_pkts, why);
-			pcap_close(cap->p);
-			cap->p = NULL;
-			cap->st.files_failed++;
-			cap->cur++;
-			return code;
-		}
-		/* PCAP_ERROR_BREAK: end of this file. */
-		pcap_close(cap->p);
-		cap->p = NULL;
-		cap->st.files_done++;
-		cap->cur++;
+		/* PCAP_ERROR_BREAK is the end of this file */
+		rc = file_done(cap, rc);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+struct dispatch_ctx {
+	struct vg_capture *cap;
+	vg_capture_frame_fn fn;
+	void *ctx;
+};
+
+static void dispatch_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *d)
+{
+	struct dispatch_ctx *dc = (struct dispatch_ctx *)(void *)user;
+	int64_t ts = frame_taken(dc->cap, h);
+	if (dc->fn(dc->ctx, ts, d, h->caplen, h->len))
+		pcap_breakloop(dc->cap->p);
+}
+
+int vg_capture_dispatch(struct vg_capture *cap, unsigned max, vg_capture_frame_fn fn, void *ctx)
+{
+	cap->err[0] = '\0';
+	if (cap->live || !fn || max == 0)
+		return VG_EINVAL;
+	if (max > INT_MAX)
+		max = INT_MAX;
+	struct dispatch_ctx dc = { cap, fn, ctx };
+	for (;;) {
+		int rc = file_open(cap);
+		if (rc <= 0)
+			return rc;
+		/* libpcap reads a savefile's frames in a loop, calling back for each: no
+		 * per-frame call into it. It returns how many it handed out (also when the
+		 * callback stopped it early), 0 at the end of the file, PCAP_ERROR when the
+		 * file is damaged after the frames handed out in this call. */
+		rc = pcap_dispatch(cap->p, (int)max, dispatch_frame, (u_char *)&dc);
+		if (rc > 0)
+			return rc;
+		if (rc == PCAP_ERROR_BREAK)
+			continue; /* stopped before any frame: not an end */
+		rc = file_done(cap, rc);
+		if (rc < 0)
+			return rc;
 	}
 }
 

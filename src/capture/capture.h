@@ -77,6 +77,18 @@ int vg_capture_set_filter(struct vg_capture *cap, const char *bpf);
 int vg_capture_next(struct vg_capture *cap, int64_t *ts_us, const uint8_t **data,
 		    uint32_t *caplen, uint32_t *wirelen);
 
+/* Files only: up to max frames in one call, each handed to fn (data borrowed for the
+ * call; the frames of one call all come from one file, whose index and link type
+ * vg_capture_file_index/vg_capture_linktype give during the call). fn returns nonzero to
+ * stop after that frame. Same frames, times, counters and errors as vg_capture_next,
+ * without a call into libpcap per frame. Returns the number of frames handed out (> 0),
+ * 0 at the end of all files, or negative on an error (after the frames handed out before
+ * it in this call; vg_capture_error() says what happened; the next call goes on with the
+ * next file); VG_EINVAL on a live capture. */
+typedef int (*vg_capture_frame_fn)(void *ctx, int64_t ts_us, const uint8_t *data,
+				   uint32_t caplen, uint32_t wirelen);
+int vg_capture_dispatch(struct vg_capture *cap, unsigned max, vg_capture_frame_fn fn, void *ctx);
+
 /* Link type (LINKTYPE_/DLT_ value, as decode.h's VG_LINK_*) of the current file or the
  * interface; -1 when no file is open. */
 int vg_capture_linktype(const struct vg_capture *cap);

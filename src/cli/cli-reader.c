@@ -21,6 +21,7 @@
 struct vg_reader {
 	struct vg_capture *cap;
 	const struct vg_nids *nids;
+	struct vg_reader_batch *filling; /* reader thread: the batch take_frame adds to */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t filled;   /* tail moved: a batch to take */
@@ -33,6 +34,27 @@ struct vg_reader {
 	struct vg_reader_batch slot[VG_READER_SLOTS];
 };
 
+/* One frame from libpcap (vg_capture_dispatch): copied into the batch being filled and
+ * decoded. Nonzero (stop) once the batch is full. */
+static int take_frame(void *ctx, int64_t ts, const uint8_t *data, uint32_t caplen,
+		      uint32_t wirelen)
+{
+	struct vg_reader *r = ctx;
+	struct vg_reader_batch *b = r->filling;
+	/* libpcap hands out at most VG_MAX_SNAPLEN bytes, and the arena has room for one
+	 * such frame past VG_READER_BATCH_BYTES; the decoder reads no further either (it
+	 * counts a longer frame as an anomaly and decodes its start) */
+	uint32_t ncopy = caplen > VG_MAX_SNAPLEN ? VG_MAX_SNAPLEN : caplen;
+	uint8_t *copy = b->arena + b->used;
+	memcpy(copy, data, ncopy);
+	struct vg_nids_frame fr = { copy, caplen, wirelen, ts };
+	b->file[b->n] = (uint32_t)vg_capture_file_index(r->cap);
+	vg_nids_decode(r->nids, vg_capture_linktype(r->cap), &fr, &b->dec[b->n]);
+	b->used += ncopy;
+	b->n++;
+	return b->n >= VG_READER_BATCH || b->used >= VG_READER_BATCH_BYTES;
+}
+
 /* Read and decode frames into b until it is full, a read fails or the input ends. */
 static void fill(struct vg_reader *r, struct vg_reader_batch *b)
 {
@@ -40,11 +62,9 @@ static void fill(struct vg_reader *r, struct vg_reader_batch *b)
 	b->used = 0;
 	b->has_error = false;
 	b->end = false;
+	r->filling = b;
 	while (b->n < VG_READER_BATCH && b->used < VG_READER_BATCH_BYTES) {
-		int64_t ts = 0;
-		const uint8_t *data = NULL;
-		uint32_t caplen = 0, wirelen = 0;
-		int rc = vg_capture_next(r->cap, &ts, &data, &caplen, &wirelen);
+		int rc = vg_capture_dispatch(r->cap, VG_READER_BATCH - b->n, take_frame, r);
 		if (rc < 0) {
 			b->has_error = true;
 			snprintf(b->error, sizeof(b->error), "%s", vg_capture_error(r->cap));
@@ -54,17 +74,6 @@ static void fill(struct vg_reader *r, struct vg_reader_batch *b)
 			b->end = true;
 			return;
 		}
-		/* libpcap hands out at most VG_MAX_SNAPLEN bytes, and the arena has room for
-		 * one such frame past VG_READER_BATCH_BYTES; the decoder reads no further
-		 * either (it counts a longer frame as an anomaly and decodes its start) */
-		uint32_t ncopy = caplen > VG_MAX_SNAPLEN ? VG_MAX_SNAPLEN : caplen;
-		uint8_t *copy = b->arena + b->used;
-		memcpy(copy, data, ncopy);
-		struct vg_nids_frame fr = { copy, caplen, wirelen, ts };
-		b->file[b->n] = (uint32_t)vg_capture_file_index(r->cap);
-		vg_nids_decode(r->nids, vg_capture_linktype(r->cap), &fr, &b->dec[b->n]);
-		b->used += ncopy;
-		b->n++;
 	}
 }
 

@@ -1,7 +1,8 @@
 /* Offline capture: the lab captures read completely (counts from `tcpdump -r FILE | wc -l`),
  * pcapng and nanosecond pcap read the same packets as the original, several files in
  * order with a missing, a truncated and a non-pcap file in between (each named in an
- * error with its packet count, the run continues), and BPF filters on files. */
+ * error with its packet count, the run continues), BPF filters on files, and reading
+ * several frames per call (vg_capture_dispatch) giving exactly what vg_capture_next gives. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -327,6 +328,136 @@ static void test_file_filter(void **state)
 	vg_capture_close(cap);
 }
 
+/* ---- vg_capture_dispatch: the same as vg_capture_next --------------------------- */
+
+/* What a reader sees, in order: frames (file index, link type, time, lengths, a digest of
+ * the data) and errors (code and message). */
+struct seen {
+	char *text;
+	size_t len, cap;
+};
+
+static void seen_add(struct seen *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void seen_add(struct seen *s, const char *fmt, ...)
+{
+	char line[VG_CAPTURE_ERRLEN + 128];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	assert_true(n > 0 && (size_t)n < sizeof(line));
+	if (s->len + (size_t)n + 1 > s->cap) {
+		s->cap = (s->cap + (size_t)n + 1) * 2;
+		s->text = realloc(s->text, s->cap);
+		assert_non_null(s->text);
+	}
+	memcpy(s->text + s->len, line, (size_t)n + 1);
+	s->len += (size_t)n;
+}
+
+static uint32_t digest(const uint8_t *d, uint32_t n)
+{
+	uint32_t h = 2166136261u;
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ d[i]) * 16777619u;
+	return h;
+}
+
+static void seen_frame(struct seen *s, struct vg_capture *cap, int64_t ts, const uint8_t *d,
+		       uint32_t cl, uint32_t wl)
+{
+	seen_add(s, "frame %zu %d %lld %u %u %08x\n", vg_capture_file_index(cap),
+		 vg_capture_linktype(cap), (long long)ts, cl, wl, digest(d, cl));
+}
+
+struct dispatch_state {
+	struct vg_capture *cap;
+	struct seen *seen;
+	unsigned calls, stop_every; /* stop after every stop_every-th frame (0: never) */
+};
+
+static int on_frame(void *ctx, int64_t ts, const uint8_t *d, uint32_t cl, uint32_t wl)
+{
+	struct dispatch_state *ds = ctx;
+	seen_frame(ds->seen, ds->cap, ts, d, cl, wl);
+	ds->calls++;
+	return ds->stop_every && ds->calls % ds->stop_every == 0;
+}
+
+static void read_all(const char *const *paths, size_t n, const char *bpf, unsigned max,
+		     unsigned stop_every, struct seen *s, struct vg_capture_stats *st)
+{
+	struct vg_capture *cap = NULL;
+	char err[VG_CAPTURE_ERRLEN];
+	assert_int_equal(vg_capture_open_files(paths, n, &cap, err), 0);
+	if (bpf)
+		assert_int_equal(vg_capture_set_filter(cap, bpf), 0);
+	struct dispatch_state ds = { cap, s, 0, stop_every };
+	for (;;) {
+		int rc;
+		if (max == 0) { /* vg_capture_next */
+			int64_t ts;
+			const uint8_t *d;
+			uint32_t cl, wl;
+			rc = vg_capture_next(cap, &ts, &d, &cl, &wl);
+			if (rc == 1)
+				seen_frame(s, cap, ts, d, cl, wl);
+		} else {
+			rc = vg_capture_dispatch(cap, max, on_frame, &ds);
+			assert_true(rc <= (int)max);
+		}
+		if (rc == 0)
+			break;
+		if (rc < 0)
+			seen_add(s, "error %d %s\n", rc, vg_capture_error(cap));
+	}
+	assert_int_equal(vg_capture_stats(cap, st), 0);
+	vg_capture_close(cap);
+}
+
+static void test_dispatch_same_as_next(void **state)
+{
+	(void)state;
+	long r100 = record_offset(lab("benign.pcap"), 100);
+	const char *trunc = cut_copy(lab("benign.pcap"), r100 + 16 + 10, "dtrunc");
+	long r7 = record_offset(lab("benign.pcap"), 7);
+	const char *trunc_hdr = cut_copy(lab("benign.pcap"), r7 + 5, "dtrunchdr");
+	const char *empty = cut_copy(lab("benign.pcap"), 24, "dempty");
+	char missing[256];
+	snprintf(missing, sizeof(missing), "/tmp/vg-capture-test-missing-%d.pcap", (int)getpid());
+	char readme[1200];
+	snprintf(readme, sizeof(readme), "%s/data/lab/README.md", shared);
+	const char *paths[] = { lab("sweep-horizontal.pcap"), missing, trunc, empty, readme,
+				trunc_hdr, fixture("scan-udp.pcapng"), lab("scan-udp.pcap"),
+				lab("tenants-vxlan.pcap") };
+	size_t n = sizeof(paths) / sizeof(paths[0]);
+	static const unsigned max[] = { 1, 3, 16, 128, 100000 };
+	static const unsigned stop[] = { 0, 1, 5, 0, 7 };
+	for (int f = 0; f < 2; f++) {
+		const char *bpf = f ? "udp or icmp" : NULL;
+		struct seen ref = { 0 };
+		struct vg_capture_stats rst;
+		read_all(paths, n, bpf, 0, 0, &ref, &rst);
+		assert_true(rst.packets > 300);
+		assert_non_null(strstr(ref.text, "error"));
+		for (size_t i = 0; i < sizeof(max) / sizeof(max[0]); i++) {
+			struct seen got = { 0 };
+			struct vg_capture_stats gst;
+			read_all(paths, n, bpf, max[i], stop[i], &got, &gst);
+			assert_string_equal(got.text, ref.text);
+			assert_int_equal(gst.packets, rst.packets);
+			assert_int_equal(gst.bytes, rst.bytes);
+			assert_int_equal(gst.files_done, rst.files_done);
+			assert_int_equal(gst.files_failed, rst.files_failed);
+			free(got.text);
+		}
+		free(ref.text);
+	}
+	unlink(trunc);
+	unlink(trunc_hdr);
+	unlink(empty);
+}
+
 int main(void)
 {
 	const char *s = getenv("VIGIL_SHARED");
@@ -339,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_several_files_with_bad_ones),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_file_filter),
+		cmocka_unit_test(test_dispatch_same_as_next),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
