@@ -263,49 +263,6 @@ static void print_summary(FILE *f, struct summary *s, const struct vg_nids_stats
 	fprintf(f, "\n");
 }
 
-/* ---- batches of frames (offline) ----------------------------------------------- */
-
-/* Offline reading hands frames to the pipeline in batches (vg_nids_packets: the flow
- * table's lookups of a batch overlap their cache misses). libpcap reuses its buffer at the
- * next read, so each frame is copied into the batch's arena. The batch is flushed before
- * anything that must see every earlier packet processed: a new file's restart, an IoC
- * reload, progress output, the end. Live capture processes each frame at once. */
-#define BATCH_ARENA (256u << 10)
-
-struct batch {
-	struct vg_nids_frame fr[VG_NIDS_BATCH];
-	unsigned n;
-	int linktype;
-	size_t used;
-	uint8_t *arena;
-};
-
-static void batch_flush(struct batch *b, struct vg_nids *nids)
-{
-	if (b->n)
-		(void)vg_nids_packets(nids, b->linktype, b->fr, b->n);
-	b->n = 0;
-	b->used = 0;
-}
-
-static void batch_add(struct batch *b, struct vg_nids *nids, int linktype, const uint8_t *data,
-		      uint32_t caplen, uint32_t wirelen, int64_t ts)
-{
-	if (b->n && (linktype != b->linktype || BATCH_ARENA - b->used < caplen))
-		batch_flush(b, nids);
-	if (caplen > BATCH_ARENA) {
-		batch_flush(b, nids);
-		vg_nids_packet(nids, linktype, data, caplen, wirelen, ts);
-		return;
-	}
-	memcpy(b->arena + b->used, data, caplen);
-	b->fr[b->n++] = (struct vg_nids_frame){ b->arena + b->used, caplen, wirelen, ts };
-	b->used += caplen;
-	b->linktype = linktype;
-	if (b->n == VG_NIDS_BATCH)
-		batch_flush(b, nids);
-}
-
 /* ---- progress ----------------------------------------------------------------- */
 
 static double mono_s(void)
@@ -531,13 +488,14 @@ static int load_signatures(const struct vg_config *cfg, const char **paths, size
 	return 0;
 }
 
-/* ---- files on two threads (cli-reader.h) ---------------------------------------- */
+/* ---- the reading loops ---------------------------------------------------------- */
 
-/* The one-thread loop of vg_cli_analyze for files read and decoded by the reader thread:
- * the same decisions (a file that goes back in time starts a new timeline, SIGHUP reloads
- * the IoC lists, progress, --duration), taken between batches. Returns the number of
- * files that failed. */
-static size_t analyze_threaded(struct vg_reader *rd, struct vg_nids *nids,
+/* Files, in batches of decoded frames (cli-reader.h: read on a thread of their own or on
+ * this one). Between batches: a file that starts before the previous one ended starts a
+ * new timeline (always with --separate), SIGHUP reloads the IoC lists, progress,
+ * --duration. Batches carry each frame's file, so a timeline starts at the exact frame.
+ * Returns the number of files that failed. */
+static size_t analyze_files(struct vg_reader *rd, struct vg_nids *nids,
 			       const struct vg_config *cfg, struct ioc_reload *reload,
 			       struct vg_ioc_ref *iocref, size_t nfiles, bool separate, bool prog,
 			       uint64_t duration_s, double t0)
@@ -592,6 +550,58 @@ static size_t analyze_threaded(struct vg_reader *rd, struct vg_nids *nids,
 		}
 	}
 	return files_failed;
+}
+
+/* Live: each frame processed as it arrives (no batching, no added latency). A reload
+ * applies from the first packet captured after the signal; when the capture is quiet the
+ * timers go on with the wall clock. Returns 1 when the capture failed, else 0. */
+static size_t analyze_live(struct vg_capture *cap, struct vg_nids *nids,
+			   const struct vg_config *cfg, struct ioc_reload *reload,
+			   struct vg_ioc_ref *iocref, bool prog, uint64_t duration_s, double t0)
+{
+	double next_prog = t0 + 0.5;
+	uint64_t n_read = 0;
+	for (;;) {
+		if (stop_requested)
+			break;
+		if (reload_requested) {
+			reload_requested = 0;
+			ioc_reload_read(cfg, reload, iocref, true);
+		}
+		int64_t ts = 0;
+		const uint8_t *data = NULL;
+		uint32_t caplen = 0, wirelen = 0;
+		int r = vg_capture_next(cap, &ts, &data, &caplen, &wirelen);
+		if (r < 0) {
+			if (prog)
+				fputc('\n', stderr);
+			fprintf(stderr, "vigil analyze: %s\n", vg_capture_error(cap));
+			return 1;
+		}
+		if (r == 0) {
+			/* quiet: the ring is drained, so a pending reload applies now; time goes
+			 * on for the timers */
+			ioc_reload_publish(reload, iocref);
+			struct timespec now;
+			clock_gettime(CLOCK_REALTIME, &now);
+			vg_nids_idle(nids, (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000);
+		} else {
+			if (reload->set && ts >= reload->from_us)
+				ioc_reload_publish(reload, iocref);
+			vg_nids_packet(nids, vg_capture_linktype(cap), data, caplen, wirelen, ts);
+			n_read++;
+		}
+		if ((prog || duration_s) && (r == 0 || (n_read & 1023) == 0)) {
+			double now = mono_s();
+			if (prog && now >= next_prog) {
+				progress(stderr, nids, 0, 1, t0);
+				next_prog = now + 0.5;
+			}
+			if (duration_s && now - t0 >= (double)duration_s)
+				break;
+		}
+	}
+	return 0;
 }
 
 int vg_cli_analyze(int argc, char **argv)
@@ -787,93 +797,27 @@ int vg_cli_analyze(int argc, char **argv)
 
 	bool tty = isatty(STDERR_FILENO);
 	bool prog = show_progress && tty;
-	double t0 = mono_s(), next_prog = t0 + 0.5;
-	size_t files_failed = 0, cur_file = 0;
-	int64_t file_first_ts = 0, prev_last_ts = INT64_MIN;
-	bool first_of_file = true;
-	uint64_t n_read = 0;
-	struct batch batch = { .arena = NULL }; /* no arena: unbatched */
-	struct vg_reader *reader = NULL;
-	if (!iface && (threads == 2 || (threads == 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1)) &&
-	    (rc = vg_reader_start(cap, nids, &reader)) != VG_OK)
-		fprintf(stderr, "vigil analyze: no reader thread (%s): reading on one thread\n",
-			vg_strerror(rc));
-	if (reader)
-		files_failed = analyze_threaded(reader, nids, cfg, &reload, &iocref, nfiles, separate,
-						prog, duration_s, t0);
-	else if (!iface)
-		batch.arena = malloc(BATCH_ARENA);
-	while (!reader) {
-		if (stop_requested)
-			break;
-		if (reload_requested) {
-			reload_requested = 0;
-			batch_flush(&batch, nids);
-			ioc_reload_read(cfg, &reload, &iocref, iface != NULL);
+	double t0 = mono_s();
+	size_t files_failed = 0;
+	if (iface) {
+		files_failed = analyze_live(cap, nids, cfg, &reload, &iocref, prog, duration_s, t0);
+	} else {
+		bool threaded = threads == 2 || (threads == 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1);
+		struct vg_reader *reader = NULL;
+		rc = vg_reader_start(cap, nids, threaded, &reader);
+		if (rc != VG_OK && threaded) {
+			fprintf(stderr, "vigil analyze: no reader thread (%s): reading on one thread\n",
+				vg_strerror(rc));
+			rc = vg_reader_start(cap, nids, false, &reader);
 		}
-		int64_t ts = 0;
-		const uint8_t *data = NULL;
-		uint32_t caplen = 0, wirelen = 0;
-		int r = vg_capture_next(cap, &ts, &data, &caplen, &wirelen);
-		if (r < 0) {
-			if (prog)
-				fputc('\n', stderr);
-			fprintf(stderr, "vigil analyze: %s\n", vg_capture_error(cap));
-			files_failed++;
-			if (iface)
-				break;
-			continue;
+		if (rc != VG_OK) {
+			fprintf(stderr, "vigil analyze: cannot read the files: %s\n", vg_strerror(rc));
+			goto done;
 		}
-		if (r == 0) {
-			batch_flush(&batch, nids);
-			if (!iface)
-				break;
-			/* live and quiet: the ring is drained, so a pending reload applies now;
-			 * time goes on for the timers */
-			ioc_reload_publish(&reload, &iocref);
-			struct timespec now;
-			clock_gettime(CLOCK_REALTIME, &now);
-			vg_nids_idle(nids, (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000);
-		} else {
-			if (!iface && vg_capture_file_index(cap) != cur_file) {
-				cur_file = vg_capture_file_index(cap);
-				first_of_file = true;
-			}
-			if (first_of_file) {
-				first_of_file = false;
-				file_first_ts = ts;
-				/* a file that starts before the last one ended is a new timeline */
-				if (n_read > 0 && (separate || file_first_ts < prev_last_ts)) {
-					batch_flush(&batch, nids);
-					vg_nids_restart(nids);
-				}
-			}
-			if (reload.set && ts >= reload.from_us) {
-				batch_flush(&batch, nids);
-				ioc_reload_publish(&reload, &iocref);
-			}
-			if (batch.arena)
-				batch_add(&batch, nids, vg_capture_linktype(cap), data, caplen, wirelen, ts);
-			else
-				vg_nids_packet(nids, vg_capture_linktype(cap), data, caplen, wirelen, ts);
-			n_read++;
-			if (ts > prev_last_ts)
-				prev_last_ts = ts;
-		}
-		if ((prog || duration_s) && (r == 0 || (n_read & 1023) == 0)) {
-			double now = mono_s();
-			if (prog && now >= next_prog) {
-				batch_flush(&batch, nids);
-				progress(stderr, nids, vg_capture_file_index(cap), iface ? 1 : nfiles, t0);
-				next_prog = now + 0.5;
-			}
-			if (duration_s && now - t0 >= (double)duration_s)
-				break;
-		}
+		files_failed = analyze_files(reader, nids, cfg, &reload, &iocref, nfiles, separate,
+					     prog, duration_s, t0);
+		vg_reader_stop(reader);
 	}
-	batch_flush(&batch, nids);
-	free(batch.arena);
-	vg_reader_stop(reader);
 	if (prog)
 		fprintf(stderr, "\r%60s\r", "");
 	vg_nids_finish(nids);

@@ -22,6 +22,7 @@ struct vg_reader {
 	struct vg_capture *cap;
 	const struct vg_nids *nids;
 	struct vg_reader_batch *filling; /* reader thread: the batch take_frame adds to */
+	bool threaded;           /* false: vg_reader_next fills slot 0 on the caller's thread */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t filled;   /* tail moved: a batch to take */
@@ -117,7 +118,8 @@ static void reader_free(struct vg_reader *r)
 	free(r);
 }
 
-int vg_reader_start(struct vg_capture *cap, const struct vg_nids *nids, struct vg_reader **out)
+int vg_reader_start(struct vg_capture *cap, const struct vg_nids *nids, bool threaded,
+		    struct vg_reader **out)
 {
 	*out = NULL;
 	struct vg_reader *r = calloc(1, sizeof(*r));
@@ -128,12 +130,17 @@ int vg_reader_start(struct vg_capture *cap, const struct vg_nids *nids, struct v
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->filled, NULL);
 	pthread_cond_init(&r->freed, NULL);
-	for (unsigned i = 0; i < VG_READER_SLOTS; i++) {
+	r->threaded = threaded;
+	for (unsigned i = 0; i < (threaded ? VG_READER_SLOTS : 1); i++) {
 		r->slot[i].arena = malloc(VG_READER_BATCH_BYTES + VG_MAX_SNAPLEN);
 		if (!r->slot[i].arena) {
 			reader_free(r);
 			return VG_ENOMEM;
 		}
+	}
+	if (!threaded) {
+		*out = r;
+		return 0;
 	}
 	/* the thread starts with every signal blocked, so SIGINT, SIGTERM and SIGHUP keep
 	 * reaching the analyzing thread's handlers */
@@ -152,6 +159,10 @@ int vg_reader_start(struct vg_capture *cap, const struct vg_nids *nids, struct v
 
 struct vg_reader_batch *vg_reader_next(struct vg_reader *r)
 {
+	if (!r->threaded) {
+		fill(r, &r->slot[0]);
+		return &r->slot[0];
+	}
 	pthread_mutex_lock(&r->mu);
 	if (r->tail == r->head) {
 		r->taker_waits = true;
@@ -167,6 +178,8 @@ struct vg_reader_batch *vg_reader_next(struct vg_reader *r)
 void vg_reader_release(struct vg_reader *r, struct vg_reader_batch *b)
 {
 	(void)b; /* always the oldest batch taken */
+	if (!r->threaded)
+		return;
 	pthread_mutex_lock(&r->mu);
 	r->head++;
 	if (r->reader_waits && r->tail - r->head <= VG_READER_SLOTS / 2)
@@ -178,10 +191,12 @@ void vg_reader_stop(struct vg_reader *r)
 {
 	if (!r)
 		return;
-	pthread_mutex_lock(&r->mu);
-	r->stop = true;
-	pthread_cond_signal(&r->freed);
-	pthread_mutex_unlock(&r->mu);
-	pthread_join(r->thread, NULL);
+	if (r->threaded) {
+		pthread_mutex_lock(&r->mu);
+		r->stop = true;
+		pthread_cond_signal(&r->freed);
+		pthread_mutex_unlock(&r->mu);
+		pthread_join(r->thread, NULL);
+	}
 	reader_free(r);
 }

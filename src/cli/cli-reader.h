@@ -1,4 +1,5 @@
-/* cli-reader.h — the reader thread of `vigil analyze` over capture files.
+/* cli-reader.h — how `vigil analyze` reads capture files: in batches of decoded frames,
+ * on a thread of their own (the default) or on the analyzing thread.
  *
  * Reading frames through libpcap, decoding them and hashing their flow keys is about half
  * the CPU work of the core packet path (decode + flow + scan + flood), and none of it
@@ -9,6 +10,11 @@
  * (vg_nids_packets_decoded) and emits every event. The packets, their order and the
  * events are exactly those of reading on one thread: only the wall-clock time changes
  * (on two cores, up to twice as many packets per second).
+ *
+ * Without the thread (--threads 1), vg_reader_next fills one batch on the caller's thread:
+ * the same batches, so files are analysed by one code path either way. Frames come from
+ * libpcap several per call (vg_capture_dispatch), and each batch's flow lookups overlap
+ * their cache misses (vg_nids_packets_decoded).
  *
  * Live capture does not use it: a live frame is processed as soon as it arrives.
  * Not for use from more than one analyzing thread. */
@@ -45,11 +51,12 @@ struct vg_reader_batch {
 
 struct vg_reader;
 
-/* Start reading cap (opened on files) on a new thread; cap is the thread's until
- * vg_reader_stop. Frames are decoded for nids (vg_nids_decode), which must outlive the
- * reader. The thread blocks every signal: they reach the caller's threads.
- * 0, VG_ENOMEM, or VG_EIO (no thread). */
-int vg_reader_start(struct vg_capture *cap, const struct vg_nids *nids, struct vg_reader **out);
+/* Start reading cap (opened on files): on a new thread when threaded (cap is the thread's
+ * until vg_reader_stop), else batch by batch in vg_reader_next. Frames are decoded for
+ * nids (vg_nids_decode), which must outlive the reader. The thread blocks every signal:
+ * they reach the caller's threads. 0, VG_ENOMEM, or VG_EIO (no thread). */
+int vg_reader_start(struct vg_capture *cap, const struct vg_nids *nids, bool threaded,
+		    struct vg_reader **out);
 /* The next batch in order, waiting for it. Never NULL before a batch with end set. */
 struct vg_reader_batch *vg_reader_next(struct vg_reader *r);
 /* Hand the batch from vg_reader_next back for refilling. */
