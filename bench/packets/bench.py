@@ -85,6 +85,7 @@ def main():
     progs = {
         "loop": [LOOP, MIX],
         "loop-buf": [LOOP, "-b", MIX],
+        "loop-disp": [LOOP, "-d", MIX],
         "vigil": [VIGIL, "analyze", "--no-summary", "--no-progress", "-o", "/dev/null", MIX],
         "vigil-core": [VIGIL, "analyze", "--no-summary", "--no-progress", "-c", CORE_CFG,
                        "--types", "stats", "-o", "/dev/null", MIX],
@@ -112,13 +113,18 @@ def main():
     # Ratios against the bare loop as specified (libpcap's default stdio buffering), and
     # against the same loop reading through the 1 MiB buffer vigil uses: how much of the
     # ratio is vigil's own work rather than its cheaper reading.
+    # ... and against the cheapest libpcap loop (that buffer, no stdio locking, pcap_dispatch
+    # instead of a pcap_next_ex call per packet: how vigil's reader calls libpcap).
     lp = res["programs"]["loop"]
     lb = res["programs"]["loop-buf"]
-    for name in ("loop-buf", "vigil", "vigil-core", "vigil-core-1t"):
+    ld = res["programs"]["loop-disp"]
+    for name in ("loop-buf", "loop-disp", "vigil", "vigil-core", "vigil-core-1t"):
         v = res["programs"][name]
         v["ratio_cpu"] = v["pps_cpu"] / lp["pps_cpu"]
         v["ratio_wall"] = v["pps_wall"] / lp["pps_wall"]
         v["ratio_cpu_buf"] = v["pps_cpu"] / lb["pps_cpu"]
+        v["ratio_cpu_disp"] = v["pps_cpu"] / ld["pps_cpu"]
+        v["ratio_wall_disp"] = v["pps_wall"] / ld["pps_wall"]
 
     # What the full pipeline found on the mix (once, events streamed through a pipe:
     # this process stays small, since a child's max RSS counts what it shares with us
@@ -181,10 +187,11 @@ def main():
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     labels = {"loop": "bare libpcap loop (`pcap-loop`)",
               "loop-buf": "bare libpcap loop, 1 MiB stdio buffer (`pcap-loop -b`)",
+              "loop-disp": "the same with pcap_dispatch, no stdio locks (`pcap-loop -d`)",
               "vigil": "`vigil analyze` (everything, events to /dev/null)",
               "vigil-core": "`vigil analyze` decode + flow + scan + flood (app layer off)",
               "vigil-core-1t": "the same, `--threads 1` (no reader thread)"}
-    for name in ("loop", "loop-buf", "vigil", "vigil-core", "vigil-core-1t"):
+    for name in ("loop", "loop-buf", "loop-disp", "vigil", "vigil-core", "vigil-core-1t"):
         v = res["programs"][name]
         print("| %s | %.2f | %.2f | %s | %s | %s | %s | %.0f |" % (
             labels[name], v["cpu"], v["wall"], fmt(v["pps_cpu"]), fmt(v["pps_wall"]),
@@ -192,6 +199,10 @@ def main():
             "%.3f×" % v["ratio_wall"] if "ratio_wall" in v else "1", v["maxrss_kib"] / 1024))
     print("\nagainst the buffered loop (CPU): " + ", ".join(
         "%s %.3f×" % (n, res["programs"][n]["ratio_cpu_buf"])
+        for n in ("vigil", "vigil-core", "vigil-core-1t")))
+    print("against the dispatch loop (CPU / wall): " + ", ".join(
+        "%s %.3f× / %.3f×" % (n, res["programs"][n]["ratio_cpu_disp"],
+                              res["programs"][n]["ratio_wall_disp"])
         for n in ("vigil", "vigil-core", "vigil-core-1t")))
     print("\nmix: %s packets decoded, %s flow records, alerts: %s" % (
         res["mix_decoded"], fmt(nflows),

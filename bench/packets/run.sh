@@ -7,8 +7,9 @@
 #                           VNIs and timing (pktgen mix; ~10k packets/s of packet time);
 #        flows-$FLOWS.pcap  FLOWS (default 1M) flows that all stay open (pktgen flows);
 #   3. measures, alternating runs on the same file, the bare libpcap read loop
-#      (pcap-loop; and pcap-loop -b, the same loop reading through the 1 MiB stdio
-#      buffer vigil uses, to show how much of a ratio is cheaper reading)
+#      (pcap-loop; pcap-loop -b, the same loop reading through the 1 MiB stdio buffer
+#      vigil uses; pcap-loop -d, that with pcap_dispatch and no stdio locks, as vigil's
+#      reader calls libpcap: to show how much of a ratio is cheaper reading)
 #      against `vigil analyze FILE -o /dev/null`: full pipeline, and decode +
 #      flow + scan + flood only (app layer off, alerts and stats written), the latter also
 #      with --threads 1 (vigil reads and decodes files on a second thread by default) —
