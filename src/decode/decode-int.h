@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/core-error.h"
 #include "decode/decode.h"
@@ -25,6 +26,14 @@ static inline uint32_t vg_rd24(const uint8_t *b)
 static inline uint32_t vg_rd32(const uint8_t *b)
 {
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* vg_addr_from_v4() inlined: the decoder sets two addresses per IP header. */
+static inline void vg_decode_addr4(struct vg_addr *a, const uint8_t *b)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = VG_AF_INET;
+	memcpy(a->b, b, 4);
 }
 
 /* Record an anomaly; past VG_MAX_PKT_ANOMALIES they are only counted. A code already

@@ -66,7 +66,13 @@ int vg_decode_eth(struct vg_packet *p, const uint8_t *b, size_t len)
 	if (len < 14)
 		return vg_decode_trunc(p, VG_AN_ETH_TRUNC);
 	p->layers |= VG_LAYER_ETHERNET;
-	return vg_decode_ethertype(p, vg_rd16(b + 12), b + 14, len - 14);
+	uint16_t type = vg_rd16(b + 12);
+	if (type == VG_ETH_IPV4) {
+		/* Nearly every frame: straight to IPv4, without the Ethertype switch. */
+		p->ethertype = type;
+		return vg_decode_ipv4(p, b + 14, len - 14);
+	}
+	return vg_decode_ethertype(p, type, b + 14, len - 14);
 }
 
 /* Linux cooked capture v1: 16 bytes, protocol last. ARPHRD-specific protocol values
@@ -127,6 +133,19 @@ static int decode_chdlc(struct vg_packet *p, const uint8_t *b, size_t len)
 	return vg_decode_ethertype(p, vg_rd16(b + 2), b + 4, len - 4);
 }
 
+/* *p = 0. A memset of the whole struct (272 bytes) compiles to `rep stosq`, which
+ * costs ~34 counted instructions and a slow start on real cores; memsets of 64 bytes
+ * are inlined as four 16-byte stores each, 18 instructions in all. */
+static inline void pkt_zero(struct vg_packet *p)
+{
+	unsigned char *c = (unsigned char *)p;
+	size_t o = 0;
+#pragma GCC unroll 8
+	for (; o + 64 <= sizeof(*p); o += 64)
+		memset(c + o, 0, 64);
+	memset(c + o, 0, sizeof(*p) - o);
+}
+
 /* Common end of vg_decode_packet / vg_decode_ip. */
 static int finish(struct vg_packet *p, int rc)
 {
@@ -144,7 +163,7 @@ int vg_decode_packet(int linktype, const uint8_t *buf, size_t len, int64_t ts_us
 {
 	int rc;
 
-	memset(out, 0, sizeof(*out));
+	pkt_zero(out);
 	out->ts_us = ts_us;
 	out->data = buf;
 	out->linktype = linktype;
@@ -159,10 +178,9 @@ int vg_decode_packet(int linktype, const uint8_t *buf, size_t len, int64_t ts_us
 	}
 	out->caplen = out->wirelen = (uint32_t)len;
 
+	if (linktype == VG_LINK_ETHERNET) /* the common link type, ahead of the switch */
+		return finish(out, vg_decode_eth(out, buf, len));
 	switch (linktype) {
-	case VG_LINK_ETHERNET:
-		rc = vg_decode_eth(out, buf, len);
-		break;
 	case VG_LINK_RAW:
 	case VG_LINK_RAW_DLT12:
 		out->layers |= VG_LAYER_RAW;
@@ -197,7 +215,7 @@ int vg_decode_packet(int linktype, const uint8_t *buf, size_t len, int64_t ts_us
 int vg_decode_ip(const uint8_t *buf, size_t len, const struct vg_packet *ctx,
 		 struct vg_packet *out)
 {
-	memset(out, 0, sizeof(*out));
+	pkt_zero(out);
 	out->tcp_wscale = 0xff;
 	out->data = buf;
 	if (!buf)
