@@ -92,11 +92,13 @@ int vg_decode_ipv4(struct vg_packet *p, const uint8_t *b, size_t len);
 int vg_decode_ipv6(struct vg_packet *p, const uint8_t *b, size_t len);
 /* IPv4 or IPv6 by the first nibble; unknown_an is recorded for anything else. */
 int vg_decode_ip_nibble(struct vg_packet *p, const uint8_t *b, size_t len, unsigned unknown_an);
-/* decode-l4.c: transport of the innermost IP; l4/l4_len already set by the caller. */
-void vg_decode_tcp(struct vg_packet *p, const uint8_t *b, size_t len);
-void vg_decode_udp(struct vg_packet *p, const uint8_t *b, size_t len);
-void vg_decode_icmpv4(struct vg_packet *p, const uint8_t *b, size_t len);
-void vg_decode_icmpv6(struct vg_packet *p, const uint8_t *b, size_t len);
+/* decode-l4.c: transport of the innermost IP; l4/l4_len already set by the caller.
+ * They return 0 (the IP layer below was decoded, whatever the transport holds), so
+ * that the IP layer can end with a tail call. */
+int vg_decode_tcp(struct vg_packet *p, const uint8_t *b, size_t len);
+int vg_decode_udp(struct vg_packet *p, const uint8_t *b, size_t len);
+int vg_decode_icmpv4(struct vg_packet *p, const uint8_t *b, size_t len);
+int vg_decode_icmpv6(struct vg_packet *p, const uint8_t *b, size_t len);
 /* decode-tunnel.c: overlays; each returns as the layer functions above. */
 int vg_decode_vxlan(struct vg_packet *p, const uint8_t *b, size_t len);
 int vg_decode_geneve(struct vg_packet *p, const uint8_t *b, size_t len);

@@ -52,20 +52,20 @@ static void l4_dispatch(struct vg_packet *p, uint8_t proto, const uint8_t *b, si
 	p->l4_len = (uint32_t)len;
 	switch (proto) {
 	case VG_IPP_TCP:
-		vg_decode_tcp(p, b, len);
+		(void)vg_decode_tcp(p, b, len);
 		break;
 	case VG_IPP_UDP:
-		vg_decode_udp(p, b, len);
+		(void)vg_decode_udp(p, b, len);
 		break;
 	case VG_IPP_ICMP:
 		if (p->ip_version == 6)
 			vg_decode_an(p, VG_AN_IPV6_WITH_ICMPV4);
-		vg_decode_icmpv4(p, b, len);
+		(void)vg_decode_icmpv4(p, b, len);
 		break;
 	case VG_IPP_ICMPV6:
 		if (p->ip_version == 4)
 			vg_decode_an(p, VG_AN_IPV4_WITH_ICMPV6);
-		vg_decode_icmpv6(p, b, len);
+		(void)vg_decode_icmpv6(p, b, len);
 		break;
 	case VG_IPP_IPIP:
 		if (!(p->flags & VG_PKT_FRAGMENT) && vg_decode_enter(p) == 0)
@@ -177,15 +177,16 @@ static int ipv4_plain(struct vg_packet *p, const uint8_t *b, size_t tot)
 	p->l4 = b + 20;
 	p->l4_len = (uint32_t)(tot - 20);
 	if (proto == VG_IPP_TCP)
-		vg_decode_tcp(p, b + 20, tot - 20);
-	else if (proto == VG_IPP_UDP)
-		vg_decode_udp(p, b + 20, tot - 20);
-	else if (proto == VG_IPP_ICMP)
-		vg_decode_icmpv4(p, b + 20, tot - 20);
-	else
-		l4_dispatch(p, proto, b + 20, tot - 20);
+		return vg_decode_tcp(p, b + 20, tot - 20);
+	if (proto == VG_IPP_UDP)
+		return vg_decode_udp(p, b + 20, tot - 20);
+	if (proto == VG_IPP_ICMP)
+		return vg_decode_icmpv4(p, b + 20, tot - 20);
+	l4_dispatch(p, proto, b + 20, tot - 20);
 	return 0;
 }
+
+static int ipv4_general(struct vg_packet *p, const uint8_t *b, size_t len);
 
 int vg_decode_ipv4(struct vg_packet *p, const uint8_t *b, size_t len)
 {
@@ -194,6 +195,14 @@ int vg_decode_ipv4(struct vg_packet *p, const uint8_t *b, size_t len)
 		if (tot >= 20 && tot <= len && (vg_rd16(b + 6) & 0x3fff) == 0)
 			return ipv4_plain(p, b, tot);
 	}
+	return ipv4_general(p, b, len);
+}
+
+/* Any IPv4 header. Out of line, so that the plain path above needs no stack frame of
+ * its own. */
+__attribute__((noinline)) static int ipv4_general(struct vg_packet *p, const uint8_t *b,
+						   size_t len)
+{
 	if (len < 20)
 		return vg_decode_trunc(p, VG_AN_IPV4_PKT_TOO_SMALL);
 	if ((b[0] >> 4) != 4) {

@@ -178,8 +178,18 @@ int vg_decode_packet(int linktype, const uint8_t *buf, size_t len, int64_t ts_us
 	}
 	out->caplen = out->wirelen = (uint32_t)len;
 
-	if (linktype == VG_LINK_ETHERNET) /* the common link type, ahead of the switch */
-		return finish(out, vg_decode_eth(out, buf, len));
+	if (linktype == VG_LINK_ETHERNET) {
+		/* The common link type and Ethertype, ahead of the switches: what
+		 * vg_decode_eth() would do for untagged IPv4. */
+		if (len >= 14 && vg_rd16(buf + 12) == VG_ETH_IPV4) {
+			out->layers = VG_LAYER_ETHERNET;
+			out->ethertype = VG_ETH_IPV4;
+			rc = vg_decode_ipv4(out, buf + 14, len - 14);
+		} else {
+			rc = vg_decode_eth(out, buf, len);
+		}
+		return finish(out, rc);
+	}
 	switch (linktype) {
 	case VG_LINK_RAW:
 	case VG_LINK_RAW_DLT12:
