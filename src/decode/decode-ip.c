@@ -8,11 +8,11 @@
  * header leaks into the inner packet. */
 #include <string.h>
 
-#include "decode/decode-int.h"
+#include "decode/decode-fast.h"
 
 /* Make room for a new (inner) IP layer. Only called once the new header is known to
  * be sane, so a broken inner header leaves the outer packet intact. */
-static void ip_commit(struct vg_packet *p)
+void vg_decode_ip_commit(struct vg_packet *p)
 {
 	if (p->ip_version == 0)
 		return;
@@ -45,7 +45,7 @@ static void ip_commit(struct vg_packet *p)
 }
 
 /* The transport (or tunnel) after an IP header; b/len is what the IP layer carries. */
-static void l4_dispatch(struct vg_packet *p, uint8_t proto, const uint8_t *b, size_t len)
+void vg_decode_l4_dispatch(struct vg_packet *p, uint8_t proto, const uint8_t *b, size_t len)
 {
 	p->proto = proto;
 	p->l4 = b;
@@ -153,48 +153,13 @@ static void ipv4_options(struct vg_packet *p, const uint8_t *o, size_t n)
 	}
 }
 
-/* The common IPv4 header: version 4 with no options (first byte 0x45), a total length
- * that covers the header and was captured whole, not a fragment (only DF may be set).
- * The general code below would take the same steps with every test passing; this
- * path leaves out the tests and the option and fragment code, and goes to the three
- * common transports directly. */
-static int ipv4_plain(struct vg_packet *p, const uint8_t *b, size_t tot)
-{
-	ip_commit(p);
-	p->ip_version = 4;
-	p->flags |= VG_PKT_IPV4;
-	p->layers |= VG_LAYER_IPV4;
-	vg_decode_addr4(&p->src, b + 12);
-	vg_decode_addr4(&p->dst, b + 16);
-	p->ttl = b[8];
-	p->ip_id = vg_rd16(b + 4);
-	p->l3 = b;
-	p->l3_len = (uint32_t)tot;
-	p->ip_hlen = 20;
-	/* frag_offset and more_frags are 0 already (zeroed packet, or ip_commit) */
-	uint8_t proto = b[9];
-	p->proto = proto;
-	p->l4 = b + 20;
-	p->l4_len = (uint32_t)(tot - 20);
-	if (proto == VG_IPP_TCP)
-		return vg_decode_tcp(p, b + 20, tot - 20);
-	if (proto == VG_IPP_UDP)
-		return vg_decode_udp(p, b + 20, tot - 20);
-	if (proto == VG_IPP_ICMP)
-		return vg_decode_icmpv4(p, b + 20, tot - 20);
-	l4_dispatch(p, proto, b + 20, tot - 20);
-	return 0;
-}
-
 static int ipv4_general(struct vg_packet *p, const uint8_t *b, size_t len);
 
 int vg_decode_ipv4(struct vg_packet *p, const uint8_t *b, size_t len)
 {
-	if (len >= 20 && b[0] == 0x45) {
-		size_t tot = vg_rd16(b + 2);
-		if (tot >= 20 && tot <= len && (vg_rd16(b + 6) & 0x3fff) == 0)
-			return ipv4_plain(p, b, tot);
-	}
+	size_t tot = vg_ipv4_plain_len(b, len);
+	if (tot != 0)
+		return vg_decode_ipv4_plain(p, b, tot);
 	return ipv4_general(p, b, len);
 }
 
@@ -227,7 +192,7 @@ __attribute__((noinline)) static int ipv4_general(struct vg_packet *p, const uin
 		tot = len;
 	}
 
-	ip_commit(p);
+	vg_decode_ip_commit(p);
 	p->ip_version = 4;
 	p->flags |= VG_PKT_IPV4;
 	p->layers |= VG_LAYER_IPV4;
@@ -255,7 +220,7 @@ __attribute__((noinline)) static int ipv4_general(struct vg_packet *p, const uin
 			return 0;
 		}
 	}
-	l4_dispatch(p, b[9], b + hlen, tot - hlen);
+	vg_decode_l4_dispatch(p, b[9], b + hlen, tot - hlen);
 	return 0;
 }
 
@@ -292,7 +257,7 @@ int vg_decode_ipv6(struct vg_packet *p, const uint8_t *b, size_t len)
 		dlen = len;
 	}
 
-	ip_commit(p);
+	vg_decode_ip_commit(p);
 	p->ip_version = 6;
 	p->flags |= VG_PKT_IPV6;
 	p->layers |= VG_LAYER_IPV6;
@@ -402,7 +367,7 @@ int vg_decode_ipv6(struct vg_packet *p, const uint8_t *b, size_t len)
 	}
 transport:
 	p->ip_hlen = (uint16_t)off;
-	l4_dispatch(p, nh, b + off, dlen - off);
+	vg_decode_l4_dispatch(p, nh, b + off, dlen - off);
 	return 0;
 }
 

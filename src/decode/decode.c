@@ -4,7 +4,7 @@
  * decode-l4.c and decode-tunnel.c. */
 #include <string.h>
 
-#include "decode/decode-int.h"
+#include "decode/decode-fast.h"
 
 int vg_decode_ethertype(struct vg_packet *p, uint16_t type, const uint8_t *b, size_t len)
 {
@@ -181,10 +181,12 @@ int vg_decode_packet(int linktype, const uint8_t *buf, size_t len, int64_t ts_us
 	if (linktype == VG_LINK_ETHERNET) {
 		/* The common link type and Ethertype, ahead of the switches: what
 		 * vg_decode_eth() would do for untagged IPv4. */
-		if (len >= 14 && vg_rd16(buf + 12) == VG_ETH_IPV4) {
+		size_t tot;
+		if (len >= 14 && vg_rd16(buf + 12) == VG_ETH_IPV4 &&
+		    (tot = vg_ipv4_plain_len(buf + 14, len - 14)) != 0) {
 			out->layers = VG_LAYER_ETHERNET;
 			out->ethertype = VG_ETH_IPV4;
-			rc = vg_decode_ipv4(out, buf + 14, len - 14);
+			rc = vg_decode_ipv4_plain(out, buf + 14, tot);
 		} else {
 			rc = vg_decode_eth(out, buf, len);
 		}
