@@ -82,16 +82,16 @@ static inline int vg_decode_tcp_fast(struct vg_packet *p, const uint8_t *b, size
 		vg_decode_an(p, VG_AN_TCP_HLEN_TOO_SMALL);
 		return 0;
 	}
+	uint8_t f = b[13]; /* read once: the stores to *p may alias b */
 	p->flags |= VG_PKT_TCP;
 	p->layers |= VG_LAYER_TCP;
 	p->sport = vg_rd16(b);
 	p->dport = vg_rd16(b + 2);
 	p->tcp_seq = vg_rd32(b + 4);
 	p->tcp_ack = vg_rd32(b + 8);
-	p->tcp_flags = b[13];
+	p->tcp_flags = f;
 	p->tcp_win = vg_rd16(b + 14);
 
-	uint8_t f = b[13];
 	if (hl > len || (hl > 20 && !vg_tcp_options_known(p, b + 20, hl - 20)))
 		return vg_decode_tcp_slow(p, b, len, hl);
 	p->payload = b + hl;
