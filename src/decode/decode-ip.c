@@ -5,7 +5,8 @@
  * "Innermost IP wins": when an IP header is found inside a tunnel, the addresses
  * found so far move to outer_src/outer_dst (only the outermost pair is kept there)
  * and everything about the transport is reset, so that nothing of the outer UDP
- * header leaks into the inner packet. */
+ * header leaks into the inner packet. A plain IPv4 header (no options, not a
+ * fragment, captured whole) takes the inline path of decode-fast.h. */
 #include <string.h>
 
 #include "decode/decode-fast.h"

@@ -1,7 +1,8 @@
 /* decode.c — entry point of the packet decoder: link layers (Ethernet, 802.1Q/802.1ad,
  * Linux SLL/SLL2, BSD null loopback, raw IP, Cisco HDLC), the Ethertype dispatcher, and
  * the names of the anomalies. IP, transport and tunnel layers live in decode-ip.c,
- * decode-l4.c and decode-tunnel.c. */
+ * decode-l4.c and decode-tunnel.c; untagged Ethernet with a plain IPv4 header (nearly
+ * every frame) takes the inline hot path of decode-fast.h. */
 #include <string.h>
 
 #include "decode/decode-fast.h"
