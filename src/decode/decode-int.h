@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/core-error.h"
 #include "decode/decode.h"
@@ -25,6 +26,14 @@ static inline uint32_t vg_rd24(const uint8_t *b)
 static inline uint32_t vg_rd32(const uint8_t *b)
 {
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* vg_addr_from_v4() inlined: the decoder sets two addresses per IP header. */
+static inline void vg_decode_addr4(struct vg_addr *a, const uint8_t *b)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = VG_AF_INET;
+	memcpy(a->b, b, 4);
 }
 
 /* Record an anomaly; past VG_MAX_PKT_ANOMALIES they are only counted. A code already
@@ -83,11 +92,13 @@ int vg_decode_ipv4(struct vg_packet *p, const uint8_t *b, size_t len);
 int vg_decode_ipv6(struct vg_packet *p, const uint8_t *b, size_t len);
 /* IPv4 or IPv6 by the first nibble; unknown_an is recorded for anything else. */
 int vg_decode_ip_nibble(struct vg_packet *p, const uint8_t *b, size_t len, unsigned unknown_an);
-/* decode-l4.c: transport of the innermost IP; l4/l4_len already set by the caller. */
-void vg_decode_tcp(struct vg_packet *p, const uint8_t *b, size_t len);
-void vg_decode_udp(struct vg_packet *p, const uint8_t *b, size_t len);
-void vg_decode_icmpv4(struct vg_packet *p, const uint8_t *b, size_t len);
-void vg_decode_icmpv6(struct vg_packet *p, const uint8_t *b, size_t len);
+/* decode-l4.c: transport of the innermost IP; l4/l4_len already set by the caller.
+ * They return 0 (the IP layer below was decoded, whatever the transport holds), so
+ * that the IP layer can end with a tail call. */
+int vg_decode_tcp(struct vg_packet *p, const uint8_t *b, size_t len);
+int vg_decode_udp(struct vg_packet *p, const uint8_t *b, size_t len);
+int vg_decode_icmpv4(struct vg_packet *p, const uint8_t *b, size_t len);
+int vg_decode_icmpv6(struct vg_packet *p, const uint8_t *b, size_t len);
 /* decode-tunnel.c: overlays; each returns as the layer functions above. */
 int vg_decode_vxlan(struct vg_packet *p, const uint8_t *b, size_t len);
 int vg_decode_geneve(struct vg_packet *p, const uint8_t *b, size_t len);

@@ -5,14 +5,15 @@
  * "Innermost IP wins": when an IP header is found inside a tunnel, the addresses
  * found so far move to outer_src/outer_dst (only the outermost pair is kept there)
  * and everything about the transport is reset, so that nothing of the outer UDP
- * header leaks into the inner packet. */
+ * header leaks into the inner packet. A plain IPv4 header (no options, not a
+ * fragment, captured whole) takes the inline path of decode-fast.h. */
 #include <string.h>
 
-#include "decode/decode-int.h"
+#include "decode/decode-fast.h"
 
 /* Make room for a new (inner) IP layer. Only called once the new header is known to
  * be sane, so a broken inner header leaves the outer packet intact. */
-static void ip_commit(struct vg_packet *p)
+void vg_decode_ip_commit(struct vg_packet *p)
 {
 	if (p->ip_version == 0)
 		return;
@@ -45,27 +46,27 @@ static void ip_commit(struct vg_packet *p)
 }
 
 /* The transport (or tunnel) after an IP header; b/len is what the IP layer carries. */
-static void l4_dispatch(struct vg_packet *p, uint8_t proto, const uint8_t *b, size_t len)
+void vg_decode_l4_dispatch(struct vg_packet *p, uint8_t proto, const uint8_t *b, size_t len)
 {
 	p->proto = proto;
 	p->l4 = b;
 	p->l4_len = (uint32_t)len;
 	switch (proto) {
 	case VG_IPP_TCP:
-		vg_decode_tcp(p, b, len);
+		(void)vg_decode_tcp(p, b, len);
 		break;
 	case VG_IPP_UDP:
-		vg_decode_udp(p, b, len);
+		(void)vg_decode_udp(p, b, len);
 		break;
 	case VG_IPP_ICMP:
 		if (p->ip_version == 6)
 			vg_decode_an(p, VG_AN_IPV6_WITH_ICMPV4);
-		vg_decode_icmpv4(p, b, len);
+		(void)vg_decode_icmpv4(p, b, len);
 		break;
 	case VG_IPP_ICMPV6:
 		if (p->ip_version == 4)
 			vg_decode_an(p, VG_AN_IPV4_WITH_ICMPV6);
-		vg_decode_icmpv6(p, b, len);
+		(void)vg_decode_icmpv6(p, b, len);
 		break;
 	case VG_IPP_IPIP:
 		if (!(p->flags & VG_PKT_FRAGMENT) && vg_decode_enter(p) == 0)
@@ -153,7 +154,20 @@ static void ipv4_options(struct vg_packet *p, const uint8_t *o, size_t n)
 	}
 }
 
+static int ipv4_general(struct vg_packet *p, const uint8_t *b, size_t len);
+
 int vg_decode_ipv4(struct vg_packet *p, const uint8_t *b, size_t len)
+{
+	size_t tot = vg_ipv4_plain_len(b, len);
+	if (tot != 0)
+		return vg_decode_ipv4_plain(p, b, tot);
+	return ipv4_general(p, b, len);
+}
+
+/* Any IPv4 header. Out of line, so that the plain path above needs no stack frame of
+ * its own. */
+__attribute__((noinline)) static int ipv4_general(struct vg_packet *p, const uint8_t *b,
+						   size_t len)
 {
 	if (len < 20)
 		return vg_decode_trunc(p, VG_AN_IPV4_PKT_TOO_SMALL);
@@ -179,12 +193,12 @@ int vg_decode_ipv4(struct vg_packet *p, const uint8_t *b, size_t len)
 		tot = len;
 	}
 
-	ip_commit(p);
+	vg_decode_ip_commit(p);
 	p->ip_version = 4;
 	p->flags |= VG_PKT_IPV4;
 	p->layers |= VG_LAYER_IPV4;
-	vg_addr_from_v4(&p->src, b + 12);
-	vg_addr_from_v4(&p->dst, b + 16);
+	vg_decode_addr4(&p->src, b + 12);
+	vg_decode_addr4(&p->dst, b + 16);
 	p->ttl = b[8];
 	p->ip_id = vg_rd16(b + 4);
 	p->l3 = b;
@@ -207,7 +221,7 @@ int vg_decode_ipv4(struct vg_packet *p, const uint8_t *b, size_t len)
 			return 0;
 		}
 	}
-	l4_dispatch(p, b[9], b + hlen, tot - hlen);
+	vg_decode_l4_dispatch(p, b[9], b + hlen, tot - hlen);
 	return 0;
 }
 
@@ -244,7 +258,7 @@ int vg_decode_ipv6(struct vg_packet *p, const uint8_t *b, size_t len)
 		dlen = len;
 	}
 
-	ip_commit(p);
+	vg_decode_ip_commit(p);
 	p->ip_version = 6;
 	p->flags |= VG_PKT_IPV6;
 	p->layers |= VG_LAYER_IPV6;
@@ -354,7 +368,7 @@ int vg_decode_ipv6(struct vg_packet *p, const uint8_t *b, size_t len)
 	}
 transport:
 	p->ip_hlen = (uint16_t)off;
-	l4_dispatch(p, nh, b + off, dlen - off);
+	vg_decode_l4_dispatch(p, nh, b + off, dlen - off);
 	return 0;
 }
 

@@ -1,11 +1,15 @@
 /* decode-l4.c — TCP (options: MSS, window scale, SACK-permitted, SACK, timestamps;
  * flag sanity), UDP (and the overlays found by UDP port: VXLAN, Geneve), ICMP and
- * ICMPv6. b/len is what the innermost IP layer carries (already bounded by caplen). */
-#include "decode/decode-int.h"
+ * ICMPv6. b/len is what the innermost IP layer carries (already bounded by caplen).
+ * The common headers are decoded by the inline code of decode-fast.h; this file has
+ * its out-of-line parts (option walk, anomalies, odd lengths) and entry points. */
+#include <stdbool.h>
 
-/* A transport header cut short. In a first fragment that is the fragment's doing
- * (the rest follows in the next one), not the snapshot length's. */
-static void l4_trunc(struct vg_packet *p, unsigned code)
+#include "decode/decode-fast.h"
+
+/* In a first fragment a short transport header is the fragment's doing (the rest
+ * follows in the next one), not the snapshot length's. */
+void vg_decode_l4_trunc(struct vg_packet *p, unsigned code)
 {
 	if (p->flags & VG_PKT_FRAGMENT)
 		vg_decode_an(p, code);
@@ -13,6 +17,7 @@ static void l4_trunc(struct vg_packet *p, unsigned code)
 		(void)vg_decode_trunc(p, code);
 }
 
+/* The TCP option walk, for any layout (vg_tcp_options_known() comes first). */
 static void tcp_options(struct vg_packet *p, const uint8_t *o, size_t n)
 {
 	unsigned seen = 0;
@@ -84,60 +89,33 @@ static void tcp_options(struct vg_packet *p, const uint8_t *o, size_t n)
 	}
 }
 
-void vg_decode_tcp(struct vg_packet *p, const uint8_t *b, size_t len)
+int vg_decode_tcp_flags_an(struct vg_packet *p, uint8_t f)
 {
-	if (len < 20) {
-		l4_trunc(p, VG_AN_TCP_TRUNC);
-		return;
-	}
-	size_t hl = (size_t)(b[12] >> 4) * 4;
-	if (hl < 20) {
-		vg_decode_an(p, VG_AN_TCP_HLEN_TOO_SMALL);
-		return;
-	}
-	p->flags |= VG_PKT_TCP;
-	p->layers |= VG_LAYER_TCP;
-	p->sport = vg_rd16(b);
-	p->dport = vg_rd16(b + 2);
-	p->tcp_seq = vg_rd32(b + 4);
-	p->tcp_ack = vg_rd32(b + 8);
-	p->tcp_flags = b[13];
-	p->tcp_win = vg_rd16(b + 14);
+	vg_decode_an(p, f == 0 ? VG_AN_TCP_FLAGS_NULL : VG_AN_TCP_INVALID_FLAGS);
+	return 0;
+}
 
-	uint8_t f = p->tcp_flags;
-	if (f == 0)
-		vg_decode_an(p, VG_AN_TCP_FLAGS_NULL);
-	else if (((f & VG_TH_SYN) && (f & (VG_TH_FIN | VG_TH_RST))) ||
-		 ((f & VG_TH_FIN) && (f & VG_TH_RST)) ||
-		 (!(f & (VG_TH_ACK | VG_TH_SYN | VG_TH_RST)) && (f & (VG_TH_FIN | VG_TH_PSH | VG_TH_URG))))
-		/* SYN+FIN, SYN+RST, FIN+RST, or FIN/PSH/URG without ACK (FIN, Xmas). */
-		vg_decode_an(p, VG_AN_TCP_INVALID_FLAGS);
-
+/* The flag anomaly first, then what the options have: the order of the general walk. */
+int vg_decode_tcp_slow(struct vg_packet *p, const uint8_t *b, size_t len, size_t hl)
+{
+	if (vg_tcp_flags_odd(p->tcp_flags))
+		(void)vg_decode_tcp_flags_an(p, p->tcp_flags);
 	if (hl > len) {
 		/* Options cut off: keep the fixed header, walk what is there. */
-		l4_trunc(p, VG_AN_TCP_INVALID_OPTLEN);
+		vg_decode_l4_trunc(p, VG_AN_TCP_INVALID_OPTLEN);
 		tcp_options(p, b + 20, len - 20);
 		p->payload = b + len;
 		p->payload_len = 0;
-		return;
+		return 0;
 	}
-	if (hl > 20)
-		tcp_options(p, b + 20, hl - 20);
+	tcp_options(p, b + 20, hl - 20);
 	p->payload = b + hl;
 	p->payload_len = (uint32_t)(len - hl);
+	return 0;
 }
 
-void vg_decode_udp(struct vg_packet *p, const uint8_t *b, size_t len)
+int vg_decode_udp_slow(struct vg_packet *p, const uint8_t *b, size_t len, size_t ulen)
 {
-	if (len < 8) {
-		l4_trunc(p, VG_AN_UDP_TRUNC);
-		return;
-	}
-	p->flags |= VG_PKT_UDP;
-	p->layers |= VG_LAYER_UDP;
-	p->sport = vg_rd16(b);
-	p->dport = vg_rd16(b + 2);
-	size_t ulen = vg_rd16(b + 4);
 	size_t plen = len - 8;
 	bool frag = (p->flags & VG_PKT_FRAGMENT) != 0;
 
@@ -151,50 +129,39 @@ void vg_decode_udp(struct vg_packet *p, const uint8_t *b, size_t len)
 	} else if (ulen > len && !frag) {
 		/* Longer than the IP layer: cut by the snapshot length, or lying. */
 		if (p->flags & VG_PKT_TRUNCATED)
-			l4_trunc(p, VG_AN_UDP_TRUNC);
+			vg_decode_l4_trunc(p, VG_AN_UDP_TRUNC);
 		else
 			vg_decode_an(p, VG_AN_UDP_LEN_INVALID);
 	}
 	p->payload = b + 8;
 	p->payload_len = (uint32_t)plen;
 	if (frag)
-		return; /* an overlay inside a first fragment waits for reassembly */
-	if (p->dport == VG_PORT_VXLAN)
-		(void)vg_decode_vxlan(p, b + 8, plen);
-	else if (p->dport == VG_PORT_GENEVE)
-		(void)vg_decode_geneve(p, b + 8, plen);
+		return 0; /* an overlay inside a first fragment waits for reassembly */
+	return vg_decode_udp_overlay(p, b + 8, plen);
 }
 
-void vg_decode_icmpv4(struct vg_packet *p, const uint8_t *b, size_t len)
+/* The out-of-line entries, for transports after IPv6 or an IPv4 header with options
+ * (vg_decode_l4_dispatch); the plain IPv4 path inlines the same code. */
+int vg_decode_tcp(struct vg_packet *p, const uint8_t *b, size_t len)
 {
-	if (len < 8) {
-		l4_trunc(p, VG_AN_ICMPV4_TRUNC);
-		return;
-	}
-	p->flags |= VG_PKT_ICMP;
-	p->layers |= VG_LAYER_ICMPV4;
-	p->icmp_type = b[0];
-	p->icmp_code = b[1];
-	switch (b[0]) {
-	case 0: case 8:   /* echo */
-	case 13: case 14: /* timestamp */
-	case 15: case 16: /* information */
-	case 17: case 18: /* address mask */
-		p->icmp_id = vg_rd16(b + 4);
-		p->icmp_seq = vg_rd16(b + 6);
-		break;
-	default:
-		break;
-	}
-	p->payload = b + 8;
-	p->payload_len = (uint32_t)(len - 8);
+	return vg_decode_tcp_fast(p, b, len);
 }
 
-void vg_decode_icmpv6(struct vg_packet *p, const uint8_t *b, size_t len)
+int vg_decode_udp(struct vg_packet *p, const uint8_t *b, size_t len)
+{
+	return vg_decode_udp_fast(p, b, len);
+}
+
+int vg_decode_icmpv4(struct vg_packet *p, const uint8_t *b, size_t len)
+{
+	return vg_decode_icmpv4_fast(p, b, len);
+}
+
+int vg_decode_icmpv6(struct vg_packet *p, const uint8_t *b, size_t len)
 {
 	if (len < 8) {
-		l4_trunc(p, VG_AN_ICMPV6_TRUNC);
-		return;
+		vg_decode_l4_trunc(p, VG_AN_ICMPV6_TRUNC);
+		return 0;
 	}
 	p->flags |= VG_PKT_ICMP;
 	p->layers |= VG_LAYER_ICMPV6;
@@ -206,4 +173,5 @@ void vg_decode_icmpv6(struct vg_packet *p, const uint8_t *b, size_t len)
 	}
 	p->payload = b + 8;
 	p->payload_len = (uint32_t)(len - 8);
+	return 0;
 }

@@ -13,7 +13,8 @@
  * broken or non-IP inner frame stops the walk (ARP inside VXLAN, a truncated inner
  * header), the packet describes the last good IP layer, the overlay/vni found so far
  * stay set, and VG_PKT_TUNNEL_NO_INNER_IP says so. Implementation: decode.c (link
- * layers), decode-ip.c, decode-l4.c, decode-tunnel.c.
+ * layers), decode-ip.c, decode-l4.c, decode-tunnel.c, and decode-fast.h (the common
+ * Ethernet/IPv4/TCP-UDP-ICMP case inline, same results as the general code).
  *
  * Fragments are decoded as far as the fragment allows and flagged; reassembly is a
  * separate, stateful step (decode-defrag.h). */
